@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+/** The `udp-listen` executable: wires process signals and exit to {@link listenMain}. */
+import { listenMain } from '../cli/listen.js';
+import { processIO } from '../cli/io.js';
+import { onShutdown } from './shutdown.js';
+
+const stop = onShutdown();
+process.exitCode = await listenMain(process.argv.slice(2), processIO(stop.signal));
+stop.dispose();

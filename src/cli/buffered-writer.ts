@@ -1,0 +1,66 @@
+/** A writer that gathers records and writes them in large blocks, so output keeps up with a fast sender. */
+import type { Writable } from 'node:stream';
+
+/** Flush at once when this many bytes are waiting; otherwise at the end of the current event-loop turn. */
+const HIGH_WATER = 64 * 1024;
+
+/** Buffers strings and bytes bound for one stream; `flush()` and `end()` make sure nothing is left behind. */
+export class BufferedWriter {
+  private chunks: (string | Buffer)[] = [];
+  private size = 0;
+  private scheduled = false;
+  private allStrings = true;
+  private failure: Error | undefined;
+
+  constructor(private readonly stream: Writable) {
+    stream.on('error', (error: Error) => {
+      this.failure ??= error;
+    });
+  }
+
+  /** The first error the stream reported (e.g. EPIPE when the reader went away), if any. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Queues `chunk`; it reaches the stream within this event-loop turn, or at once past 64 KiB. */
+  write(chunk: string | Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (typeof chunk !== 'string') this.allStrings = false;
+    if (this.size >= HIGH_WATER) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes everything queued to the stream now, as one block. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.chunks.length === 0 || this.failure) {
+      this.chunks = [];
+      this.size = 0;
+      return;
+    }
+    const block = this.allStrings
+      ? (this.chunks as string[]).join('')
+      : Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    this.chunks = [];
+    this.size = 0;
+    this.allStrings = true;
+    this.stream.write(block);
+  }
+
+  /** Flushes and resolves once the stream has taken every byte (so exiting afterwards loses nothing). */
+  async end(): Promise<void> {
+    this.flush();
+    if (this.failure) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => resolve();
+      // An empty write's callback runs after every earlier write has been handed to the system.
+      if (!this.stream.write('', done)) this.stream.once('drain', done);
+    });
+  }
+}

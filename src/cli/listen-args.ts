@@ -1,0 +1,85 @@
+/** The command line of `udp-listen`: yargs declares it, zod checks it once, into a typed {@link ListenConfig}. */
+import yargs from 'yargs';
+import { z } from 'zod';
+import { FORMATS, type Format } from '../types.js';
+import { choiceSchema, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
+import type { CliIO } from './io.js';
+import { parseArgs } from './run.js';
+
+/** Everything `udp-listen` was asked to do, validated. */
+export interface ListenConfig {
+  port: number;
+  host: string | undefined;
+  family: 0 | 4 | 6;
+  format: Format;
+  count: number | undefined;
+  timeoutMs: number | undefined;
+  echo: boolean;
+  stopOn: string | undefined;
+  rcvbuf: number | undefined;
+  stats: boolean;
+}
+
+const listenSchema = z
+  .object({
+    port: listenPortSchema,
+    host: hostSchema('--host').optional(),
+    4: z.boolean().optional(),
+    6: z.boolean().optional(),
+    format: choiceSchema('--format', FORMATS),
+    count: intSchema('--count', 1, Number.MAX_SAFE_INTEGER).optional(),
+    timeout: durationSchema('--timeout', 'seconds').optional(),
+    echo: z.boolean().optional(),
+    'stop-on': z.string().optional(),
+    rcvbuf: intSchema('--rcvbuf', 1, 2_147_483_647).optional(),
+    stats: z.boolean().optional(),
+  })
+  .transform((args, ctx): ListenConfig => {
+    if (args[4] === true && args[6] === true) {
+      ctx.addIssue({ code: 'custom', message: '-4 and -6 cannot be used together: pick one family', params: { code: 'E_USAGE' } });
+    }
+    return {
+      port: args.port,
+      host: args.host?.host,
+      family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
+      format: args.format,
+      count: args.count,
+      timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000,
+      echo: args.echo === true,
+      stopOn: args['stop-on'],
+      rcvbuf: args.rcvbuf,
+      stats: args.stats === true,
+    };
+  });
+
+/** Declares the flags of `udp-listen` (all values as strings: zod does the checking). */
+export function listenCommand(argv: string[]) {
+  return yargs(argv)
+    .scriptName('udp-listen')
+    .usage(
+      '$0 [options] <port>\n\n' +
+        'Receive UDP datagrams from every sender and print one record per datagram:\n' +
+        'time, sender address and port, size in bytes, payload. Port 0 picks a free port.',
+    )
+    .command('$0 <port>', false)
+    .positional('port', { type: 'string', describe: 'UDP port to listen on (0 for any free port)' })
+    .option('host', { type: 'string', describe: 'Bind this address only (default: all interfaces, IPv4 and IPv6)' })
+    .option('4', { type: 'boolean', describe: 'IPv4 only (bind 0.0.0.0)' })
+    .option('6', { type: 'boolean', describe: 'IPv6 only (bind ::)' })
+    .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Record format: text, json, hex or raw' })
+    .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams' })
+    .option('timeout', { alias: 't', type: 'string', describe: 'Give up (exit 75) after SECONDS with nothing received' })
+    .option('echo', { type: 'boolean', describe: 'Send each datagram back to its sender' })
+    .option('stop-on', { type: 'string', describe: 'Exit 0 after a datagram whose payload is exactly TEXT' })
+    .option('rcvbuf', { type: 'string', describe: 'Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)' })
+    .option('stats', { type: 'boolean', describe: 'Print a rate and kernel-drop line on stderr every second' })
+    .example('$0 5005', 'print every datagram sent to port 5005')
+    .example('$0 --format json --count 1 0', 'one datagram as JSON on a free port')
+    .example('$0 --echo 5005', 'an echo server');
+}
+
+/** Parses and validates argv; undefined when --help or --version was printed. */
+export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
+  const raw = await parseArgs(listenCommand(argv), argv, io);
+  return raw === undefined ? undefined : parseWith(listenSchema, raw);
+}

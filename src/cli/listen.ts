@@ -1,0 +1,62 @@
+/** `udp-listen`: parse, bind, print records through a buffered writer, stop on count/timeout/signal, summarise. */
+import { listenUdp } from '../core/udp-listener.js';
+import type { StopReason } from '../core/completion.js';
+import { UdpkitError } from '../errors.js';
+import { formatRecord } from '../format/records.js';
+import { BufferedWriter } from './buffered-writer.js';
+import type { CliIO } from './io.js';
+import { parseListenArgs } from './listen-args.js';
+import { runCommand } from './run.js';
+import { listeningLine, statsLine, summaryLine } from './summary.js';
+
+/** Runs `udp-listen` with `argv` (without node and script); resolves to the exit code. */
+export function listenMain(argv: string[], io: CliIO): Promise<number> {
+  return runCommand('udp-listen', io, async () => {
+    const config = await parseListenArgs(argv, io);
+    if (!config) return 0;
+    const out = new BufferedWriter(io.stdout);
+    const listener = await listenUdp(
+      {
+        port: config.port,
+        host: config.host,
+        family: config.family,
+        rcvbuf: config.rcvbuf,
+        echo: config.echo,
+        count: config.count,
+        idleTimeoutMs: config.timeoutMs,
+        stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
+      },
+      (record) => out.write(formatRecord(record, config.format)),
+    );
+    io.stderr.write(listeningLine(listener));
+    if (listener.recvBuffer.capped) {
+      io.stderr.write(
+        `receive buffer: asked for ${listener.recvBuffer.requested} bytes, the kernel granted ${listener.recvBuffer.granted / 2} ` +
+          `(net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`,
+      );
+    }
+    let statsTimer: NodeJS.Timeout | undefined;
+    if (config.stats) {
+      let before = listener.summary();
+      statsTimer = setInterval(() => {
+        const now = listener.summary();
+        io.stderr.write(statsLine(now, before, 1000));
+        before = now;
+      }, 1000);
+    }
+    const stopped = new Promise<StopReason>((resolve) => {
+      if (io.signal?.aborted) resolve('closed');
+      io.signal?.addEventListener('abort', () => resolve('closed'), { once: true });
+    });
+    const reason = await Promise.race([listener.done, stopped]);
+    if (statsTimer) clearInterval(statsTimer);
+    const summary = await listener.close({ drain: reason === 'closed' });
+    await out.end();
+    io.stderr.write(summaryLine(summary));
+    if (out.error) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
+    if (reason === 'timeout') {
+      throw new UdpkitError('E_TIMEOUT', `timed out: nothing received for ${(config.timeoutMs ?? 0) / 1000} s`);
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,117 @@
+/** The command line of `udp-send`: yargs declares it, zod checks it once, into a typed {@link SendConfig}. */
+import yargs from 'yargs';
+import { z } from 'zod';
+import { ENCODINGS, FORMATS, type Encoding, type Format } from '../types.js';
+import {
+  choiceSchema,
+  destinationPortSchema,
+  durationSchema,
+  hostSchema,
+  intSchema,
+  parseWith,
+  type HostSpec,
+} from '../validate.js';
+import type { CliIO } from './io.js';
+import { parseArgs } from './run.js';
+
+/** Stands for a lone "-" (stdin) while yargs parses. @internal */
+const STDIN_MARK = '\u0000stdin';
+
+/** Everything `udp-send` was asked to do, validated (the message is not read yet). */
+export interface SendConfig {
+  host: HostSpec;
+  port: number;
+  /** The MESSAGE argument; `-` or undefined means stdin (or --file). */
+  message: string | undefined;
+  file: string | undefined;
+  encoding: Encoding;
+  escapes: boolean;
+  family: 0 | 4 | 6;
+  count: number;
+  intervalMs: number;
+  connect: boolean;
+  waitMs: number | undefined;
+  format: Format;
+  json: boolean;
+}
+
+const sendSchema = z
+  .object({
+    host: hostSchema('host'),
+    port: destinationPortSchema,
+    message: z.string().optional(),
+    file: z.string().optional(),
+    encoding: choiceSchema('--encoding', ENCODINGS),
+    escapes: z.boolean().optional(),
+    4: z.boolean().optional(),
+    6: z.boolean().optional(),
+    count: intSchema('--count', 1, Number.MAX_SAFE_INTEGER).optional(),
+    interval: durationSchema('--interval', 'milliseconds').optional(),
+    connect: z.boolean().optional(),
+    wait: durationSchema('--wait', 'milliseconds').optional(),
+    format: choiceSchema('--format', FORMATS),
+    json: z.boolean().optional(),
+  })
+  .transform((args, ctx): SendConfig => {
+    const problem = (message: string): void => {
+      ctx.addIssue({ code: 'custom', message, params: { code: 'E_USAGE' } });
+    };
+    if (args[4] === true && args[6] === true) problem('-4 and -6 cannot be used together: pick one family');
+    if (args.host.ip === 4 && args[6] === true) problem(`host "${args.host.host}" is an IPv4 address, but -6 asks for IPv6`);
+    if (args.host.ip === 6 && args[4] === true) problem(`host "${args.host.host}" is an IPv6 address, but -4 asks for IPv4`);
+    if (args.file !== undefined && args.message !== undefined && args.message !== STDIN_MARK) {
+      problem(`give the message either as an argument or with --file, not both (got ${JSON.stringify(args.message)} and --file)`);
+    }
+    return {
+      host: args.host,
+      port: args.port,
+      message: args.message === STDIN_MARK ? '-' : args.message,
+      file: args.file === STDIN_MARK ? undefined : args.file,
+      encoding: args.encoding,
+      escapes: args.escapes === true,
+      family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
+      count: args.count ?? 1,
+      intervalMs: args.interval ?? 0,
+      connect: args.connect === true,
+      waitMs: args.wait,
+      format: args.format,
+      json: args.json === true,
+    };
+  });
+
+/** Declares the flags of `udp-send` (all values as strings: zod does the checking). */
+export function sendCommand(argv: string[]) {
+  return yargs(argv)
+    .scriptName('udp-send')
+    .usage(
+      '$0 [options] <host> <port> [message]\n\n' +
+        'Send MESSAGE as one UDP datagram to HOST:PORT. The message comes from the argument,\n' +
+        'from --file, or from stdin when it is "-" or omitted and stdin is not a terminal.',
+    )
+    .command('$0 <host> <port> [message]', false)
+    .positional('host', { type: 'string', describe: 'IPv4 or IPv6 address (brackets optional) or host name' })
+    .positional('port', { type: 'string', describe: 'Destination port, 1-65535' })
+    .positional('message', { type: 'string', describe: 'The payload ("-" reads stdin)' })
+    .option('file', { type: 'string', describe: 'Read the message from PATH' })
+    .option('encoding', { type: 'string', default: 'utf8', describe: 'How to read the message: utf8, hex or base64' })
+    .option('escapes', { alias: 'e', type: 'boolean', describe: 'Turn \\n \\r \\t \\0 \\xHH \\\\ in the message into bytes' })
+    .option('4', { type: 'boolean', describe: 'Resolve and send over IPv4 only' })
+    .option('6', { type: 'boolean', describe: 'Resolve and send over IPv6 only' })
+    .option('count', { alias: 'c', type: 'string', describe: 'Send the datagram N times' })
+    .option('interval', { alias: 'i', type: 'string', describe: 'Milliseconds between datagrams' })
+    .option('connect', { type: 'boolean', describe: 'Use a connected UDP socket (reports ICMP "connection refused")' })
+    .option('wait', { alias: 'w', type: 'string', describe: 'Wait up to MS for a reply and print it (exit 75 if none)' })
+    .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Reply format: text, json, hex or raw' })
+    .option('json', { type: 'boolean', describe: 'Print what was sent (and the reply) as JSON on stdout' })
+    .example('$0 127.0.0.1 5005 "Hello, World!"', 'one datagram')
+    .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
+    .example('$0 --wait 500 127.0.0.1 5005 ping', 'send and print the reply');
+}
+
+/** Parses and validates argv; undefined when --help or --version was printed. */
+export async function parseSendArgs(argv: string[], io: CliIO): Promise<SendConfig | undefined> {
+  // yargs reads a lone "-" as an empty string; keep it distinct from an empty message.
+  const marked = argv.map((arg) => (arg === '-' ? STDIN_MARK : arg));
+  const raw = await parseArgs(sendCommand(marked), marked, io);
+  return raw === undefined ? undefined : parseWith(sendSchema, raw);
+}

@@ -1,0 +1,35 @@
+/** The human lines a listener prints on stderr: where it listens, per-second stats, and the closing summary. */
+import type { ListenerSummary } from '../core/stats.js';
+import { formatEndpoint } from '../format/endpoint.js';
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** `listening on udp [::]:5005`: scripts read the real port from this line. */
+export function listeningLine(summary: Pick<ListenerSummary, 'protocol' | 'local'>): string {
+  return `listening on ${summary.protocol} ${formatEndpoint(summary.local)}\n`;
+}
+
+function dropsPart(summary: ListenerSummary): string {
+  if (summary.kernelDrops === undefined) return summary.protocol === 'udp' ? ', kernel drops unknown' : '';
+  return `, kernel drops ${summary.kernelDrops}`;
+}
+
+/** The closing summary: records, bytes, distinct senders, duration, rate, kernel drops. */
+export function summaryLine(summary: ListenerSummary): string {
+  const unit = summary.protocol === 'udp' ? 'datagram' : 'record';
+  const who = summary.protocol === 'udp' ? 'sender' : 'connection';
+  const echoed = summary.echoed > 0 ? `, ${summary.echoed} echoed` : '';
+  return (
+    `summary: ${plural(summary.records, unit)}, ${plural(summary.bytes, 'byte')} from ${plural(summary.senders, who)} ` +
+    `in ${(summary.durationMs / 1000).toFixed(3)} s (${summary.ratePerSec.toFixed(0)} ${unit}s/s)${echoed}${dropsPart(summary)}\n`
+  );
+}
+
+/** One `--stats` line: the rate over the last interval and the totals. */
+export function statsLine(now: ListenerSummary, before: ListenerSummary, intervalMs: number): string {
+  const rate = ((now.records - before.records) * 1000) / intervalMs;
+  const drops = now.kernelDrops === undefined ? '' : `, kernel drops ${now.kernelDrops}`;
+  return `stats: ${rate.toFixed(0)}/s, total ${now.records} (${now.bytes} bytes)${drops}\n`;
+}

@@ -1,0 +1,35 @@
+/** Turning a host (IP literal or name) into one address to send to or bind, with the family asked for. */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { UdpkitError, errnoOf } from '../errors.js';
+import type { Family } from '../types.js';
+
+/** An address ready for a socket call. */
+export interface ResolvedAddress {
+  address: string;
+  family: Family;
+}
+
+/**
+ * Resolves `host` to one address. IP literals are returned as they are (after checking they fit `family`);
+ * names are looked up with the system resolver.
+ * @param family 4 or 6 to insist on one family, 0 for either
+ * @throws UdpkitError E_UNKNOWN_HOST when a name does not resolve, E_USAGE when a literal has the wrong family
+ */
+export async function resolveHost(host: string, family: 0 | 4 | 6 = 0): Promise<ResolvedAddress> {
+  const literal = isIP(host);
+  if (literal !== 0) {
+    if (family !== 0 && literal !== family) {
+      throw new UdpkitError('E_USAGE', `host "${host}" is an IPv${literal} address, but -${family} asks for IPv${family}`);
+    }
+    return { address: host, family: literal === 6 ? 'IPv6' : 'IPv4' };
+  }
+  try {
+    const found = await lookup(host, { family });
+    return { address: found.address, family: found.family === 6 ? 'IPv6' : 'IPv4' };
+  } catch (error) {
+    const errno = errnoOf(error) ?? 'ENOTFOUND';
+    const which = family === 0 ? '' : ` to an IPv${family} address`;
+    throw new UdpkitError('E_UNKNOWN_HOST', `host "${host}" does not resolve${which} (${errno})`, { cause: error, errno });
+  }
+}

@@ -1,0 +1,52 @@
+/** Counters a listener keeps, and the summary made of them. */
+import type { Endpoint, Protocol } from '../types.js';
+
+/** What a listener has seen so far; plain data, safe to JSON.stringify. */
+export interface ListenerSummary {
+  protocol: Protocol;
+  local: Endpoint;
+  /** Datagrams (UDP) or data records (TCP) emitted. */
+  records: number;
+  /** Payload bytes received. */
+  bytes: number;
+  /** Distinct sender address:port pairs (UDP) or connections (TCP). */
+  senders: number;
+  /** Milliseconds from start to now (or to close). */
+  durationMs: number;
+  /** Records per second over the duration. */
+  ratePerSec: number;
+  /** Datagrams the kernel dropped for a full receive buffer; undefined where it cannot be read (and for TCP). */
+  kernelDrops: number | undefined;
+  /** Replies sent back with echo. */
+  echoed: number;
+}
+
+/** Mutable counters behind a {@link ListenerSummary}. @internal */
+export class Counters {
+  records = 0;
+  bytes = 0;
+  echoed = 0;
+  readonly senders = new Set<string>();
+  readonly startedAt = performance.now();
+  private endedAt: number | undefined;
+
+  /** Freezes the duration at close. */
+  stop(): void {
+    this.endedAt ??= performance.now();
+  }
+
+  summary(protocol: Protocol, local: Endpoint, kernelDrops: number | undefined): ListenerSummary {
+    const durationMs = (this.endedAt ?? performance.now()) - this.startedAt;
+    return {
+      protocol,
+      local,
+      records: this.records,
+      bytes: this.bytes,
+      senders: this.senders.size,
+      durationMs,
+      ratePerSec: durationMs > 0 ? (this.records * 1000) / durationMs : 0,
+      kernelDrops,
+      echoed: this.echoed,
+    };
+  }
+}

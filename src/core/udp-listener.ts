@@ -1,0 +1,190 @@
+/** The UDP receiver: binds a dgram socket, reads every datagram whole with its sender, optionally echoes it. */
+import { createSocket, type Socket } from 'node:dgram';
+import { fromSystemError } from '../errors.js';
+import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
+import type { DatagramRecord, Endpoint } from '../types.js';
+import { Completion, type StopConditions, type StopReason } from './completion.js';
+import { kernelDrops, rmemMax, socketInode } from './kernel.js';
+import { resolveHost } from './resolve.js';
+import { Counters, type ListenerSummary } from './stats.js';
+
+/** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
+export const DEFAULT_RCVBUF = 8 * 1024 * 1024;
+
+/** Options of {@link listenUdp}. */
+export interface UdpListenOptions extends StopConditions {
+  /** Port to bind; 0 for one the system picks. */
+  port: number;
+  /** Address (or name) to bind; all interfaces when omitted. */
+  host?: string | undefined;
+  /** 4 or 6 to bind one family only; 0 (default) for dual-stack `::` falling back to `0.0.0.0`. */
+  family?: 0 | 4 | 6 | undefined;
+  /** SO_RCVBUF to ask for, in bytes; default {@link DEFAULT_RCVBUF} capped at `net.core.rmem_max`. */
+  rcvbuf?: number | undefined;
+  /** Send each datagram back to its sender. */
+  echo?: boolean | undefined;
+}
+
+/** The receive buffer asked for and the one the kernel granted. */
+export interface RecvBuffer {
+  requested: number;
+  /** What the kernel reports (Linux doubles the request for its own bookkeeping). */
+  granted: number;
+  /** True when the kernel gave less than was asked. */
+  capped: boolean;
+}
+
+/** Called for each datagram, in arrival order. */
+export type DatagramHandler = (record: DatagramRecord) => void;
+
+/** A bound UDP receiver. */
+export interface UdpListener {
+  readonly protocol: 'udp';
+  /** The address and port really bound (the real port when 0 was asked). */
+  readonly local: Endpoint;
+  readonly recvBuffer: RecvBuffer;
+  /** Resolves when a stop condition is met or the listener is closed. */
+  readonly done: Promise<StopReason>;
+  /** Counters so far, with the kernel's drop count for this socket. */
+  summary(): ListenerSummary;
+  /**
+   * Stops receiving and closes the socket; idempotent, the same promise every time.
+   * With `drain`, first reads what is already queued in the kernel, so nothing that reached the host is lost.
+   */
+  close(options?: { drain?: boolean }): Promise<ListenerSummary>;
+}
+
+interface BindPlan {
+  type: 'udp4' | 'udp6';
+  address: string;
+  ipv6Only: boolean;
+}
+
+async function bindPlans(options: UdpListenOptions): Promise<BindPlan[]> {
+  const family = options.family ?? 0;
+  if (options.host !== undefined) {
+    const resolved = await resolveHost(options.host, family);
+    const type = resolved.family === 'IPv6' ? 'udp6' : 'udp4';
+    return [{ type, address: resolved.address, ipv6Only: false }];
+  }
+  if (family === 4) return [{ type: 'udp4', address: '0.0.0.0', ipv6Only: false }];
+  if (family === 6) return [{ type: 'udp6', address: '::', ipv6Only: true }];
+  return [
+    { type: 'udp6', address: '::', ipv6Only: false },
+    { type: 'udp4', address: '0.0.0.0', ipv6Only: false },
+  ];
+}
+
+function bindOnce(plan: BindPlan, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: plan.type, ipv6Only: plan.ipv6Only });
+    const onError = (error: Error): void => {
+      socket.close();
+      reject(error);
+    };
+    socket.once('error', onError);
+    socket.bind(port, plan.address, () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+/** Binds with the first plan that works; an IPv6 failure moves on to IPv4 only when IPv6 is off here. */
+async function bindFirst(plans: BindPlan[], port: number): Promise<Socket> {
+  let lastError: unknown;
+  for (const [index, plan] of plans.entries()) {
+    try {
+      return await bindOnce(plan, port);
+    } catch (error) {
+      lastError = error;
+      const code = (error as { code?: string }).code;
+      const ipv6Off = code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL' || code === 'EPROTONOSUPPORT';
+      if (!(ipv6Off && index < plans.length - 1)) {
+        throw fromSystemError(error, `cannot bind udp ${formatEndpoint({ address: plan.address, port })}`);
+      }
+    }
+  }
+  throw fromSystemError(lastError, `cannot bind udp port ${port}`);
+}
+
+function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffer {
+  const ceiling = rmemMax();
+  const asked = requested ?? Math.min(DEFAULT_RCVBUF, ceiling ?? DEFAULT_RCVBUF);
+  try {
+    socket.setRecvBufferSize(asked);
+  } catch {
+    // the kernel refused the size outright; keep its default and report it below
+  }
+  const granted = socket.getRecvBufferSize();
+  // Linux doubles the value it stores; what the request became is granted / 2 there.
+  const effective = process.platform === 'linux' ? granted / 2 : granted;
+  return { requested: asked, granted, capped: effective < asked };
+}
+
+/**
+ * Binds a UDP socket and calls `onDatagram` for every datagram, whole, with its sender.
+ * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
+ */
+export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramHandler): Promise<UdpListener> {
+  const socket = await bindFirst(await bindPlans(options), options.port);
+  const recvBuffer = setRecvBuffer(socket, options.rcvbuf);
+  const bound = socket.address();
+  const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+  const inode = socketInode(socket);
+  const counters = new Counters();
+  const completion = new Completion(options);
+  const echo = options.echo === true;
+  let lastDrops: number | undefined;
+  let closing: Promise<ListenerSummary> | undefined;
+  let arrivals = 0;
+
+  socket.on('message', (payload, rinfo) => {
+    arrivals += 1;
+    if (completion.finished) return;
+    const from = unmapEndpoint(rinfo.address, rinfo.port, rinfo.family);
+    counters.records += 1;
+    counters.bytes += payload.length;
+    counters.senders.add(`${from.address}|${from.port}`);
+    const last = completion.record(payload);
+    if (echo) {
+      socket.send(payload, rinfo.port, rinfo.address, (error) => {
+        if (!error) counters.echoed += 1;
+      });
+    }
+    onDatagram({ event: 'datagram', protocol: 'udp', time: Date.now(), from, local, payload });
+    if (last) counters.stop();
+  });
+  // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for UDP.
+  socket.on('error', () => undefined);
+
+  const drain = async (): Promise<void> => {
+    let idleTurns = 0;
+    const deadline = Date.now() + 2000;
+    for (let turn = 0; turn < 100_000 && idleTurns < 2 && Date.now() < deadline; turn++) {
+      const before = arrivals;
+      await new Promise((resolve) => setImmediate(resolve));
+      idleTurns = arrivals === before ? idleTurns + 1 : 0;
+    }
+  };
+
+  const summary = (): ListenerSummary => {
+    if (!closing) lastDrops = kernelDrops(inode);
+    return counters.summary('udp', local, lastDrops);
+  };
+
+  const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
+    closing ??= (async () => {
+      if (closeOptions?.drain === true && !completion.finished) await drain();
+      completion.finish('closed');
+      counters.stop();
+      lastDrops = kernelDrops(inode);
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      return counters.summary('udp', local, lastDrops);
+    })();
+    return closing;
+  };
+
+  return { protocol: 'udp', local, recvBuffer, done: completion.done, summary, close };
+}
+

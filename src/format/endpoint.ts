@@ -1,0 +1,15 @@
+/** How addresses and ports are written: `127.0.0.1:5005`, `[::1]:5005`. */
+import type { Endpoint } from '../types.js';
+
+/** `address:port`, with IPv6 addresses in brackets. */
+export function formatEndpoint(endpoint: Pick<Endpoint, 'address' | 'port'>): string {
+  return endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+}
+
+/** Shows an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) as the plain IPv4 address it stands for. */
+export function unmapEndpoint(address: string, port: number, family: string): Endpoint {
+  if (address.startsWith('::ffff:') && address.includes('.')) {
+    return { address: address.slice(7), port, family: 'IPv4' };
+  }
+  return { address, port, family: family === 'IPv6' || family === '6' ? 'IPv6' : 'IPv4' };
+}

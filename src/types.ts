@@ -1,0 +1,101 @@
+/** Domain types shared by the core, the formatters and the CLI. */
+
+/** An IP address family as Node.js names it. */
+export type Family = 'IPv4' | 'IPv6';
+
+/** Which transport a record came over. */
+export type Protocol = 'udp' | 'tcp';
+
+/** An address and port on one side of a datagram or connection. */
+export interface Endpoint {
+  address: string;
+  port: number;
+  family: Family;
+}
+
+/** A datagram as the receiver got it. */
+export interface DatagramRecord {
+  event: 'datagram';
+  protocol: 'udp';
+  /** When it was read from the socket, in milliseconds since the epoch. */
+  time: number;
+  from: Endpoint;
+  local: Endpoint;
+  /** The payload, whole: `payload.length` is the datagram's true size. */
+  payload: Buffer;
+}
+
+/** How a TCP connection ended. */
+export type CloseReason = 'fin' | 'reset' | 'idle-timeout' | 'max-frame' | 'max-conns' | 'shutdown' | 'error';
+
+/** Bytes and chunks moved in one direction of a connection. */
+export interface Traffic {
+  bytes: number;
+  chunks: number;
+}
+
+/** A TCP connection was accepted (or, with `--max-conns`, refused). */
+export interface OpenRecord {
+  event: 'open';
+  protocol: 'tcp';
+  time: number;
+  conn: number;
+  from: Endpoint;
+  local: Endpoint;
+}
+
+/** A chunk as the socket delivered it, or a frame rebuilt from the stream. */
+export interface DataRecord {
+  event: 'data';
+  protocol: 'tcp';
+  time: number;
+  conn: number;
+  from: Endpoint;
+  local: Endpoint;
+  /** `chunk` with `--frame none`, `frame` otherwise, `partial` for an unfinished frame at close. */
+  unit: 'chunk' | 'frame' | 'partial';
+  payload: Buffer;
+}
+
+/** A TCP connection ended. */
+export interface CloseRecord {
+  event: 'close';
+  protocol: 'tcp';
+  time: number;
+  conn: number;
+  from: Endpoint;
+  local: Endpoint;
+  reason: CloseReason;
+  received: Traffic;
+  sent: Traffic;
+  /** Milliseconds from open to close. */
+  durationMs: number;
+}
+
+/** Something went wrong on a connection (the connection is closed after it). */
+export interface ErrorRecord {
+  event: 'error';
+  protocol: 'tcp';
+  time: number;
+  conn: number;
+  from: Endpoint;
+  local: Endpoint;
+  code: string;
+  message: string;
+}
+
+/** Every record a listener emits. */
+export type TrafficRecord = DatagramRecord | OpenRecord | DataRecord | CloseRecord | ErrorRecord;
+
+/** The output formats of records. */
+export const FORMATS = ['text', 'json', 'hex', 'raw'] as const;
+/** One of {@link FORMATS}. */
+export type Format = (typeof FORMATS)[number];
+
+/** How a message given on the command line is turned into bytes. */
+export const ENCODINGS = ['utf8', 'hex', 'base64'] as const;
+/** One of {@link ENCODINGS}. */
+export type Encoding = (typeof ENCODINGS)[number];
+
+/** The largest UDP payload per family: 65,535 − 8 (UDP header) − 20 (IPv4 header); IPv6 has no header in the length field. */
+export const MAX_DATAGRAM: Record<Family, number> = { IPv4: 65_507, IPv6: 65_527 };

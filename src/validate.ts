@@ -1,0 +1,111 @@
+/** Validation at the edge: zod schemas for hosts, ports, counts and enums, and one readable line per problem. */
+import { isIPv4, isIPv6 } from 'node:net';
+import { z } from 'zod';
+import { UdpkitError, type ErrorCode } from './errors.js';
+
+/** A host as the user typed it, checked for form (not yet resolved). */
+export interface HostSpec {
+  /** The host without brackets. */
+  host: string;
+  /** 4 or 6 for an IP literal, 0 for a name still to resolve. */
+  ip: 0 | 4 | 6;
+}
+
+/** Quotes a value the user gave, so that the message shows exactly what was wrong (empty, spaces, escapes). */
+export function show(value: unknown): string {
+  return JSON.stringify(typeof value === 'string' ? value : String(value));
+}
+
+function fail(ctx: z.RefinementCtx, message: string, code: ErrorCode = 'E_USAGE'): never {
+  ctx.addIssue({ code: 'custom', message, params: { code } });
+  return z.NEVER as never;
+}
+
+const HOST_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+
+/** Checks a host's form: IPv4, IPv6 (with or without brackets) or a host name. */
+export function hostSchema(what = 'host'): z.ZodType<HostSpec, unknown> {
+  return z.unknown().transform((raw, ctx): HostSpec => {
+    const value = typeof raw === 'string' ? raw : String(raw);
+    const expected = 'expected an IPv4 address, an IPv6 address or a host name';
+    if (value === '') return fail(ctx, `invalid ${what} "": ${expected}`);
+    const unbracketed = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+    if (isIPv4(value)) return { host: value, ip: 4 };
+    if (isIPv6(unbracketed)) return { host: unbracketed, ip: 6 };
+    if (unbracketed !== value || unbracketed.includes(':')) {
+      return fail(ctx, `invalid ${what} ${show(value)}: not a valid IPv6 address`);
+    }
+    if (/^[0-9.]+$/.test(value)) return fail(ctx, `invalid ${what} ${show(value)}: not a valid IPv4 address`);
+    const name = value.endsWith('.') ? value.slice(0, -1) : value;
+    if (name.length > 253 || !name.split('.').every((label) => HOST_LABEL.test(label))) {
+      return fail(ctx, `invalid ${what} ${show(value)}: ${expected}`);
+    }
+    return { host: name, ip: 0 };
+  });
+}
+
+/**
+ * An integer in [min, max], given as a number or as decimal digits.
+ * Rejects `80abc`, `5.5`, `-1`, `1e3`, `0x10` and out-of-range values, repeating the value.
+ */
+export function intSchema(what: string, min: number, max: number): z.ZodType<number, unknown> {
+  return z.unknown().transform((raw, ctx) => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    if (!/^\d+$/.test(text)) return fail(ctx, `invalid ${what} ${show(raw)}: expected ${range}`);
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      return fail(ctx, `invalid ${what} ${show(raw)}: expected ${range}`);
+    }
+    return value;
+  });
+}
+
+/** A port to send to: 1..65535. Port 0 cannot be a destination. */
+export const destinationPortSchema = intSchema('port', 1, 65_535);
+
+/** A port to listen on: 0..65535, where 0 asks the system for a free one. */
+export const listenPortSchema = intSchema('port', 0, 65_535);
+
+/** A non-negative decimal number of seconds or milliseconds, e.g. `--timeout 2.5`. */
+export function durationSchema(what: string, unit: string): z.ZodType<number, unknown> {
+  return z.unknown().transform((raw, ctx) => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(value) || value <= 0 || value > 2_147_483) {
+      return fail(ctx, `invalid ${what} ${show(raw)}: expected a positive number of ${unit}`);
+    }
+    return value;
+  });
+}
+
+/** One of a fixed list of words, e.g. `--format json`. */
+export function choiceSchema<const T extends readonly string[]>(what: string, choices: T): z.ZodType<T[number], unknown> {
+  return z.unknown().transform((raw, ctx) => {
+    if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw as T[number];
+    return fail(ctx, `invalid ${what} ${show(raw)}: expected one of ${choices.join(', ')}`);
+  });
+}
+
+/**
+ * Parses `input` with `schema`; on failure throws one {@link UdpkitError} whose message has
+ * one line per problem and whose code is that of the first problem.
+ */
+export function parseWith<T>(schema: z.ZodType<T, unknown>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const lines = issues.map((issue) => {
+    if (issue.code === 'custom') return issue.message;
+    const where = issue.path.length > 0 ? `invalid ${issue.path.join('.')}: ` : '';
+    return `${where}${issue.message}`;
+  });
+  const first = issues[0];
+  const params = first?.code === 'custom' ? (first.params as { code?: ErrorCode } | undefined) : undefined;
+  throw new UdpkitError(params?.code ?? 'E_USAGE', lines.join('\n'));
+}
+
+/** Raises an E_DATA issue from inside a transform; for schemas outside this file. */
+export function dataIssue(ctx: z.RefinementCtx, message: string): never {
+  return fail(ctx, message, 'E_DATA');
+}

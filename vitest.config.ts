@@ -1,0 +1,12 @@
+// Vitest: tests live in test/, run in forked processes (real sockets, signals), with coverage of src/.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    coverage: { provider: 'v8', include: ['src/**/*.ts'], reporter: ['text-summary'] },
+  },
+});
