@@ -1,0 +1,89 @@
+/** Help text of both commands, as snapshots: a changed flag or description shows up in review. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { listenMain } from '../src/cli/listen.js';
+import { VERSION } from '../src/cli/run.js';
+import { sendMain } from '../src/cli/send.js';
+import { memoryIO } from './helpers.js';
+
+describe('help', () => {
+  it('udp-listen --help', async () => {
+    const { io, stdout, stderr } = memoryIO();
+    expect(await listenMain(['--help'], io)).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(stdout.text).toMatchInlineSnapshot(`
+      "udp-listen [options] <port>
+
+      Receive UDP datagrams from every sender and print one record per datagram:
+      time, sender address and port, size in bytes, payload. Port 0 picks a free port.
+
+      Positionals:
+        port  UDP port to listen on (0 for any free port)                                         [string]
+
+      Options:
+        -4             IPv4 only (bind 0.0.0.0)                                                  [boolean]
+        -6             IPv6 only (bind ::)                                                       [boolean]
+            --host     Bind this address only (default: all interfaces, IPv4 and IPv6)            [string]
+        -f, --format   Record format: text, json, hex or raw                    [string] [default: "text"]
+        -c, --count    Exit 0 after N datagrams                                                   [string]
+        -t, --timeout  Give up (exit 75) after SECONDS with nothing received                      [string]
+            --echo     Send each datagram back to its sender                                     [boolean]
+            --stop-on  Exit 0 after a datagram whose payload is exactly TEXT                      [string]
+            --rcvbuf   Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)   [string]
+            --stats    Print a rate and kernel-drop line on stderr every second                  [boolean]
+            --version  Show version number                                                       [boolean]
+        -h, --help     Show help                                                                 [boolean]
+
+      Examples:
+        udp-listen 5005                       print every datagram sent to port 5005
+        udp-listen --format json --count 1 0  one datagram as JSON on a free port
+        udp-listen --echo 5005                an echo server
+      "
+    `);
+  });
+
+  it('udp-send --help', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await sendMain(['-h'], io)).toBe(0);
+    expect(stdout.text).toMatchInlineSnapshot(`
+      "udp-send [options] <host> <port> [message]
+
+      Send MESSAGE as one UDP datagram to HOST:PORT. The message comes from the argument,
+      from --file, or from stdin when it is "-" or omitted and stdin is not a terminal.
+
+      Positionals:
+        host     IPv4 or IPv6 address (brackets optional) or host name                            [string]
+        port     Destination port, 1-65535                                                        [string]
+        message  The payload ("-" reads stdin)                                                    [string]
+
+      Options:
+        -4              Resolve and send over IPv4 only                                          [boolean]
+        -6              Resolve and send over IPv6 only                                          [boolean]
+            --file      Read the message from PATH                                                [string]
+            --encoding  How to read the message: utf8, hex or base64            [string] [default: "utf8"]
+        -e, --escapes   Turn \\n \\r \\t \\0 \\xHH \\\\ in the message into bytes                       [boolean]
+        -c, --count     Send the datagram N times                                                 [string]
+        -i, --interval  Milliseconds between datagrams                                            [string]
+            --connect   Use a connected UDP socket (reports ICMP "connection refused")           [boolean]
+        -w, --wait      Wait up to MS for a reply and print it (exit 75 if none)                  [string]
+        -f, --format    Reply format: text, json, hex or raw                    [string] [default: "text"]
+            --json      Print what was sent (and the reply) as JSON on stdout                    [boolean]
+            --version   Show version number                                                      [boolean]
+        -h, --help      Show help                                                                [boolean]
+
+      Examples:
+        udp-send 127.0.0.1 5005 "Hello, World!"        one datagram
+        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"  with escapes, over IPv6
+        udp-send --wait 500 127.0.0.1 5005 ping        send and print the reply
+      "
+    `);
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+    const { io, stdout } = memoryIO();
+    expect(await sendMain(['--version'], io)).toBe(0);
+    expect(stdout.text).toBe(`${pkg.version}\n`);
+  });
+});

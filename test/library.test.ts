@@ -1,0 +1,22 @@
+/** The package as a library: `import { listen, send } from 'udpkit'` works, with types, and returns values. */
+import { describe, expect, it } from 'vitest';
+import { listen, send, UdpkitError, type DatagramRecord } from 'udpkit';
+
+describe("import from 'udpkit'", () => {
+  it('listen and send return values and never print', async () => {
+    const got: DatagramRecord[] = [];
+    const listener = await listen({ port: 0, host: '127.0.0.1', count: 1 }, (record) => got.push(record));
+    const result = await send({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('lib') });
+    expect(result.bytesPerDatagram).toBe(3);
+    expect(await listener.done).toBe('count');
+    expect(got[0]?.payload.toString()).toBe('lib');
+    const summary = await listener.close();
+    expect(summary).toMatchObject({ protocol: 'udp', records: 1, bytes: 3, senders: 1 });
+  });
+
+  it('failures are UdpkitError with a code and exit code', async () => {
+    const sending = send({ host: '127.0.0.1', port: 9, payload: Buffer.alloc(70_000) });
+    await expect(sending).rejects.toThrow(UdpkitError);
+    await expect(sending).rejects.toMatchObject({ code: 'E_DATA', exitCode: 65 });
+  });
+});
