@@ -97,3 +97,30 @@ describe.skipIf(!built)('built bins', () => {
     );
   });
 });
+
+describe.skipIf(!built)('built bins, output side', () => {
+  it('--stats prints a rate and kernel-drop line on stderr every second', async () => {
+    const listen = startBin('udp-listen', ['--host', '127.0.0.1', '--stats', '--format', 'raw', '0']);
+    const port = await listening(listen);
+    const sender = await boundSocket();
+    for (let i = 0; i < 50; i++) await sendFrom(sender, 'x', port, '127.0.0.1');
+    // A line comes every second; within a few, one shows all 50 datagrams and no kernel drops.
+    await listen.stderr.waitFor(/stats: \d+\/s, total 50 \(50 bytes\), kernel drops 0\n/, 5000);
+    expect(listen.stderr.text).toMatch(/^listening on udp 127\.0\.0\.1:\d+\n(stats: \d+\/s, total \d+ \(\d+ bytes\), kernel drops 0\n)+$/);
+    listen.child.kill('SIGTERM');
+    expect((await listen.exit).code).toBe(0);
+  });
+
+  it('stops with an I/O error (exit 74) when its reader goes away', async () => {
+    const listen = startBin('udp-listen', ['--host', '127.0.0.1', '0']);
+    const port = await listening(listen);
+    listen.child.stdout?.destroy();
+    const sender = await boundSocket();
+    for (let i = 0; i < 20 && listen.child.exitCode === null; i++) {
+      await sendFrom(sender, 'anyone reading?', port, '127.0.0.1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await listen.exit).code).toBe(74);
+    expect(listen.stderr.text).toMatch(/udp-listen: cannot write output: .*EPIPE/);
+  });
+});

@@ -11,10 +11,15 @@ export class BufferedWriter {
   private scheduled = false;
   private allStrings = true;
   private failure: Error | undefined;
+  /** Resolves with the stream's first error (e.g. EPIPE when the reader went away); never rejects. */
+  readonly failed: Promise<Error>;
 
   constructor(private readonly stream: Writable) {
-    stream.on('error', (error: Error) => {
-      this.failure ??= error;
+    this.failed = new Promise((resolve) => {
+      stream.on('error', (error: Error) => {
+        this.failure ??= error;
+        resolve(error);
+      });
     });
   }
 

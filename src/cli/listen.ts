@@ -48,7 +48,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       if (io.signal?.aborted) resolve('closed');
       io.signal?.addEventListener('abort', () => resolve('closed'), { once: true });
     });
-    const reason = await Promise.race([listener.done, stopped]);
+    const reason = await Promise.race([listener.done, stopped, out.failed.then((): StopReason => 'closed')]);
     if (statsTimer) clearInterval(statsTimer);
     const summary = await listener.close({ drain: reason === 'closed' });
     await out.end();
