@@ -1,6 +1,7 @@
 /** The command line of `udp-listen`: yargs declares it, zod checks it once, into a typed {@link ListenConfig}. */
 import yargs from 'yargs';
 import { z } from 'zod';
+import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
 import { choiceSchema, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
@@ -18,6 +19,12 @@ export interface ListenConfig {
   stopOn: string | undefined;
   rcvbuf: number | undefined;
   stats: boolean;
+  /** TCP mode and its own flags. */
+  tcp: boolean;
+  frame: Framing;
+  maxFrame: number;
+  maxConns: number | undefined;
+  idleTimeoutMs: number | undefined;
 }
 
 const listenSchema = z
@@ -33,10 +40,23 @@ const listenSchema = z
     'stop-on': z.string().optional(),
     rcvbuf: intSchema('--rcvbuf', 1, 2_147_483_647).optional(),
     stats: z.boolean().optional(),
+    tcp: z.boolean().optional(),
+    frame: choiceSchema('--frame', FRAMINGS),
+    'max-frame': intSchema('--max-frame', 1, 2 ** 31 - 1).optional(),
+    'max-conns': intSchema('--max-conns', 1, 1_000_000).optional(),
+    'idle-timeout': durationSchema('--idle-timeout', 'seconds').optional(),
   })
   .transform((args, ctx): ListenConfig => {
     if (args[4] === true && args[6] === true) {
       ctx.addIssue({ code: 'custom', message: '-4 and -6 cannot be used together: pick one family', params: { code: 'E_USAGE' } });
+    }
+    const tcpOnly = (['max-frame', 'max-conns', 'idle-timeout'] as const).filter((flag) => args[flag] !== undefined);
+    if (args.frame !== 'none') tcpOnly.unshift('frame' as never);
+    if (args.tcp !== true && tcpOnly.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `--${tcpOnly[0]} works with --tcp only`, params: { code: 'E_USAGE' } });
+    }
+    if (args.tcp === true && args.rcvbuf !== undefined) {
+      ctx.addIssue({ code: 'custom', message: '--rcvbuf works with UDP only', params: { code: 'E_USAGE' } });
     }
     return {
       port: args.port,
@@ -49,6 +69,11 @@ const listenSchema = z
       stopOn: args['stop-on'],
       rcvbuf: args.rcvbuf,
       stats: args.stats === true,
+      tcp: args.tcp === true,
+      frame: args.frame,
+      maxFrame: args['max-frame'] ?? DEFAULT_MAX_FRAME,
+      maxConns: args['max-conns'],
+      idleTimeoutMs: args['idle-timeout'] === undefined ? undefined : args['idle-timeout'] * 1000,
     };
   });
 
@@ -59,7 +84,8 @@ export function listenCommand(argv: string[]) {
     .usage(
       '$0 [options] <port>\n\n' +
         'Receive UDP datagrams from every sender and print one record per datagram:\n' +
-        'time, sender address and port, size in bytes, payload. Port 0 picks a free port.',
+        'time, sender address and port, size in bytes, payload. Port 0 picks a free port.\n' +
+        'With --tcp, accept connections instead and print their open, data and close.',
     )
     .command('$0 <port>', false)
     .positional('port', { type: 'string', describe: 'UDP port to listen on (0 for any free port)' })
@@ -67,15 +93,21 @@ export function listenCommand(argv: string[]) {
     .option('4', { type: 'boolean', describe: 'IPv4 only (bind 0.0.0.0)' })
     .option('6', { type: 'boolean', describe: 'IPv6 only (bind ::)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Record format: text, json, hex or raw' })
-    .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams' })
+    .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams (TCP: N chunks or frames)' })
     .option('timeout', { alias: 't', type: 'string', describe: 'Give up (exit 75) after SECONDS with nothing received' })
     .option('echo', { type: 'boolean', describe: 'Send each datagram back to its sender' })
     .option('stop-on', { type: 'string', describe: 'Exit 0 after a datagram whose payload is exactly TEXT' })
     .option('rcvbuf', { type: 'string', describe: 'Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)' })
     .option('stats', { type: 'boolean', describe: 'Print a rate and kernel-drop line on stderr every second' })
+    .option('tcp', { type: 'boolean', describe: 'Listen on TCP instead: open, data and close records per connection' })
+    .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
+    .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })
+    .option('max-conns', { type: 'string', describe: 'TCP: close connections beyond N at once, with a record' })
+    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent for SECONDS' })
     .example('$0 5005', 'print every datagram sent to port 5005')
     .example('$0 --format json --count 1 0', 'one datagram as JSON on a free port')
-    .example('$0 --echo 5005', 'an echo server');
+    .example('$0 --echo 5005', 'an echo server')
+    .example('$0 --tcp --frame line 5005', 'TCP, one record per line');
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */

@@ -3,6 +3,7 @@ import { listenUdp } from '../core/udp-listener.js';
 import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
 import { formatRecord } from '../format/records.js';
+import type { TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
 import type { CliIO } from './io.js';
 import { parseListenArgs } from './listen-args.js';
@@ -15,21 +16,32 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     const config = await parseListenArgs(argv, io);
     if (!config) return 0;
     const out = new BufferedWriter(io.stdout);
-    const listener = await listenUdp(
-      {
-        port: config.port,
-        host: config.host,
-        family: config.family,
-        rcvbuf: config.rcvbuf,
-        echo: config.echo,
-        count: config.count,
-        idleTimeoutMs: config.timeoutMs,
-        stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
-      },
-      (record) => out.write(formatRecord(record, config.format)),
-    );
+    const common = {
+      port: config.port,
+      host: config.host,
+      family: config.family,
+      echo: config.echo,
+      count: config.count,
+      idleTimeoutMs: config.timeoutMs,
+      stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
+    };
+    const write = (record: TrafficRecord): void => out.write(formatRecord(record, config.format));
+    const listener = config.tcp
+      ? await (
+          await import('../core/tcp-listener.js')
+        ).listenTcp(
+          {
+            ...common,
+            frame: config.frame,
+            maxFrame: config.maxFrame,
+            maxConns: config.maxConns,
+            connIdleTimeoutMs: config.idleTimeoutMs,
+          },
+          write,
+        )
+      : await listenUdp({ ...common, rcvbuf: config.rcvbuf }, write);
     io.stderr.write(listeningLine(listener));
-    if (listener.recvBuffer.capped) {
+    if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
       io.stderr.write(
         `receive buffer: asked for ${listener.recvBuffer.requested} bytes, the kernel granted ${listener.recvBuffer.granted / 2} ` +
           `(net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`,

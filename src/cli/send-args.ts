@@ -1,6 +1,7 @@
 /** The command line of `udp-send`: yargs declares it, zod checks it once, into a typed {@link SendConfig}. */
 import yargs from 'yargs';
 import { z } from 'zod';
+import { FRAMINGS, type Framing } from '../core/framing.js';
 import { ENCODINGS, FORMATS, type Encoding, type Format } from '../types.js';
 import {
   choiceSchema,
@@ -33,6 +34,9 @@ export interface SendConfig {
   waitMs: number | undefined;
   format: Format;
   json: boolean;
+  tcp: boolean;
+  frame: Framing;
+  connectTimeoutMs: number | undefined;
 }
 
 const sendSchema = z
@@ -51,6 +55,9 @@ const sendSchema = z
     wait: durationSchema('--wait', 'milliseconds').optional(),
     format: choiceSchema('--format', FORMATS),
     json: z.boolean().optional(),
+    tcp: z.boolean().optional(),
+    frame: choiceSchema('--frame', FRAMINGS),
+    'connect-timeout': durationSchema('--connect-timeout', 'milliseconds').optional(),
   })
   .transform((args, ctx): SendConfig => {
     const problem = (message: string): void => {
@@ -62,6 +69,9 @@ const sendSchema = z
     if (args.file !== undefined && args.message !== undefined && args.message !== STDIN_MARK) {
       problem(`give the message either as an argument or with --file, not both (got ${JSON.stringify(args.message)} and --file)`);
     }
+    if (args.tcp !== true && args.frame !== 'none') problem('--frame works with --tcp only');
+    if (args.tcp !== true && args['connect-timeout'] !== undefined) problem('--connect-timeout works with --tcp only');
+    if (args.tcp === true && args.connect === true) problem('--connect is for UDP: a TCP socket is always connected');
     return {
       host: args.host,
       port: args.port,
@@ -76,6 +86,9 @@ const sendSchema = z
       waitMs: args.wait,
       format: args.format,
       json: args.json === true,
+      tcp: args.tcp === true,
+      frame: args.frame,
+      connectTimeoutMs: args['connect-timeout'],
     };
   });
 
@@ -86,7 +99,8 @@ export function sendCommand(argv: string[]) {
     .usage(
       '$0 [options] <host> <port> [message]\n\n' +
         'Send MESSAGE as one UDP datagram to HOST:PORT. The message comes from the argument,\n' +
-        'from --file, or from stdin when it is "-" or omitted and stdin is not a terminal.',
+        'from --file, or from stdin when it is "-" or omitted and stdin is not a terminal.\n' +
+        'With --tcp, connect and write it on a TCP connection instead.',
     )
     .command('$0 <host> <port> [message]', false)
     .positional('host', { type: 'string', describe: 'IPv4 or IPv6 address (brackets optional) or host name' })
@@ -97,15 +111,19 @@ export function sendCommand(argv: string[]) {
     .option('escapes', { alias: 'e', type: 'boolean', describe: 'Turn \\n \\r \\t \\0 \\xHH \\\\ in the message into bytes' })
     .option('4', { type: 'boolean', describe: 'Resolve and send over IPv4 only' })
     .option('6', { type: 'boolean', describe: 'Resolve and send over IPv6 only' })
-    .option('count', { alias: 'c', type: 'string', describe: 'Send the datagram N times' })
+    .option('count', { alias: 'c', type: 'string', describe: 'Send the datagram N times (TCP: N messages on one connection)' })
     .option('interval', { alias: 'i', type: 'string', describe: 'Milliseconds between datagrams' })
     .option('connect', { type: 'boolean', describe: 'Use a connected UDP socket (reports ICMP "connection refused")' })
     .option('wait', { alias: 'w', type: 'string', describe: 'Wait up to MS for a reply and print it (exit 75 if none)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Reply format: text, json, hex or raw' })
     .option('json', { type: 'boolean', describe: 'Print what was sent (and the reply) as JSON on stdout' })
+    .option('tcp', { type: 'boolean', describe: 'Send over a TCP connection instead (connect, write all, half-close)' })
+    .option('frame', { type: 'string', default: 'none', describe: 'TCP: add a delimiter to each message: none, line (\\n) or length (4-byte prefix)' })
+    .option('connect-timeout', { type: 'string', describe: 'TCP: give up connecting after MS (default 5000)' })
     .example('$0 127.0.0.1 5005 "Hello, World!"', 'one datagram')
     .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
-    .example('$0 --wait 500 127.0.0.1 5005 ping', 'send and print the reply');
+    .example('$0 --wait 500 127.0.0.1 5005 ping', 'send and print the reply')
+    .example('$0 --tcp -c 50 --frame line 127.0.0.1 5005 hi', '50 lines over one TCP connection');
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */

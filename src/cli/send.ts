@@ -1,4 +1,5 @@
 /** `udp-send`: parse, read and encode the message, send it, report on stderr (and stdout when asked). */
+import type { TcpSendResult } from '../core/tcp-sender.js';
 import { sendUdp, type UdpSendResult } from '../core/udp-sender.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
@@ -7,6 +8,11 @@ import type { CliIO } from './io.js';
 import { readMessage } from './message.js';
 import { parseSendArgs } from './send-args.js';
 import { runCommand } from './run.js';
+
+function tcpSentLine(result: TcpSendResult): string {
+  const what = result.messages === 1 ? `${result.totalBytes} bytes` : `${result.messages} messages (${result.totalBytes} bytes)`;
+  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms)\n`;
+}
 
 function sentLine(result: UdpSendResult): string {
   const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}`;
@@ -18,12 +24,13 @@ function sentLine(result: UdpSendResult): string {
 }
 
 /** The `--json` object: what was sent, where, how long it took, and the reply. */
-export function sendResultJson(result: UdpSendResult): Record<string, unknown> {
+export function sendResultJson(result: UdpSendResult | TcpSendResult): Record<string, unknown> {
   const { reply, ...rest } = result;
+  const replyJson = reply === undefined ? undefined : Array.isArray(reply) ? reply.map(recordToJson) : recordToJson(reply);
   return {
     ...rest,
     startedAt: new Date(result.startedAt).toISOString(),
-    ...(reply ? { reply: recordToJson(reply) } : {}),
+    ...(replyJson ? { reply: replyJson } : {}),
   };
 }
 
@@ -34,6 +41,24 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
     if (!config) return 0;
     const raw = await readMessage(config.message, config.file, io.stdin);
     const payload = encodeMessage(raw, config.encoding, config.escapes);
+    if (config.tcp) {
+      const { sendTcp } = await import('../core/tcp-sender.js');
+      const result = await sendTcp({
+        host: config.host.host,
+        port: config.port,
+        payload,
+        family: config.family,
+        count: config.count,
+        intervalMs: config.intervalMs,
+        frame: config.frame,
+        connectTimeoutMs: config.connectTimeoutMs,
+        waitMs: config.waitMs,
+      });
+      io.stderr.write(tcpSentLine(result));
+      if (config.json) io.stdout.write(`${JSON.stringify(sendResultJson(result))}\n`);
+      else for (const record of result.reply ?? []) io.stdout.write(formatRecord(record, config.format));
+      return 0;
+    }
     const result = await sendUdp({
       host: config.host.host,
       port: config.port,

@@ -5,7 +5,8 @@ import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
-import { resolveHost } from './resolve.js';
+import { bindPlans, isIPv6Off, type BindPlan } from './bind-plan.js';
+import { waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 
 /** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
@@ -54,30 +55,9 @@ export interface UdpListener {
   close(options?: { drain?: boolean }): Promise<ListenerSummary>;
 }
 
-interface BindPlan {
-  type: 'udp4' | 'udp6';
-  address: string;
-  ipv6Only: boolean;
-}
-
-async function bindPlans(options: UdpListenOptions): Promise<BindPlan[]> {
-  const family = options.family ?? 0;
-  if (options.host !== undefined) {
-    const resolved = await resolveHost(options.host, family);
-    const type = resolved.family === 'IPv6' ? 'udp6' : 'udp4';
-    return [{ type, address: resolved.address, ipv6Only: false }];
-  }
-  if (family === 4) return [{ type: 'udp4', address: '0.0.0.0', ipv6Only: false }];
-  if (family === 6) return [{ type: 'udp6', address: '::', ipv6Only: true }];
-  return [
-    { type: 'udp6', address: '::', ipv6Only: false },
-    { type: 'udp4', address: '0.0.0.0', ipv6Only: false },
-  ];
-}
-
 function bindOnce(plan: BindPlan, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: plan.type, ipv6Only: plan.ipv6Only });
+    const socket = createSocket({ type: plan.family === 6 ? 'udp6' : 'udp4', ipv6Only: plan.ipv6Only });
     const onError = (error: Error): void => {
       socket.close();
       reject(error);
@@ -98,9 +78,7 @@ async function bindFirst(plans: BindPlan[], port: number): Promise<Socket> {
       return await bindOnce(plan, port);
     } catch (error) {
       lastError = error;
-      const code = (error as { code?: string }).code;
-      const ipv6Off = code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL' || code === 'EPROTONOSUPPORT';
-      if (!(ipv6Off && index < plans.length - 1)) {
+      if (!(isIPv6Off(error) && index < plans.length - 1)) {
         throw fromSystemError(error, `cannot bind udp ${formatEndpoint({ address: plan.address, port })}`);
       }
     }
@@ -127,7 +105,7 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
 export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramHandler): Promise<UdpListener> {
-  const socket = await bindFirst(await bindPlans(options), options.port);
+  const socket = await bindFirst(await bindPlans(options.host, options.family ?? 0), options.port);
   const recvBuffer = setRecvBuffer(socket, options.rcvbuf);
   const bound = socket.address();
   const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
@@ -158,16 +136,6 @@ export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramH
   // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for UDP.
   socket.on('error', () => undefined);
 
-  const drain = async (): Promise<void> => {
-    let idleTurns = 0;
-    const deadline = Date.now() + 2000;
-    for (let turn = 0; turn < 100_000 && idleTurns < 2 && Date.now() < deadline; turn++) {
-      const before = arrivals;
-      await new Promise((resolve) => setImmediate(resolve));
-      idleTurns = arrivals === before ? idleTurns + 1 : 0;
-    }
-  };
-
   const summary = (): ListenerSummary => {
     if (!closing) lastDrops = kernelDrops(inode);
     return counters.summary('udp', local, lastDrops);
@@ -175,7 +143,7 @@ export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramH
 
   const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
-      if (closeOptions?.drain === true && !completion.finished) await drain();
+      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals);
       completion.finish('closed');
       counters.stop();
       lastDrops = kernelDrops(inode);

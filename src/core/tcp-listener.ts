@@ -1,0 +1,210 @@
+/** The TCP receiver: many clients at once, each chunk or rebuilt frame as a record, with open and close records around them. */
+import { createServer, type Server, type Socket } from 'node:net';
+import { fromSystemError } from '../errors.js';
+import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
+import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
+import { bindPlans, isIPv6Off, type BindPlan } from './bind-plan.js';
+import { Completion, type StopConditions, type StopReason } from './completion.js';
+import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
+import { waitUntilQuiet } from './quiet.js';
+import { Counters, type ListenerSummary } from './stats.js';
+
+/** Options of {@link listenTcp}. */
+export interface TcpListenOptions extends StopConditions {
+  port: number;
+  host?: string | undefined;
+  family?: 0 | 4 | 6 | undefined;
+  /** How to cut the stream into records (default `none`: one record per chunk as delivered). */
+  frame?: Framing | undefined;
+  /** Largest frame accepted; a longer one closes its connection with an error record (default 1 MiB). */
+  maxFrame?: number | undefined;
+  /** Send back what arrives (per frame when framing is on). */
+  echo?: boolean | undefined;
+  /** Connections beyond this many at once are closed at once, with a record saying so. */
+  maxConns?: number | undefined;
+  /** Close a connection that has been silent this many milliseconds. */
+  connIdleTimeoutMs?: number | undefined;
+}
+
+/** Called for every record, in order. */
+export type RecordHandler = (record: TrafficRecord) => void;
+
+/** A listening TCP server. */
+export interface TcpListener {
+  readonly protocol: 'tcp';
+  readonly local: Endpoint;
+  readonly done: Promise<StopReason>;
+  /** Connections open now. */
+  readonly connections: number;
+  summary(): ListenerSummary;
+  /** Stops accepting, closes every connection (after reading what is queued, with `drain`); idempotent. */
+  close(options?: { drain?: boolean }): Promise<ListenerSummary>;
+}
+
+function listenOnce(plan: BindPlan, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ noDelay: true });
+    server.once('error', reject);
+    server.listen({ port, host: plan.address, ipv6Only: plan.ipv6Only, backlog: 1024 }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function listenFirst(plans: BindPlan[], port: number): Promise<Server> {
+  let lastError: unknown;
+  for (const [index, plan] of plans.entries()) {
+    try {
+      return await listenOnce(plan, port);
+    } catch (error) {
+      lastError = error;
+      if (!(isIPv6Off(error) && index < plans.length - 1)) {
+        throw fromSystemError(error, `cannot listen on tcp ${formatEndpoint({ address: plan.address, port })}`);
+      }
+    }
+  }
+  throw fromSystemError(lastError, `cannot listen on tcp port ${port}`);
+}
+
+interface Connection {
+  socket: Socket;
+  reason: CloseReason | undefined;
+  sawFin: boolean;
+}
+
+/**
+ * Listens on TCP and reports each connection's open, data (chunks or frames) and close as records.
+ * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
+ */
+export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandler): Promise<TcpListener> {
+  const server = await listenFirst(await bindPlans(options.host, options.family ?? 0), options.port);
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') throw new Error('a TCP server bound without an address');
+  const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+  const counters = new Counters();
+  const completion = new Completion(options);
+  const frame = options.frame ?? 'none';
+  const maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
+  const open = new Set<Connection>();
+  let nextId = 0;
+  let arrivals = 0;
+  let closing: Promise<ListenerSummary> | undefined;
+
+  server.on('connection', (socket) => {
+    const conn = nextId + 1;
+    nextId = conn;
+    const from = unmapEndpoint(socket.remoteAddress ?? '', socket.remotePort ?? 0, socket.remoteFamily ?? '');
+    const openedAt = performance.now();
+    const head = { protocol: 'tcp' as const, conn, from, local };
+    const received: Traffic = { bytes: 0, chunks: 0 };
+    const sent: Traffic = { bytes: 0, chunks: 0 };
+    completion.touch();
+    counters.senders.add(String(conn));
+    onRecord({ event: 'open', time: Date.now(), ...head });
+    const closeRecord = (reason: CloseReason): void =>
+      onRecord({ event: 'close', time: Date.now(), ...head, reason, received, sent, durationMs: performance.now() - openedAt });
+
+    if (completion.finished || closing) {
+      socket.destroy();
+      closeRecord('shutdown');
+      return;
+    }
+    if (options.maxConns !== undefined && open.size >= options.maxConns) {
+      socket.destroy();
+      closeRecord('max-conns');
+      return;
+    }
+    const state: Connection = { socket, reason: undefined, sawFin: false };
+    open.add(state);
+    const deframer = new Deframer(frame, maxFrame);
+    if (options.connIdleTimeoutMs !== undefined) socket.setTimeout(options.connIdleTimeoutMs);
+
+    const fail = (code: string, message: string, reason: CloseReason): void => {
+      state.reason ??= reason;
+      onRecord({ event: 'error', time: Date.now(), ...head, code, message });
+      socket.destroy();
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      arrivals += 1;
+      received.bytes += chunk.length;
+      received.chunks += 1;
+      counters.bytes += chunk.length;
+      let frames: Buffer[];
+      try {
+        frames = deframer.push(chunk);
+      } catch (error) {
+        if (error instanceof FrameTooLargeError) fail('EMAXFRAME', error.message, 'max-frame');
+        else throw error;
+        return;
+      }
+      for (const payload of frames) {
+        if (completion.finished) return;
+        counters.records += 1;
+        const last = completion.record(payload);
+        onRecord({ event: 'data', time: Date.now(), ...head, unit: frame === 'none' ? 'chunk' : 'frame', payload });
+        if (options.echo === true && !socket.destroyed) {
+          const reply = frame === 'none' ? payload : encodeFrame(payload, frame);
+          socket.write(reply, (error) => {
+            if (error) return;
+            sent.bytes += reply.length;
+            sent.chunks += 1;
+            counters.echoed += 1;
+          });
+        }
+        if (last) counters.stop();
+      }
+    });
+    socket.on('end', () => {
+      state.sawFin = true;
+    });
+    socket.on('timeout', () => {
+      state.reason ??= 'idle-timeout';
+      socket.destroy();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') state.reason ??= 'reset';
+      else fail(error.code ?? 'EIO', error.message, 'error');
+    });
+    socket.on('close', () => {
+      open.delete(state);
+      const partial = deframer.end();
+      if (partial) onRecord({ event: 'data', time: Date.now(), ...head, unit: 'partial', payload: partial });
+      closeRecord(state.reason ?? (state.sawFin ? 'fin' : 'reset'));
+    });
+  });
+  server.on('error', () => undefined);
+
+  const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals);
+      completion.finish('closed');
+      counters.stop();
+      const closes = [...open].map(
+        (state) =>
+          new Promise<void>((resolve) => {
+            state.reason ??= 'shutdown';
+            state.socket.once('close', () => resolve());
+            state.socket.destroy();
+          }),
+      );
+      await Promise.all(closes);
+      await serverClosed;
+      return counters.summary('tcp', local, undefined);
+    })();
+    return closing;
+  };
+
+  return {
+    protocol: 'tcp',
+    local,
+    done: completion.done,
+    get connections() {
+      return open.size;
+    },
+    summary: () => counters.summary('tcp', local, undefined),
+    close,
+  };
+}

@@ -1,0 +1,192 @@
+/** The TCP sender: connect (timed), write every message whole, half-close, and optionally read the reply. */
+import { connect, type Socket } from 'node:net';
+import { UdpkitError, fromSystemError } from '../errors.js';
+import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
+import type { DataRecord, Endpoint } from '../types.js';
+import { Deframer, encodeFrame, type Framing } from './framing.js';
+import { resolveHost } from './resolve.js';
+
+/** Connect timeout when none is given. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** Without --wait: how long to wait for the peer to close after our FIN before closing anyway. */
+export const CLOSE_LINGER_MS = 500;
+
+/** Options of {@link sendTcp}. */
+export interface TcpSendOptions {
+  host: string;
+  port: number;
+  payload: Buffer;
+  family?: 0 | 4 | 6 | undefined;
+  /** Messages to write on the one connection (default 1). */
+  count?: number | undefined;
+  intervalMs?: number | undefined;
+  /** Delimiter or prefix added to each message (default `none`). */
+  frame?: Framing | undefined;
+  connectTimeoutMs?: number | undefined;
+  /** After the half-close, read the reply until the peer closes or this many milliseconds pass. */
+  waitMs?: number | undefined;
+}
+
+/** What {@link sendTcp} did. */
+export interface TcpSendResult {
+  protocol: 'tcp';
+  destination: Endpoint;
+  local: Endpoint;
+  /** Milliseconds the handshake took (what UDP does not have). */
+  connectMs: number;
+  messages: number;
+  bytesPerMessage: number;
+  /** Bytes written, framing included. */
+  totalBytes: number;
+  startedAt: number;
+  /** Milliseconds from the first write to the last write's completion. */
+  sendMs: number;
+  /** With waitMs: the reply, as chunks (or frames, with framing). */
+  reply?: DataRecord[];
+  replyBytes?: number;
+  /** With waitMs: milliseconds from the first write to the first reply byte. */
+  replyMs?: number;
+  /** How the connection ended: the peer closed, or we did after waiting. */
+  closedBy: 'peer' | 'us';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function connectTimed(address: string, port: number, timeoutMs: number, where: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new UdpkitError('E_TIMEOUT', `connect to ${where} timed out after ${timeoutMs} ms`, { errno: 'ETIMEDOUT' }));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+function explain(error: unknown, where: string, phase: string): UdpkitError {
+  if (error instanceof UdpkitError) return error;
+  const errno = (error as { code?: string }).code;
+  if (errno === 'ECONNREFUSED') return new UdpkitError('E_REFUSED', `connection refused by ${where}`, { cause: error, errno });
+  if (errno === 'ECONNRESET' || errno === 'EPIPE') {
+    return new UdpkitError('E_RESET', `connection reset by ${where} while ${phase}`, { cause: error, errno });
+  }
+  if (errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH') {
+    return new UdpkitError('E_UNAVAILABLE', `${errno === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable: ${where}`, { cause: error, errno });
+  }
+  return fromSystemError(error, `${phase} ${where}`);
+}
+
+/**
+ * Connects to host:port over TCP, writes the payload `count` times on that one connection, half-closes,
+ * and with `waitMs` reads the reply.
+ * @throws UdpkitError E_REFUSED, E_TIMEOUT (connect), E_RESET (mid-send), E_UNAVAILABLE, E_UNKNOWN_HOST
+ */
+export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
+  const resolved = await resolveHost(options.host, options.family ?? 0);
+  const destination: Endpoint = { ...resolved, port: options.port };
+  const where = `${formatEndpoint(destination)} over tcp`;
+  const frame = options.frame ?? 'none';
+  const count = options.count ?? 1;
+  const message = encodeFrame(options.payload, frame);
+
+  const c0 = performance.now();
+  let socket: Socket;
+  try {
+    socket = await connectTimed(resolved.address, options.port, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, where);
+  } catch (error) {
+    throw explain(error, where, 'connecting to');
+  }
+  const connectMs = performance.now() - c0;
+  const local = unmapEndpoint(socket.localAddress ?? '', socket.localPort ?? 0, socket.localFamily ?? '');
+
+  let failure: unknown;
+  let peerClosed = false;
+  const deframer = new Deframer(frame, Number.MAX_SAFE_INTEGER);
+  const reply: DataRecord[] = [];
+  let replyBytes = 0;
+  let firstReplyAt: number | undefined;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', (error) => {
+    failure ??= error;
+  });
+  socket.on('end', () => {
+    peerClosed = true;
+  });
+  socket.on('data', (chunk: Buffer) => {
+    firstReplyAt ??= performance.now();
+    replyBytes += chunk.length;
+    if (options.waitMs === undefined) return;
+    for (const payload of deframer.push(chunk)) {
+      reply.push({
+        event: 'data',
+        protocol: 'tcp',
+        time: Date.now(),
+        conn: 1,
+        from: destination,
+        local,
+        unit: frame === 'none' ? 'chunk' : 'frame',
+        payload,
+      });
+    }
+  });
+
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  try {
+    for (let i = 0; i < count; i++) {
+      if (failure) throw failure;
+      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
+      const flushed = new Promise<void>((resolve, reject) => socket.write(message, (error) => (error ? reject(error) : resolve())));
+      // Await every write when paced; otherwise only when the socket's buffer is full (backpressure).
+      if ((options.intervalMs ?? 0) > 0 || socket.writableNeedDrain || i === count - 1) await flushed;
+      else flushed.catch(() => undefined);
+    }
+    const sendMs = performance.now() - t0;
+    await Promise.race([new Promise<void>((resolve) => socket.end(() => resolve())), closed]);
+    if (failure) throw failure;
+
+    const waitMs = options.waitMs ?? CLOSE_LINGER_MS;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    if (failure && (failure as { code?: string }).code !== 'ECONNRESET') throw failure;
+
+    const result: TcpSendResult = {
+      protocol: 'tcp',
+      destination,
+      local,
+      connectMs,
+      messages: count,
+      bytesPerMessage: options.payload.length,
+      totalBytes: count * message.length,
+      startedAt,
+      sendMs,
+      closedBy: peerClosed ? 'peer' : 'us',
+    };
+    if (options.waitMs !== undefined) {
+      const partial = deframer.end();
+      if (partial) reply.push({ event: 'data', protocol: 'tcp', time: Date.now(), conn: 1, from: destination, local, unit: 'partial', payload: partial });
+      if (replyBytes === 0 && !peerClosed) {
+        throw new UdpkitError('E_TIMEOUT', `no reply from ${where} within ${options.waitMs} ms`, { errno: 'ETIMEDOUT' });
+      }
+      result.reply = reply;
+      result.replyBytes = replyBytes;
+      if (firstReplyAt !== undefined) result.replyMs = firstReplyAt - t0;
+    }
+    return result;
+  } catch (error) {
+    throw explain(error, where, 'sending to');
+  } finally {
+    socket.destroy();
+  }
+}
