@@ -99,3 +99,18 @@ export type Encoding = (typeof ENCODINGS)[number];
 
 /** The largest UDP payload per family: 65,535 − 8 (UDP header) − 20 (IPv4 header); IPv6 has no header in the length field. */
 export const MAX_DATAGRAM: Record<Family, number> = { IPv4: 65_507, IPv6: 65_527 };
+
+/** What every send (UDP or TCP) is told: where, what, and how often. */
+export interface SendBase {
+  host: string;
+  port: number;
+  payload: Buffer;
+  /** 4 or 6 to resolve a name to that family only. */
+  family?: 0 | 4 | 6 | undefined;
+  /** How many times to send the payload (default 1). */
+  count?: number | undefined;
+  /** Milliseconds between sends (default 0: as fast as the socket takes them). */
+  intervalMs?: number | undefined;
+  /** After sending, wait up to this many milliseconds for a reply. */
+  waitMs?: number | undefined;
+}

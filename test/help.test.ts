@@ -16,28 +16,38 @@ describe('help', () => {
 
       Receive UDP datagrams from every sender and print one record per datagram:
       time, sender address and port, size in bytes, payload. Port 0 picks a free port.
+      With --tcp, accept connections instead and print their open, data and close.
 
       Positionals:
         port  UDP port to listen on (0 for any free port)                                         [string]
 
       Options:
-        -4             IPv4 only (bind 0.0.0.0)                                                  [boolean]
-        -6             IPv6 only (bind ::)                                                       [boolean]
-            --host     Bind this address only (default: all interfaces, IPv4 and IPv6)            [string]
-        -f, --format   Record format: text, json, hex or raw                    [string] [default: "text"]
-        -c, --count    Exit 0 after N datagrams                                                   [string]
-        -t, --timeout  Give up (exit 75) after SECONDS with nothing received                      [string]
-            --echo     Send each datagram back to its sender                                     [boolean]
-            --stop-on  Exit 0 after a datagram whose payload is exactly TEXT                      [string]
-            --rcvbuf   Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)   [string]
-            --stats    Print a rate and kernel-drop line on stderr every second                  [boolean]
-            --version  Show version number                                                       [boolean]
-        -h, --help     Show help                                                                 [boolean]
+        -4                  IPv4 only (bind 0.0.0.0)                                             [boolean]
+        -6                  IPv6 only (bind ::)                                                  [boolean]
+            --host          Bind this address only (default: all interfaces, IPv4 and IPv6)       [string]
+        -f, --format        Record format: text, json, hex or raw               [string] [default: "text"]
+        -c, --count         Exit 0 after N datagrams (TCP: N chunks or frames)                    [string]
+        -t, --timeout       Give up (exit 75) after SECONDS with nothing received                 [string]
+            --echo          Send each datagram back to its sender                                [boolean]
+            --stop-on       Exit 0 after a datagram whose payload is exactly TEXT                 [string]
+            --rcvbuf        Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)
+                                                                                                  [string]
+            --stats         Print a rate and kernel-drop line on stderr every second             [boolean]
+            --tcp           Listen on TCP instead: open, data and close records per connection   [boolean]
+            --frame         TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)
+                                                                                [string] [default: "none"]
+            --max-frame     TCP: largest frame in bytes; longer closes the connection (default 1 MiB)
+                                                                                                  [string]
+            --max-conns     TCP: close connections beyond N at once, with a record                [string]
+            --idle-timeout  TCP: close a connection silent for SECONDS                            [string]
+            --version       Show version number                                                  [boolean]
+        -h, --help          Show help                                                            [boolean]
 
       Examples:
         udp-listen 5005                       print every datagram sent to port 5005
         udp-listen --format json --count 1 0  one datagram as JSON on a free port
         udp-listen --echo 5005                an echo server
+        udp-listen --tcp --frame line 5005    TCP, one record per line
       "
     `);
   });
@@ -50,6 +60,7 @@ describe('help', () => {
 
       Send MESSAGE as one UDP datagram to HOST:PORT. The message comes from the argument,
       from --file, or from stdin when it is "-" or omitted and stdin is not a terminal.
+      With --tcp, connect and write it on a TCP connection instead.
 
       Positionals:
         host     IPv4 or IPv6 address (brackets optional) or host name                            [string]
@@ -57,24 +68,31 @@ describe('help', () => {
         message  The payload ("-" reads stdin)                                                    [string]
 
       Options:
-        -4              Resolve and send over IPv4 only                                          [boolean]
-        -6              Resolve and send over IPv6 only                                          [boolean]
-            --file      Read the message from PATH                                                [string]
-            --encoding  How to read the message: utf8, hex or base64            [string] [default: "utf8"]
-        -e, --escapes   Turn \\n \\r \\t \\0 \\xHH \\\\ in the message into bytes                       [boolean]
-        -c, --count     Send the datagram N times                                                 [string]
-        -i, --interval  Milliseconds between datagrams                                            [string]
-            --connect   Use a connected UDP socket (reports ICMP "connection refused")           [boolean]
-        -w, --wait      Wait up to MS for a reply and print it (exit 75 if none)                  [string]
-        -f, --format    Reply format: text, json, hex or raw                    [string] [default: "text"]
-            --json      Print what was sent (and the reply) as JSON on stdout                    [boolean]
-            --version   Show version number                                                      [boolean]
-        -h, --help      Show help                                                                [boolean]
+        -4                     Resolve and send over IPv4 only                                   [boolean]
+        -6                     Resolve and send over IPv6 only                                   [boolean]
+            --file             Read the message from PATH                                         [string]
+            --encoding         How to read the message: utf8, hex or base64     [string] [default: "utf8"]
+        -e, --escapes          Turn \\n \\r \\t \\0 \\xHH \\\\ in the message into bytes                [boolean]
+        -c, --count            Send the datagram N times (TCP: N messages on one connection)      [string]
+        -i, --interval         Milliseconds between datagrams                                     [string]
+            --connect          Use a connected UDP socket (reports ICMP "connection refused")    [boolean]
+        -w, --wait             Wait up to MS for a reply and print it (exit 75 if none)           [string]
+        -f, --format           Reply format: text, json, hex or raw             [string] [default: "text"]
+            --json             Print what was sent (and the reply) as JSON on stdout             [boolean]
+            --tcp              Send over a TCP connection instead (connect, write all, half-close)
+                                                                                                 [boolean]
+            --frame            TCP: add a delimiter to each message: none, line (\\n) or length (4-byte
+                               prefix)                                          [string] [default: "none"]
+            --connect-timeout  TCP: give up connecting after MS (default 5000)                    [string]
+            --version          Show version number                                               [boolean]
+        -h, --help             Show help                                                         [boolean]
 
       Examples:
-        udp-send 127.0.0.1 5005 "Hello, World!"        one datagram
-        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"  with escapes, over IPv6
-        udp-send --wait 500 127.0.0.1 5005 ping        send and print the reply
+        udp-send 127.0.0.1 5005 "Hello, World!"             one datagram
+        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"       with escapes, over IPv6
+        udp-send --wait 500 127.0.0.1 5005 ping             send and print the reply
+        udp-send --tcp -c 50 --frame line 127.0.0.1 5005    50 lines over one TCP connection
+        hi
       "
     `);
   });

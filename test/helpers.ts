@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
+import { connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { onTestFinished } from 'vitest';
@@ -146,4 +147,32 @@ export async function runBin(name: string, args: string[], input?: string, ms = 
   const { code } = await running.exit;
   clearTimeout(timer);
   return { code, stdout: running.stdout.text, stderr: running.stderr.text, raw: running.stdout.buffer };
+}
+
+/** A TCP client connected to loopback, destroyed when the test ends. */
+export async function tcpClient(port: number, host = '127.0.0.1'): Promise<TcpSocket & { clientPort: number }> {
+  const socket = tcpConnect({ port, host, noDelay: true });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  onTestFinished(() => {
+    socket.destroy();
+  });
+  return Object.assign(socket, { clientPort: socket.localPort ?? 0 });
+}
+
+/** Resolves when the socket has closed. */
+export function closed(socket: TcpSocket): Promise<void> {
+  return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/** Polls `check` every 10 ms until it is true; rejects after `ms`. */
+export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (let i = 0; i < 10_000 && !check(); i++) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -4,6 +4,7 @@ import { sendUdp, type UdpSendResult } from '../core/udp-sender.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
 import { encodeMessage } from '../payload.js';
+import type { SendBase } from '../types.js';
 import type { CliIO } from './io.js';
 import { readMessage } from './message.js';
 import { parseSendArgs } from './send-args.js';
@@ -41,34 +42,24 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
     if (!config) return 0;
     const raw = await readMessage(config.message, config.file, io.stdin);
     const payload = encodeMessage(raw, config.encoding, config.escapes);
-    if (config.tcp) {
-      const { sendTcp } = await import('../core/tcp-sender.js');
-      const result = await sendTcp({
-        host: config.host.host,
-        port: config.port,
-        payload,
-        family: config.family,
-        count: config.count,
-        intervalMs: config.intervalMs,
-        frame: config.frame,
-        connectTimeoutMs: config.connectTimeoutMs,
-        waitMs: config.waitMs,
-      });
-      io.stderr.write(tcpSentLine(result));
-      if (config.json) io.stdout.write(`${JSON.stringify(sendResultJson(result))}\n`);
-      else for (const record of result.reply ?? []) io.stdout.write(formatRecord(record, config.format));
-      return 0;
-    }
-    const result = await sendUdp({
+    const base: SendBase = {
       host: config.host.host,
       port: config.port,
       payload,
       family: config.family,
       count: config.count,
       intervalMs: config.intervalMs,
-      connect: config.connect,
       waitMs: config.waitMs,
-    });
+    };
+    if (config.tcp) {
+      const { sendTcp } = await import('../core/tcp-sender.js');
+      const result = await sendTcp({ ...base, frame: config.frame, connectTimeoutMs: config.connectTimeoutMs });
+      io.stderr.write(tcpSentLine(result));
+      if (config.json) io.stdout.write(`${JSON.stringify(sendResultJson(result))}\n`);
+      else for (const record of result.reply ?? []) io.stdout.write(formatRecord(record, config.format));
+      return 0;
+    }
+    const result = await sendUdp({ ...base, connect: config.connect });
     io.stderr.write(sentLine(result));
     if (config.json) io.stdout.write(`${JSON.stringify(sendResultJson(result))}\n`);
     else if (result.reply) io.stdout.write(formatRecord(result.reply, config.format));

@@ -1,4 +1,6 @@
 /** Which address a listener binds: one given host, one family, or dual-stack `::` falling back to `0.0.0.0`. @internal */
+import { fromSystemError } from '../errors.js';
+import { formatEndpoint } from '../format/endpoint.js';
 import { resolveHost } from './resolve.js';
 
 /** One address to try, and whether an IPv6 socket should refuse IPv4. */
@@ -26,4 +28,24 @@ export async function bindPlans(host: string | undefined, family: 0 | 4 | 6): Pr
 export function isIPv6Off(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL' || code === 'EPROTONOSUPPORT';
+}
+
+/**
+ * Tries each plan in turn with `attempt`; moves on from a failure only when it means IPv6 is off here.
+ * @param what how the failure message starts, e.g. `cannot bind udp`
+ * @throws UdpkitError from the failure that ended the attempts
+ */
+export async function bindFirst<T>(plans: BindPlan[], port: number, what: string, attempt: (plan: BindPlan) => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (const [index, plan] of plans.entries()) {
+    try {
+      return await attempt(plan);
+    } catch (error) {
+      lastError = error;
+      if (!(isIPv6Off(error) && index < plans.length - 1)) {
+        throw fromSystemError(error, `${what} ${formatEndpoint({ address: plan.address, port })}`);
+      }
+    }
+  }
+  throw fromSystemError(lastError, `${what} port ${port}`);
 }

@@ -1,9 +1,8 @@
 /** The TCP receiver: many clients at once, each chunk or rebuilt frame as a record, with open and close records around them. */
 import { createServer, type Server, type Socket } from 'node:net';
-import { fromSystemError } from '../errors.js';
-import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
+import { unmapEndpoint } from '../format/endpoint.js';
 import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
-import { bindPlans, isIPv6Off, type BindPlan } from './bind-plan.js';
+import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
 import { Completion, type StopConditions, type StopReason } from './completion.js';
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { waitUntilQuiet } from './quiet.js';
@@ -52,21 +51,6 @@ function listenOnce(plan: BindPlan, port: number): Promise<Server> {
   });
 }
 
-async function listenFirst(plans: BindPlan[], port: number): Promise<Server> {
-  let lastError: unknown;
-  for (const [index, plan] of plans.entries()) {
-    try {
-      return await listenOnce(plan, port);
-    } catch (error) {
-      lastError = error;
-      if (!(isIPv6Off(error) && index < plans.length - 1)) {
-        throw fromSystemError(error, `cannot listen on tcp ${formatEndpoint({ address: plan.address, port })}`);
-      }
-    }
-  }
-  throw fromSystemError(lastError, `cannot listen on tcp port ${port}`);
-}
-
 interface Connection {
   socket: Socket;
   reason: CloseReason | undefined;
@@ -78,7 +62,8 @@ interface Connection {
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
  */
 export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandler): Promise<TcpListener> {
-  const server = await listenFirst(await bindPlans(options.host, options.family ?? 0), options.port);
+  const plans = await bindPlans(options.host, options.family ?? 0);
+  const server = await bindFirst(plans, options.port, 'cannot listen on tcp', (plan) => listenOnce(plan, options.port));
   const bound = server.address();
   if (bound === null || typeof bound === 'string') throw new Error('a TCP server bound without an address');
   const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };

@@ -2,7 +2,7 @@
 import { connect, type Socket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
-import type { DataRecord, Endpoint } from '../types.js';
+import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { Deframer, encodeFrame, type Framing } from './framing.js';
 import { resolveHost } from './resolve.js';
 
@@ -12,19 +12,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const CLOSE_LINGER_MS = 500;
 
 /** Options of {@link sendTcp}. */
-export interface TcpSendOptions {
-  host: string;
-  port: number;
-  payload: Buffer;
-  family?: 0 | 4 | 6 | undefined;
-  /** Messages to write on the one connection (default 1). */
-  count?: number | undefined;
-  intervalMs?: number | undefined;
+export interface TcpSendOptions extends SendBase {
   /** Delimiter or prefix added to each message (default `none`). */
   frame?: Framing | undefined;
   connectTimeoutMs?: number | undefined;
-  /** After the half-close, read the reply until the peer closes or this many milliseconds pass. */
-  waitMs?: number | undefined;
 }
 
 /** What {@link sendTcp} did. */

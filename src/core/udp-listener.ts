@@ -1,11 +1,10 @@
 /** The UDP receiver: binds a dgram socket, reads every datagram whole with its sender, optionally echoes it. */
 import { createSocket, type Socket } from 'node:dgram';
-import { fromSystemError } from '../errors.js';
-import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
+import { unmapEndpoint } from '../format/endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
-import { bindPlans, isIPv6Off, type BindPlan } from './bind-plan.js';
+import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
 import { waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 
@@ -70,22 +69,6 @@ function bindOnce(plan: BindPlan, port: number): Promise<Socket> {
   });
 }
 
-/** Binds with the first plan that works; an IPv6 failure moves on to IPv4 only when IPv6 is off here. */
-async function bindFirst(plans: BindPlan[], port: number): Promise<Socket> {
-  let lastError: unknown;
-  for (const [index, plan] of plans.entries()) {
-    try {
-      return await bindOnce(plan, port);
-    } catch (error) {
-      lastError = error;
-      if (!(isIPv6Off(error) && index < plans.length - 1)) {
-        throw fromSystemError(error, `cannot bind udp ${formatEndpoint({ address: plan.address, port })}`);
-      }
-    }
-  }
-  throw fromSystemError(lastError, `cannot bind udp port ${port}`);
-}
-
 function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffer {
   const ceiling = rmemMax();
   const asked = requested ?? Math.min(DEFAULT_RCVBUF, ceiling ?? DEFAULT_RCVBUF);
@@ -105,7 +88,8 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
 export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramHandler): Promise<UdpListener> {
-  const socket = await bindFirst(await bindPlans(options.host, options.family ?? 0), options.port);
+  const plans = await bindPlans(options.host, options.family ?? 0);
+  const socket = await bindFirst(plans, options.port, 'cannot bind udp', (plan) => bindOnce(plan, options.port));
   const recvBuffer = setRecvBuffer(socket, options.rcvbuf);
   const bound = socket.address();
   const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };

@@ -3,27 +3,16 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
 import { checkDatagramSize } from '../payload.js';
-import type { DatagramRecord, Endpoint } from '../types.js';
+import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { resolveHost } from './resolve.js';
 
 /** How long a connected socket lingers after its last send to hear an ICMP error, when no reply is awaited. */
 export const DEFAULT_SETTLE_MS = 50;
 
 /** Options of {@link sendUdp}. */
-export interface UdpSendOptions {
-  host: string;
-  port: number;
-  payload: Buffer;
-  /** 4 or 6 to resolve a name to that family only. */
-  family?: 0 | 4 | 6 | undefined;
-  /** How many times to send the datagram (default 1). */
-  count?: number | undefined;
-  /** Milliseconds between datagrams (default 0: as fast as the socket takes them). */
-  intervalMs?: number | undefined;
+export interface UdpSendOptions extends SendBase {
   /** Use a connected socket, which learns of ICMP errors such as port unreachable. */
   connect?: boolean | undefined;
-  /** After sending, wait up to this many milliseconds for one reply. */
-  waitMs?: number | undefined;
   /** Connected sockets only: how long to linger for an ICMP error when not waiting for a reply. */
   settleMs?: number | undefined;
 }
