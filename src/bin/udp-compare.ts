@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+/** The `udp-compare` executable: wires signals and exit to {@link compareMain}. */
+import { compareMain } from '../cli/compare.js';
+import { processIO } from '../cli/io.js';
+import { onShutdown } from './shutdown.js';
+
+const stop = onShutdown();
+process.exitCode = await compareMain(process.argv.slice(2), processIO(stop.signal));
+stop.dispose();

@@ -1,0 +1,89 @@
+/** The command line of `udp-compare`: yargs declares it, zod checks it once, into a typed {@link CompareConfig}. */
+import yargs from 'yargs';
+import { z } from 'zod';
+import { SCENARIO_NAMES, type ScenarioName, type Workload } from '../compare/types.js';
+import { MAX_DATAGRAM } from '../types.js';
+import { choiceSchema, destinationPortSchema, hostSchema, intSchema, parseWith, show } from '../validate.js';
+import type { CliIO } from './io.js';
+import { parseArgs } from './run.js';
+
+/** The report formats. */
+export const REPORT_FORMATS = ['text', 'json', 'markdown'] as const;
+
+/** Everything `udp-compare` was asked to do, validated. */
+export interface CompareConfig {
+  remote: { host: string; port: number } | undefined;
+  scenarios: ScenarioName[];
+  workload: Workload;
+  format: (typeof REPORT_FORMATS)[number];
+}
+
+/** A percentage: `5%`, `5` or `12.5%` → 0.05, 0.05, 0.125. */
+function percentSchema(what: string) {
+  return z.unknown().transform((raw, ctx) => {
+    const text = typeof raw === 'string' ? raw.trim() : String(raw);
+    const match = /^(\d+(?:\.\d+)?)%?$/.exec(text);
+    const value = match ? Number(match[1]) : Number.NaN;
+    if (!(value >= 0 && value <= 100)) {
+      ctx.addIssue({ code: 'custom', message: `invalid ${what} ${show(raw)}: expected a percentage from 0 to 100, e.g. 5%`, params: { code: 'E_USAGE' } });
+      return z.NEVER;
+    }
+    return value / 100;
+  });
+}
+
+const compareSchema = z
+  .object({
+    host: hostSchema('host').optional(),
+    port: destinationPortSchema.optional(),
+    scenario: z.array(choiceSchema('--scenario', SCENARIO_NAMES)).optional(),
+    messages: intSchema('--messages', 1, 1_000_000),
+    size: intSchema('--size', 1, MAX_DATAGRAM.IPv4),
+    rate: intSchema('--rate', 0, 10_000_000),
+    loss: percentSchema('--loss'),
+    duplicate: percentSchema('--duplicate'),
+    format: choiceSchema('--format', REPORT_FORMATS),
+  })
+  .transform((args, ctx): CompareConfig => {
+    if ((args.host === undefined) !== (args.port === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give both HOST and PORT of a remote echo pair, or neither', params: { code: 'E_USAGE' } });
+    }
+    return {
+      remote: args.host && args.port !== undefined ? { host: args.host.host, port: args.port } : undefined,
+      scenarios: [...new Set(args.scenario ?? [])],
+      workload: { messages: args.messages, size: args.size, rate: args.rate, loss: args.loss, duplicate: args.duplicate },
+      format: args.format,
+    };
+  });
+
+/** Declares the flags of `udp-compare`. */
+export function compareCommand(argv: string[]) {
+  return yargs(argv)
+    .scriptName('udp-compare')
+    .usage(
+      '$0 [options] [host port]\n\n' +
+        'Run the same workloads over UDP and TCP and print one side-by-side report, every figure measured now.\n' +
+        'With no HOST PORT, everything runs on loopback with in-process echo listeners. With HOST PORT, it talks\n' +
+        "to `udp-listen --echo PORT` and `udp-listen --tcp --echo PORT` there (local-only scenarios are skipped).",
+    )
+    .command('$0 [host] [port]', false)
+    .positional('host', { type: 'string', describe: 'Remote echo host' })
+    .positional('port', { type: 'string', describe: 'Remote echo port (UDP and TCP)' })
+    .option('scenario', { alias: 's', type: 'string', array: true, describe: `Run only these (repeatable): ${SCENARIO_NAMES.join(', ')}` })
+    .option('messages', { alias: 'n', type: 'string', default: '1000', describe: 'Messages per workload' })
+    .option('size', { type: 'string', default: '64', describe: 'Message size in bytes' })
+    .option('rate', { type: 'string', default: '10000', describe: 'Messages per second for paced workloads (0: unpaced)' })
+    .option('loss', { type: 'string', default: '10%', describe: 'Lossy link: share of packets dropped' })
+    .option('duplicate', { type: 'string', default: '0%', describe: 'Lossy link: share of UDP packets duplicated' })
+    .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json or markdown' })
+    .example('$0', 'every scenario on loopback')
+    .example('$0 -s boundaries -s overload', 'two scenarios')
+    .example('$0 --format markdown -s lossy-link --loss 20%', 'a table to paste (needs root, ip, nft)')
+    .example('$0 192.0.2.10 5005', 'against a remote echo pair');
+}
+
+/** Parses and validates argv; undefined when --help or --version was printed. */
+export async function parseCompareArgs(argv: string[], io: CliIO): Promise<CompareConfig | undefined> {
+  const raw = await parseArgs(compareCommand(argv), argv, io);
+  return raw === undefined ? undefined : parseWith(compareSchema, raw);
+}

@@ -1,0 +1,101 @@
+/** Talking to an echo peer: one datagram and its reply, one TCP exchange, and ping-pong round trips. */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, type Socket } from 'node:net';
+import { UdpkitError } from '../errors.js';
+import type { EchoTarget } from './types.js';
+
+/** A UDP socket bound for talking to the target, with a way to await the next reply. */
+export interface UdpEchoClient {
+  socket: UdpSocket;
+  /** Sends and resolves with the reply, or rejects after `timeoutMs`. */
+  exchange(payload: Buffer, timeoutMs?: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Opens a UDP socket towards the target's UDP echo port. */
+export async function udpEchoClient(target: EchoTarget): Promise<UdpEchoClient> {
+  const socket = createSocket(target.family === 'IPv6' ? 'udp6' : 'udp4');
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.bind(0, resolve));
+  let waiter: ((message: Buffer) => void) | undefined;
+  socket.on('message', (message) => waiter?.(message));
+  return {
+    socket,
+    exchange(payload, timeoutMs = 2000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiter = undefined;
+          reject(new UdpkitError('E_TIMEOUT', `no echo from ${target.host}:${target.udpPort} over udp within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiter = (message) => {
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve(message);
+        };
+        socket.send(payload, target.udpPort, target.host);
+      });
+    },
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/** A TCP connection to the target's echo port, reading replies as a byte stream. */
+export interface TcpEchoClient {
+  socket: Socket;
+  connectMs: number;
+  /** Writes and resolves once `expect` bytes have come back (default: as many as were written). */
+  exchange(payload: Buffer, expect?: number, timeoutMs?: number): Promise<{ bytes: number; chunks: number[] }>;
+  close(): void;
+}
+
+/** Connects to the target's TCP echo port. */
+export async function tcpEchoClient(target: EchoTarget, timeoutMs = 5000): Promise<TcpEchoClient> {
+  const c0 = performance.now();
+  const socket = connect({ host: target.host, port: target.tcpPort, noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new UdpkitError('E_TIMEOUT', `connect to ${target.host}:${target.tcpPort} over tcp timed out`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  const connectMs = performance.now() - c0;
+  socket.on('error', () => undefined);
+  let got = 0;
+  let chunks: number[] = [];
+  let waiter: (() => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    got += chunk.length;
+    chunks.push(chunk.length);
+    waiter?.();
+  });
+  return {
+    socket,
+    connectMs,
+    exchange(payload, expect = payload.length, ms = 5000) {
+      got = 0;
+      chunks = [];
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiter = undefined;
+          reject(new UdpkitError('E_TIMEOUT', `echo of ${expect} bytes over tcp incomplete after ${ms} ms (${got} back)`));
+        }, ms);
+        waiter = () => {
+          if (got < expect) return;
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve({ bytes: got, chunks });
+        };
+        socket.write(payload);
+      });
+    },
+    close: () => socket.destroy(),
+  };
+}

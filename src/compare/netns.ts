@@ -1,0 +1,124 @@
+/**
+ * A lossy link between two network namespaces made for one run: a veth pair, an nftables rule in the
+ * receiver's input hook that drops a fraction at random, and optionally one in the sender's output hook that
+ * duplicates. Always removed: on destroy(), and on process exit.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/** The two ends of the link. */
+export interface LossyLink {
+  senderNs: string;
+  receiverNs: string;
+  senderAddress: string;
+  receiverAddress: string;
+  /** Removes both namespaces (and with them the veth pair and rules); idempotent, synchronous. */
+  destroy(): void;
+}
+
+function run(command: string, args: string[], input?: string): string {
+  return execFileSync(command, args, { encoding: 'utf8', timeout: 10_000, input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function has(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the lossy link cannot be built here, or undefined when it can. */
+export function lossyLinkUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces and nftables)';
+  const missing = ['ip', 'nft'].filter((tool) => !has(tool));
+  if (missing.length > 0) return `needs ${missing.join(' and ')} (apt-get install -y iproute2 nftables)`;
+  return undefined;
+}
+
+/** Names of namespaces this process made and has not removed yet. */
+const live = new Set<string>();
+let exitHook = false;
+
+function removeNamespace(name: string): void {
+  try {
+    run('ip', ['netns', 'del', name]);
+  } catch {
+    // already gone
+  }
+  live.delete(name);
+}
+
+/** Lists namespaces whose names start with `prefix` (for tests that check nothing was left behind). */
+export function namespacesWithPrefix(prefix: string): string[] {
+  try {
+    return run('ip', ['netns', 'list'])
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '')
+      .filter((name) => name.startsWith(prefix));
+  } catch {
+    return [];
+  }
+}
+
+/** The prefix of every namespace udpkit makes. */
+export const NETNS_PREFIX = 'udpkit-';
+
+/**
+ * Builds the link. `loss` and `duplicate` are fractions (0.2 = 20%), applied at random per packet.
+ * @throws Error when a command fails (what was made so far is removed first)
+ */
+export function createLossyLink(loss: number, duplicate: number): LossyLink {
+  const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
+  const senderNs = `${NETNS_PREFIX}${id}-a`;
+  const receiverNs = `${NETNS_PREFIX}${id}-b`;
+  const tag = randomBytes(3).toString('hex');
+  const vethA = `uka${tag}`;
+  const vethB = `ukb${tag}`;
+  const subnet = 1 + (randomBytes(1)[0] ?? 0) % 250;
+  const senderAddress = `10.213.${subnet}.1`;
+  const receiverAddress = `10.213.${subnet}.2`;
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => [...live].forEach(removeNamespace));
+  }
+  const destroy = (): void => {
+    removeNamespace(senderNs);
+    removeNamespace(receiverNs);
+  };
+  try {
+    for (const ns of [senderNs, receiverNs]) {
+      run('ip', ['netns', 'add', ns]);
+      live.add(ns);
+      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    run('ip', ['link', 'add', vethA, 'netns', senderNs, 'type', 'veth', 'peer', 'name', vethB, 'netns', receiverNs]);
+    run('ip', ['-n', senderNs, 'addr', 'add', `${senderAddress}/24`, 'dev', vethA]);
+    run('ip', ['-n', receiverNs, 'addr', 'add', `${receiverAddress}/24`, 'dev', vethB]);
+    run('ip', ['-n', senderNs, 'link', 'set', vethA, 'up']);
+    run('ip', ['-n', receiverNs, 'link', 'set', vethB, 'up']);
+    const lossPer10k = Math.round(loss * 10_000);
+    run(
+      'ip',
+      ['netns', 'exec', receiverNs, 'nft', '-f', '-'],
+      `table inet udpkit_lossy {\n  chain input {\n    type filter hook input priority 0; policy accept;\n` +
+        `    iifname "${vethB}" meta l4proto { tcp, udp } numgen random mod 10000 < ${lossPer10k} drop\n  }\n}\n`,
+    );
+    const dupPer10k = Math.round(duplicate * 10_000);
+    if (dupPer10k > 0) {
+      run(
+        'ip',
+        ['netns', 'exec', senderNs, 'nft', '-f', '-'],
+        `table ip udpkit_dup {\n  chain output {\n    type filter hook output priority 0; policy accept;\n` +
+          `    oifname "${vethA}" meta l4proto udp numgen random mod 10000 < ${dupPer10k} dup to ${receiverAddress} device "${vethA}"\n  }\n}\n`,
+      );
+    }
+  } catch (error) {
+    destroy();
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`cannot build the lossy link: ${stderr || (error as Error).message}`);
+  }
+  return { senderNs, receiverNs, senderAddress, receiverAddress, destroy };
+}

@@ -1,0 +1,63 @@
+/** Starting udp-compare's peer process (optionally inside a network namespace) and reading its JSON lines. */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built peer script; the same path from src/compare (tests) and dist/compare (the bin). */
+export function peerScript(): string {
+  return fileURLToPath(new URL('../../dist/compare/peer.js', import.meta.url));
+}
+
+/** Why peers cannot run here, or undefined when they can. */
+export function peerUnavailable(): string | undefined {
+  return existsSync(peerScript()) ? undefined : `${peerScript()} is missing: run npm run build`;
+}
+
+/** A running peer: its bound port (receivers), its final report, and a way to end it. */
+export interface Peer<T> {
+  /** The port a receiver bound (0 for senders). */
+  port: number;
+  result: Promise<T>;
+  kill(): void;
+}
+
+/**
+ * Starts the peer with `args`, prefixed by `wrapper` (e.g. `ip netns exec NAME`). Receivers resolve once
+ * they print `{"ready":PORT}`. The process is killed by PID after `maxMs` whatever happens.
+ */
+export function startPeer<T>(args: string[], options: { wrapper?: string[]; receiver: boolean; maxMs?: number }): Promise<Peer<T>> {
+  const command = [...(options.wrapper ?? []), process.execPath, peerScript(), ...args];
+  const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const limit = setTimeout(kill, options.maxMs ?? 60_000);
+  let stdout = '';
+  let stderr = '';
+  let onReady: ((port: number) => void) | undefined;
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const ready = /^\{"ready":(\d+)\}$/m.exec(stdout);
+    if (ready && onReady) {
+      onReady(Number(ready[1]));
+      onReady = undefined;
+    }
+  });
+  const result = new Promise<T>((resolve, reject) => {
+    child.on('close', (code) => {
+      clearTimeout(limit);
+      const last = stdout.trim().split('\n').filter((line) => !line.startsWith('{"ready"')).at(-1);
+      if (code === 0 && last) resolve(JSON.parse(last) as T);
+      else reject(new Error(`peer ${args[0]} exited ${code}: ${stderr.trim() || stdout.trim() || 'no output'}`));
+    });
+  });
+  if (!options.receiver) return Promise.resolve({ port: 0, result, kill });
+  return new Promise((resolve, reject) => {
+    onReady = (port) => resolve({ port, result, kill });
+    result.then(
+      () => reject(new Error(`peer ${args[0]} ended before it was ready`)),
+      (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+    );
+  });
+}

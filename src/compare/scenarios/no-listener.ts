@@ -1,0 +1,51 @@
+/** Scenario 2, nobody listening: what each kind of socket tells its sender when the port is closed. */
+import { createSocket } from 'node:dgram';
+import { sendTcp } from '../../core/tcp-sender.js';
+import { sendUdp } from '../../core/udp-sender.js';
+import { UdpkitError } from '../../errors.js';
+import { num, word } from '../figures.js';
+import type { Scenario } from '../types.js';
+
+/** A loopback port with nothing on it (UDP and TCP): bound, read, released. */
+async function closedPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+async function outcome(attempt: () => Promise<unknown>): Promise<{ result: string; ms: number }> {
+  const t0 = performance.now();
+  try {
+    await attempt();
+    return { result: 'success', ms: performance.now() - t0 };
+  } catch (error) {
+    const code = error instanceof UdpkitError ? (error.errno ?? error.code) : String(error);
+    return { result: code, ms: performance.now() - t0 };
+  }
+}
+
+export const noListener: Scenario = {
+  name: 'no-listener',
+  title: 'Nobody listening',
+  localOnly: true,
+  async run({ progress }) {
+    progress('no-listener');
+    const port = await closedPort();
+    const payload = Buffer.from('anyone there?');
+    const plain = await outcome(() => sendUdp({ host: '127.0.0.1', port, payload }));
+    const connected = await outcome(() => sendUdp({ host: '127.0.0.1', port, payload, connect: true, settleMs: 200 }));
+    const tcp = await outcome(() => sendTcp({ host: '127.0.0.1', port, payload, connectTimeoutMs: 2000 }));
+    return {
+      rows: [
+        { measurement: 'sendto / connect reports', udp: word(plain.result), tcp: word(tcp.result) },
+        { measurement: 'connected UDP socket reports', udp: word(connected.result), tcp: word(tcp.result) },
+        { measurement: 'time until the sender knows', udp: num(connected.ms * 1000, 'µs'), tcp: num(tcp.ms * 1000, 'µs') },
+      ],
+      sentence:
+        `Plain UDP said "${plain.result}" and the datagram vanished; only a connected UDP socket heard the ICMP ` +
+        `port-unreachable (${connected.result}), while TCP's connect was refused at once (${tcp.result}).`,
+    };
+  },
+};

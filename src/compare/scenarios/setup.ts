@@ -1,0 +1,58 @@
+/** Scenario 1, setup: how long until the first message is answered, and how many packets went before it. */
+import { median, num } from '../figures.js';
+import { tcpEchoClient, udpEchoClient } from '../echo-client.js';
+import { packetCounters } from '../snmp.js';
+import type { Scenario } from '../types.js';
+
+const TRIES = 20;
+
+export const setup: Scenario = {
+  name: 'setup',
+  title: 'Setup: time to the first reply',
+  localOnly: false,
+  async run({ target, progress }) {
+    const udpFirst: number[] = [];
+    const tcpFirst: number[] = [];
+    const tcpConnect: number[] = [];
+    // Packets the host sent between opening the socket and the first byte of data (fewest over the tries:
+    // other traffic on the host can only add to the count).
+    let udpBefore = Number.POSITIVE_INFINITY;
+    let tcpBefore = Number.POSITIVE_INFINITY;
+    const payload = Buffer.from('first');
+    for (let i = 0; i < TRIES; i++) {
+      progress(`setup ${i + 1}/${TRIES}`);
+      let before = packetCounters();
+      let t0 = performance.now();
+      const udp = await udpEchoClient(target);
+      let after = packetCounters();
+      if (before && after) udpBefore = Math.min(udpBefore, after.udpOutDatagrams - before.udpOutDatagrams);
+      await udp.exchange(payload);
+      udpFirst.push(performance.now() - t0);
+      await udp.close();
+
+      before = packetCounters();
+      t0 = performance.now();
+      const tcp = await tcpEchoClient(target);
+      after = packetCounters();
+      if (before && after) tcpBefore = Math.min(tcpBefore, after.tcpOutSegs - before.tcpOutSegs);
+      await tcp.exchange(payload);
+      tcpFirst.push(performance.now() - t0);
+      tcpConnect.push(tcp.connectMs);
+      tcp.close();
+    }
+    const udpMs = median(udpFirst);
+    const tcpMs = median(tcpFirst);
+    const who = target.local ? 'both ends' : 'this end';
+    return {
+      rows: [
+        { measurement: `time to first reply (median of ${TRIES})`, udp: num(udpMs * 1000, 'µs'), tcp: num(tcpMs * 1000, 'µs') },
+        { measurement: 'of which connect (handshake)', udp: num(0, 'µs'), tcp: num(median(tcpConnect) * 1000, 'µs') },
+        { measurement: `packets sent before the data (${who})`, udp: num(udpBefore, 'packets'), tcp: num(tcpBefore, 'packets') },
+      ],
+      sentence:
+        `TCP exchanged ${Number.isFinite(tcpBefore) ? tcpBefore : 'some'} handshake packets (${(median(tcpConnect) * 1000).toFixed(0)} µs here) ` +
+        `before its first byte could go; UDP sent ${Number.isFinite(udpBefore) ? udpBefore : 'no'} and went at once, ` +
+        `so its first reply came ${(tcpMs / udpMs).toFixed(1)}× ${tcpMs >= udpMs ? 'sooner' : 'later (socket set-up dominated here)'}.`,
+    };
+  },
+};

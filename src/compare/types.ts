@@ -1,0 +1,84 @@
+/** The shapes of udp-compare: a measured cell, a row UDP | TCP, a scenario's result, the whole report. */
+import type { Family } from '../types.js';
+
+/** One measured figure (or outcome) with its unit; `null` when it does not apply to that transport. */
+export interface Cell {
+  value: number | string | boolean | null;
+  unit?: string | undefined;
+}
+
+/** One measurement on both transports. */
+export interface Row {
+  measurement: string;
+  udp: Cell;
+  tcp: Cell;
+}
+
+/** What one scenario found, or why it did not run. */
+export interface ScenarioResult {
+  name: ScenarioName;
+  title: string;
+  status: 'ok' | 'skipped' | 'failed';
+  /** Why it was skipped or how it failed. */
+  reason?: string | undefined;
+  /** One plain sentence saying what the difference means. */
+  sentence?: string | undefined;
+  rows: Row[];
+  durationMs: number;
+}
+
+/** The scenarios, in the order they run. */
+export const SCENARIO_NAMES = ['setup', 'no-listener', 'boundaries', 'size-limits', 'overload', 'order', 'latency', 'lossy-link'] as const;
+/** One of {@link SCENARIO_NAMES}. */
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** Where the echo peers are: in this process (local) or a remote pair of `udp-listen --echo` on one port. */
+export interface EchoTarget {
+  host: string;
+  family: Family;
+  udpPort: number;
+  tcpPort: number;
+  local: boolean;
+}
+
+/** The workload knobs. */
+export interface Workload {
+  messages: number;
+  size: number;
+  /** Messages per second for paced scenarios (order, lossy link). */
+  rate: number;
+  /** Fraction dropped on the lossy link, 0..1. */
+  loss: number;
+  /** Fraction duplicated on the lossy link, 0..1. */
+  duplicate: number;
+}
+
+/** What a scenario gets to work with. */
+export interface ScenarioContext {
+  target: EchoTarget;
+  workload: Workload;
+  /** Says what is going on, for the progress line. */
+  progress(text: string): void;
+}
+
+/** A scenario: runs its workload on both transports and returns rows. */
+export interface Scenario {
+  name: ScenarioName;
+  title: string;
+  /** Needs control of the far side: skipped against a remote target. */
+  localOnly: boolean;
+  /** A reason to skip here (missing root or tools), or undefined to run. */
+  unavailable?(): Promise<string | undefined>;
+  run(context: ScenarioContext): Promise<Pick<ScenarioResult, 'rows' | 'sentence'>>;
+}
+
+/** The whole report. */
+export interface CompareReport {
+  tool: 'udp-compare';
+  version: string;
+  startedAt: string;
+  durationMs: number;
+  machine: { platform: string; kernel: string; node: string; cpus: number };
+  workload: Workload & { target: string };
+  scenarios: ScenarioResult[];
+}
