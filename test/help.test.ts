@@ -1,6 +1,7 @@
 /** Help text of both commands, as snapshots: a changed flag or description shows up in review. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compareMain } from '../src/cli/compare.js';
 import { listenMain } from '../src/cli/listen.js';
 import { VERSION } from '../src/cli/run.js';
 import { sendMain } from '../src/cli/send.js';
@@ -93,6 +94,42 @@ describe('help', () => {
         udp-send --wait 500 127.0.0.1 5005 ping             send and print the reply
         udp-send --tcp -c 50 --frame line 127.0.0.1 5005    50 lines over one TCP connection
         hi
+      "
+    `);
+  });
+
+  it('udp-compare --help', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await compareMain(['--help'], io)).toBe(0);
+    expect(stdout.text).toMatchInlineSnapshot(`
+      "udp-compare [options] [host port]
+
+      Run the same workloads over UDP and TCP and print one side-by-side report,
+      every figure measured now. With no HOST PORT, everything runs on loopback with
+      in-process echo listeners. With HOST PORT, it talks to \`udp-listen --echo PORT\`
+      and \`udp-listen --tcp --echo PORT\` there (local-only scenarios are skipped).
+
+      Positionals:
+        host  Remote echo host                                                                    [string]
+        port  Remote echo port (UDP and TCP)                                                      [string]
+
+      Options:
+        -s, --scenario   Run only these (repeatable): setup, no-listener, boundaries, size-limits,
+                         overload, order, latency, lossy-link                                     [string]
+        -n, --messages   Messages per workload                                  [string] [default: "1000"]
+            --size       Message size in bytes                                    [string] [default: "64"]
+            --rate       Messages per second for paced workloads (0: unpaced)  [string] [default: "10000"]
+            --loss       Lossy link: share of packets dropped                    [string] [default: "10%"]
+            --duplicate  Lossy link: share of UDP packets duplicated              [string] [default: "0%"]
+        -f, --format     Report format: text, json or markdown                  [string] [default: "text"]
+            --version    Show version number                                                     [boolean]
+        -h, --help       Show help                                                               [boolean]
+
+      Examples:
+        udp-compare                            every scenario on loopback
+        udp-compare -s boundaries -s overload  two scenarios
+        udp-compare -f markdown -s lossy-link  a table to paste (needs root, ip, nft)
+        udp-compare 192.0.2.10 5005            against a remote echo pair
       "
     `);
   });

@@ -36,7 +36,8 @@ const compareSchema = z
   .object({
     host: hostSchema('host').optional(),
     port: destinationPortSchema.optional(),
-    scenario: z.array(choiceSchema('--scenario', SCENARIO_NAMES)).optional(),
+    // A repeated flag arrives as an array, a single one as a string.
+    scenario: z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(choiceSchema('--scenario', SCENARIO_NAMES)).optional()),
     messages: intSchema('--messages', 1, 1_000_000),
     size: intSchema('--size', 1, MAX_DATAGRAM.IPv4),
     rate: intSchema('--rate', 0, 10_000_000),
@@ -62,14 +63,15 @@ export function compareCommand(argv: string[]) {
     .scriptName('udp-compare')
     .usage(
       '$0 [options] [host port]\n\n' +
-        'Run the same workloads over UDP and TCP and print one side-by-side report, every figure measured now.\n' +
-        'With no HOST PORT, everything runs on loopback with in-process echo listeners. With HOST PORT, it talks\n' +
-        "to `udp-listen --echo PORT` and `udp-listen --tcp --echo PORT` there (local-only scenarios are skipped).",
+        'Run the same workloads over UDP and TCP and print one side-by-side report,\n' +
+        'every figure measured now. With no HOST PORT, everything runs on loopback with\n' +
+        'in-process echo listeners. With HOST PORT, it talks to `udp-listen --echo PORT`\n' +
+        'and `udp-listen --tcp --echo PORT` there (local-only scenarios are skipped).',
     )
     .command('$0 [host] [port]', false)
     .positional('host', { type: 'string', describe: 'Remote echo host' })
     .positional('port', { type: 'string', describe: 'Remote echo port (UDP and TCP)' })
-    .option('scenario', { alias: 's', type: 'string', array: true, describe: `Run only these (repeatable): ${SCENARIO_NAMES.join(', ')}` })
+    .option('scenario', { alias: 's', type: 'string', describe: `Run only these (repeatable): ${SCENARIO_NAMES.join(', ')}` })
     .option('messages', { alias: 'n', type: 'string', default: '1000', describe: 'Messages per workload' })
     .option('size', { type: 'string', default: '64', describe: 'Message size in bytes' })
     .option('rate', { type: 'string', default: '10000', describe: 'Messages per second for paced workloads (0: unpaced)' })
@@ -78,7 +80,7 @@ export function compareCommand(argv: string[]) {
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json or markdown' })
     .example('$0', 'every scenario on loopback')
     .example('$0 -s boundaries -s overload', 'two scenarios')
-    .example('$0 --format markdown -s lossy-link --loss 20%', 'a table to paste (needs root, ip, nft)')
+    .example('$0 -f markdown -s lossy-link', 'a table to paste (needs root, ip, nft)')
     .example('$0 192.0.2.10 5005', 'against a remote echo pair');
 }
 

@@ -1,7 +1,11 @@
 /** Starting udp-compare's peer process (optionally inside a network namespace) and reading its JSON lines. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+/** Peer processes still running; killed by PID if this process exits first (Ctrl+C, a crash). */
+const live = new Set<ChildProcess>();
+let exitHook = false;
 
 /** The built peer script; the same path from src/compare (tests) and dist/compare (the bin). */
 export function peerScript(): string {
@@ -28,6 +32,11 @@ export interface Peer<T> {
 export function startPeer<T>(args: string[], options: { wrapper?: string[]; receiver: boolean; maxMs?: number }): Promise<Peer<T>> {
   const command = [...(options.wrapper ?? []), process.execPath, peerScript(), ...args];
   const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+  }
   const kill = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
@@ -47,6 +56,7 @@ export function startPeer<T>(args: string[], options: { wrapper?: string[]; rece
   const result = new Promise<T>((resolve, reject) => {
     child.on('close', (code) => {
       clearTimeout(limit);
+      live.delete(child);
       const last = stdout.trim().split('\n').filter((line) => !line.startsWith('{"ready"')).at(-1);
       if (code === 0 && last) resolve(JSON.parse(last) as T);
       else reject(new Error(`peer ${args[0]} exited ${code}: ${stderr.trim() || stdout.trim() || 'no output'}`));

@@ -26,19 +26,25 @@ export const setup: Scenario = {
       const udp = await udpEchoClient(target);
       let after = packetCounters();
       if (before && after) udpBefore = Math.min(udpBefore, after.udpOutDatagrams - before.udpOutDatagrams);
-      await udp.exchange(payload);
-      udpFirst.push(performance.now() - t0);
-      await udp.close();
+      try {
+        await udp.exchange(payload);
+        udpFirst.push(performance.now() - t0);
+      } finally {
+        await udp.close();
+      }
 
       before = packetCounters();
       t0 = performance.now();
       const tcp = await tcpEchoClient(target);
       after = packetCounters();
       if (before && after) tcpBefore = Math.min(tcpBefore, after.tcpOutSegs - before.tcpOutSegs);
-      await tcp.exchange(payload);
-      tcpFirst.push(performance.now() - t0);
-      tcpConnect.push(tcp.connectMs);
-      tcp.close();
+      try {
+        await tcp.exchange(payload);
+        tcpFirst.push(performance.now() - t0);
+        tcpConnect.push(tcp.connectMs);
+      } finally {
+        tcp.close();
+      }
     }
     const udpMs = median(udpFirst);
     const tcpMs = median(tcpFirst);

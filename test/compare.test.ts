@@ -1,0 +1,158 @@
+/** udp-compare: each scenario's qualitative outcome on loopback, sequence accounting, and the JSON schema. */
+import { describe, expect, it } from 'vitest';
+import { compareMain } from '../src/cli/compare.js';
+import { runCompare } from '../src/compare/run.js';
+import { compareReportSchema } from '../src/compare/schema.js';
+import { accountSequence, readStamp, stampMessage } from '../src/compare/sequence.js';
+import { percentile } from '../src/compare/figures.js';
+import { peerUnavailable } from '../src/compare/peer-process.js';
+import type { CompareReport, ScenarioName, Workload } from '../src/compare/types.js';
+import { memoryIO } from './helpers.js';
+
+const workload: Workload = { messages: 300, size: 64, rate: 20_000, loss: 0.2, duplicate: 0 };
+const peers = peerUnavailable();
+if (peers) console.log(`skipped scenarios that need the peer process: ${peers}`);
+
+async function scenario(name: ScenarioName): Promise<CompareReport['scenarios'][number]> {
+  const report = await runCompare({ scenarios: [name], workload });
+  const result = report.scenarios[0];
+  if (!result) throw new Error('no result');
+  if (result.status !== 'ok') throw new Error(`${name}: ${result.status}: ${result.reason}`);
+  return result;
+}
+
+function cell(result: CompareReport['scenarios'][number], measurement: string, side: 'udp' | 'tcp') {
+  const row = result.rows.find((r) => r.measurement.startsWith(measurement));
+  if (!row) throw new Error(`no row "${measurement}" in ${result.rows.map((r) => r.measurement).join(' / ')}`);
+  return row[side].value;
+}
+
+describe('sequence accounting on synthetic input', () => {
+  it.each([
+    { arrivals: [0, 1, 2, 3, 4], sent: 5, expected: { unique: 5, lost: 0, duplicates: 0, reordered: 0, received: 5 } },
+    { arrivals: [0, 2, 4], sent: 5, expected: { unique: 3, lost: 2, duplicates: 0, reordered: 0, received: 3 } },
+    { arrivals: [0, 1, 1, 2, 2, 2], sent: 3, expected: { unique: 3, lost: 0, duplicates: 3, reordered: 0, received: 6 } },
+    { arrivals: [1, 0, 3, 2, 4], sent: 5, expected: { unique: 5, lost: 0, duplicates: 0, reordered: 2, received: 5 } },
+    { arrivals: [4, 3, 2, 1, 0], sent: 5, expected: { unique: 5, lost: 0, duplicates: 0, reordered: 4, received: 5 } },
+    { arrivals: [0, 3, 3, 1, 99, -1], sent: 4, expected: { unique: 3, lost: 1, duplicates: 1, reordered: 1, received: 4 } },
+    { arrivals: [], sent: 10, expected: { unique: 0, lost: 10, duplicates: 0, reordered: 0, received: 0 } },
+  ])('$arrivals of $sent', ({ arrivals, sent, expected }) => {
+    const account = accountSequence(arrivals, sent);
+    expect(account).toMatchObject(expected);
+    expect(account.deliveredFraction).toBe(expected.unique / sent);
+  });
+
+  it('stamps and reads back the header', () => {
+    const message = stampMessage(123_456, 64, 1_700_000_000_123.5);
+    expect(message).toHaveLength(64);
+    expect(readStamp(message)).toEqual({ seq: 123_456, sentAt: 1_700_000_000_123.5 });
+    expect(stampMessage(1, 4)).toHaveLength(12);
+    expect(readStamp(Buffer.alloc(11))).toBeUndefined();
+  });
+
+  it('percentiles by nearest rank', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('scenarios on loopback', () => {
+  it('setup: TCP sends handshake packets before the data, UDP none', async () => {
+    const result = await scenario('setup');
+    expect(cell(result, 'packets sent before the data', 'udp')).toBe(0);
+    expect(cell(result, 'packets sent before the data', 'tcp')).toBeGreaterThanOrEqual(2);
+    expect(cell(result, 'of which connect', 'tcp')).toBeGreaterThan(0);
+  });
+
+  it('no-listener: sendto succeeds, connected UDP and TCP are refused', async () => {
+    const result = await scenario('no-listener');
+    expect(cell(result, 'sendto / connect reports', 'udp')).toBe('success');
+    expect(cell(result, 'connected UDP socket reports', 'udp')).toBe('ECONNREFUSED');
+    expect(cell(result, 'sendto / connect reports', 'tcp')).toBe('ECONNREFUSED');
+  });
+
+  it('boundaries: preserved exactly over UDP, not over TCP for a coalescing workload', async () => {
+    const result = await scenario('boundaries');
+    expect(cell(result, 'reads by the receiver', 'udp')).toBe(200);
+    expect(cell(result, 'read sizes equal the sent sizes', 'udp')).toBe(true);
+    expect(cell(result, 'reads by the receiver', 'tcp')).toBeLessThan(200);
+    expect(cell(result, 'read sizes equal the sent sizes', 'tcp')).toBe(false);
+  });
+
+  it('size-limits: 65,507 bytes go through, 65,508 is EMSGSIZE, 1 MiB over TCP', async () => {
+    const result = await scenario('size-limits');
+    expect(cell(result, 'largest message carried whole', 'udp')).toBe(65_507);
+    expect(cell(result, 'one byte over (65508 bytes)', 'udp')).toBe('EMSGSIZE');
+    expect(cell(result, 'largest message carried whole', 'tcp')).toBe(1024 * 1024);
+  });
+
+  it.skipIf(peers !== undefined)('overload: UDP loss counted by sequence number and by the kernel, none over TCP', async () => {
+    const result = await scenario('overload');
+    const lost = cell(result, 'lost', 'udp') as number;
+    expect(lost).toBeGreaterThan(0);
+    expect(cell(result, "dropped by the receiver's kernel", 'udp')).toBe(lost);
+    expect(cell(result, 'lost', 'tcp')).toBe(0);
+    expect(cell(result, 'delivered', 'tcp')).toBe(100);
+  });
+
+  it.skipIf(peers !== undefined)('order: TCP delivers all in order; every figure present for both', async () => {
+    const result = await scenario('order');
+    expect(cell(result, 'delivered', 'tcp')).toBe(100);
+    expect(cell(result, 'reordered', 'tcp')).toBe(0);
+    expect(cell(result, 'duplicated', 'tcp')).toBe(0);
+    expect(typeof cell(result, 'one-way delay p99', 'udp')).toBe('number');
+  });
+
+  it('latency: round-trip percentiles for both, ordered p50 <= p99 <= max', async () => {
+    const result = await scenario('latency');
+    for (const side of ['udp', 'tcp'] as const) {
+      const p50 = cell(result, 'round trip p50', side) as number;
+      const p99 = cell(result, 'round trip p99', side) as number;
+      const max = cell(result, 'round trip max', side) as number;
+      expect(p50).toBeGreaterThan(0);
+      expect(p50).toBeLessThanOrEqual(p99);
+      expect(p99).toBeLessThanOrEqual(max);
+    }
+  });
+});
+
+describe('udp-compare --format json', () => {
+  it('validates against its zod schema, with machine and workload', async () => {
+    const { io, stdout } = memoryIO();
+    const code = await compareMain(['--format', 'json', '-s', 'no-listener', '-s', 'size-limits', '--messages', '50'], io);
+    expect(code).toBe(0);
+    const report = compareReportSchema.parse(JSON.parse(stdout.text));
+    expect(report.scenarios.map((s) => s.name)).toEqual(['no-listener', 'size-limits']);
+    expect(report.workload).toMatchObject({ messages: 50, size: 64 });
+    expect(report.machine.node).toBe(process.version);
+    for (const row of report.scenarios.flatMap((s) => s.rows)) {
+      for (const c of [row.udp, row.tcp]) if (typeof c.value === 'number') expect(c.unit, row.measurement).toBeTruthy();
+    }
+  });
+
+  it('the schema rejects a report with a figure of the wrong type', () => {
+    const bad = { tool: 'udp-compare', version: '1', startedAt: 'yesterday', durationMs: -1, machine: {}, workload: {}, scenarios: [] };
+    expect(() => compareReportSchema.parse(bad)).toThrow();
+  });
+
+  it('markdown: a table per scenario', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await compareMain(['--format', 'markdown', '-s', 'no-listener'], io)).toBe(0);
+    expect(stdout.text).toContain('| measurement | UDP | TCP |');
+    expect(stdout.text).toMatch(/\| sendto \/ connect reports \| success \| ECONNREFUSED \|/);
+  });
+
+  it.each([
+    [['--scenario', 'speed'], 'invalid --scenario "speed": expected one of setup, no-listener, boundaries, size-limits, overload, order, latency, lossy-link'],
+    [['--loss', '150%'], 'invalid --loss "150%": expected a percentage from 0 to 100, e.g. 5%'],
+    [['127.0.0.1'], 'give both HOST and PORT of a remote echo pair, or neither'],
+    [['--messages', '0'], 'invalid --messages "0": expected an integer from 1 to 1000000'],
+  ])('udp-compare %j exits 64', async (args, message) => {
+    const { io, stderr } = memoryIO();
+    expect(await compareMain(args, io)).toBe(64);
+    expect(stderr.text).toBe(`udp-compare: ${message}\n`);
+  });
+});
