@@ -1,6 +1,6 @@
 /** Validation at the edge: zod schemas for hosts, ports, counts and enums, and one readable line per problem. */
 import { isIPv4, isIPv6 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { UdpkitError, type ErrorCode } from './errors.js';
 
 /** A host as the user typed it, checked for form (not yet resolved). */
@@ -16,16 +16,32 @@ export function show(value: unknown): string {
   return JSON.stringify(typeof value === 'string' ? value : String(value));
 }
 
-function fail(ctx: z.RefinementCtx, message: string, code: ErrorCode = 'E_USAGE'): never {
-  ctx.addIssue({ code: 'custom', message, params: { code } });
+/** The context zod gives a transform, as far as udpkit uses it. */
+export type TransformContext = z.core.ParsePayload;
+
+/** A zod/mini schema from unknown input to T. */
+export type Schema<T> = z.ZodMiniType<T, unknown>;
+
+/** Adds an issue with our error code to a transform's context. */
+export function addIssue(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE'): void {
+  ctx.issues.push({ code: 'custom', message, input: undefined, params: { code } });
+}
+
+function fail(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE'): never {
+  addIssue(ctx, message, code);
   return z.NEVER as never;
+}
+
+/** A schema that turns any input into T with `fn`, which reports problems on `ctx`. */
+export function convert<T>(fn: (raw: unknown, ctx: TransformContext) => T): Schema<T> {
+  return z.pipe(z.unknown(), z.transform(fn)) as unknown as Schema<T>;
 }
 
 const HOST_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
 
 /** Checks a host's form: IPv4, IPv6 (with or without brackets) or a host name. */
-export function hostSchema(what = 'host'): z.ZodType<HostSpec, unknown> {
-  return z.unknown().transform((raw, ctx): HostSpec => {
+export function hostSchema(what = 'host'): Schema<HostSpec> {
+  return convert((raw, ctx): HostSpec => {
     const value = typeof raw === 'string' ? raw : String(raw);
     const expected = 'expected an IPv4 address, an IPv6 address or a host name';
     if (value === '') return fail(ctx, `invalid ${what} "": ${expected}`);
@@ -48,8 +64,8 @@ export function hostSchema(what = 'host'): z.ZodType<HostSpec, unknown> {
  * An integer in [min, max], given as a number or as decimal digits.
  * Rejects `80abc`, `5.5`, `-1`, `1e3`, `0x10` and out-of-range values, repeating the value.
  */
-export function intSchema(what: string, min: number, max: number): z.ZodType<number, unknown> {
-  return z.unknown().transform((raw, ctx) => {
+export function intSchema(what: string, min: number, max: number): Schema<number> {
+  return convert((raw, ctx) => {
     const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
     if (!/^\d+$/.test(text)) return fail(ctx, `invalid ${what} ${show(raw)}: expected ${range}`);
@@ -68,8 +84,8 @@ export const destinationPortSchema = intSchema('port', 1, 65_535);
 export const listenPortSchema = intSchema('port', 0, 65_535);
 
 /** A non-negative decimal number of seconds or milliseconds, e.g. `--timeout 2.5`. */
-export function durationSchema(what: string, unit: string): z.ZodType<number, unknown> {
-  return z.unknown().transform((raw, ctx) => {
+export function durationSchema(what: string, unit: string): Schema<number> {
+  return convert((raw, ctx) => {
     const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
     const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isFinite(value) || value <= 0 || value > 2_147_483) {
@@ -80,8 +96,8 @@ export function durationSchema(what: string, unit: string): z.ZodType<number, un
 }
 
 /** One of a fixed list of words, e.g. `--format json`. */
-export function choiceSchema<const T extends readonly string[]>(what: string, choices: T): z.ZodType<T[number], unknown> {
-  return z.unknown().transform((raw, ctx) => {
+export function choiceSchema<const T extends readonly string[]>(what: string, choices: T): Schema<T[number]> {
+  return convert((raw, ctx) => {
     if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw as T[number];
     return fail(ctx, `invalid ${what} ${show(raw)}: expected one of ${choices.join(', ')}`);
   });
@@ -91,7 +107,7 @@ export function choiceSchema<const T extends readonly string[]>(what: string, ch
  * Parses `input` with `schema`; on failure throws one {@link UdpkitError} whose message has
  * one line per problem and whose code is that of the first problem.
  */
-export function parseWith<T>(schema: z.ZodType<T, unknown>, input: unknown): T {
+export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues;
@@ -105,7 +121,3 @@ export function parseWith<T>(schema: z.ZodType<T, unknown>, input: unknown): T {
   throw new UdpkitError(params?.code ?? 'E_USAGE', lines.join('\n'));
 }
 
-/** Raises an E_DATA issue from inside a transform; for schemas outside this file. */
-export function dataIssue(ctx: z.RefinementCtx, message: string): never {
-  return fail(ctx, message, 'E_DATA');
-}

@@ -105,7 +105,7 @@ export async function hasIPv6(): Promise<boolean> {
 
 /** Path of a built bin in dist/. */
 export function binPath(name: string): string {
-  return fileURLToPath(new URL(`../dist/bin/${name}.js`, import.meta.url));
+  return fileURLToPath(new URL(`../dist/bin/${name}.cjs`, import.meta.url));
 }
 
 /** Whether `npm run build` has produced the bins (the e2e tests need them). */

@@ -5,5 +5,7 @@ import { processIO } from '../cli/io.js';
 import { onShutdown } from './shutdown.js';
 
 const stop = onShutdown();
-process.exitCode = await compareMain(process.argv.slice(2), processIO(stop.signal));
-stop.dispose();
+void compareMain(process.argv.slice(2), processIO(stop.signal)).then((code) => {
+  process.exitCode = code;
+  stop.dispose();
+});

@@ -3,4 +3,6 @@
 import { sendMain } from '../cli/send.js';
 import { processIO } from '../cli/io.js';
 
-process.exitCode = await sendMain(process.argv.slice(2), processIO());
+void sendMain(process.argv.slice(2), processIO()).then((code) => {
+  process.exitCode = code;
+});

@@ -1,9 +1,9 @@
 /** The command line of `udp-compare`: yargs declares it, zod checks it once, into a typed {@link CompareConfig}. */
 import yargs from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SCENARIO_NAMES, type ScenarioName, type Workload } from '../compare/types.js';
 import { MAX_DATAGRAM } from '../types.js';
-import { choiceSchema, destinationPortSchema, hostSchema, intSchema, parseWith, show } from '../validate.js';
+import { addIssue, choiceSchema, convert, destinationPortSchema, hostSchema, intSchema, parseWith, show, type Schema } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 
@@ -19,35 +19,35 @@ export interface CompareConfig {
 }
 
 /** A percentage: `5%`, `5` or `12.5%` → 0.05, 0.05, 0.125. */
-function percentSchema(what: string) {
-  return z.unknown().transform((raw, ctx) => {
+function percentSchema(what: string): Schema<number> {
+  return convert((raw, ctx) => {
     const text = typeof raw === 'string' ? raw.trim() : String(raw);
     const match = /^(\d+(?:\.\d+)?)%?$/.exec(text);
     const value = match ? Number(match[1]) : Number.NaN;
     if (!(value >= 0 && value <= 100)) {
-      ctx.addIssue({ code: 'custom', message: `invalid ${what} ${show(raw)}: expected a percentage from 0 to 100, e.g. 5%`, params: { code: 'E_USAGE' } });
-      return z.NEVER;
+      addIssue(ctx, `invalid ${what} ${show(raw)}: expected a percentage from 0 to 100, e.g. 5%`);
+      return 0;
     }
     return value / 100;
   });
 }
 
-const compareSchema = z
-  .object({
-    host: hostSchema('host').optional(),
-    port: destinationPortSchema.optional(),
+const compareSchema = z.pipe(
+  z.object({
+    host: z.optional(hostSchema('host')),
+    port: z.optional(destinationPortSchema),
     // A repeated flag arrives as an array, a single one as a string.
-    scenario: z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(choiceSchema('--scenario', SCENARIO_NAMES)).optional()),
+    scenario: z.optional(z.pipe(z.transform((v: unknown) => (Array.isArray(v) ? v : [v])), z.array(choiceSchema('--scenario', SCENARIO_NAMES)))),
     messages: intSchema('--messages', 1, 1_000_000),
     size: intSchema('--size', 1, MAX_DATAGRAM.IPv4),
     rate: intSchema('--rate', 0, 10_000_000),
     loss: percentSchema('--loss'),
     duplicate: percentSchema('--duplicate'),
     format: choiceSchema('--format', REPORT_FORMATS),
-  })
-  .transform((args, ctx): CompareConfig => {
+  }),
+  z.transform((args, ctx): CompareConfig => {
     if ((args.host === undefined) !== (args.port === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give both HOST and PORT of a remote echo pair, or neither', params: { code: 'E_USAGE' } });
+      addIssue(ctx, 'give both HOST and PORT of a remote echo pair, or neither');
     }
     return {
       remote: args.host && args.port !== undefined ? { host: args.host.host, port: args.port } : undefined,
@@ -55,7 +55,8 @@ const compareSchema = z
       workload: { messages: args.messages, size: args.size, rate: args.rate, loss: args.loss, duplicate: args.duplicate },
       format: args.format,
     };
-  });
+  }),
+);
 
 /** Declares the flags of `udp-compare`. */
 export function compareCommand(argv: string[]) {

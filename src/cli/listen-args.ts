@@ -1,9 +1,9 @@
 /** The command line of `udp-listen`: yargs declares it, zod checks it once, into a typed {@link ListenConfig}. */
 import yargs from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
-import { choiceSchema, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
+import { addIssue, choiceSchema, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 
@@ -27,36 +27,36 @@ export interface ListenConfig {
   idleTimeoutMs: number | undefined;
 }
 
-const listenSchema = z
-  .object({
+const listenSchema = z.pipe(
+  z.object({
     port: listenPortSchema,
-    host: hostSchema('--host').optional(),
-    4: z.boolean().optional(),
-    6: z.boolean().optional(),
+    host: z.optional(hostSchema('--host')),
+    4: z.optional(z.boolean()),
+    6: z.optional(z.boolean()),
     format: choiceSchema('--format', FORMATS),
-    count: intSchema('--count', 1, Number.MAX_SAFE_INTEGER).optional(),
-    timeout: durationSchema('--timeout', 'seconds').optional(),
-    echo: z.boolean().optional(),
-    'stop-on': z.string().optional(),
-    rcvbuf: intSchema('--rcvbuf', 1, 2_147_483_647).optional(),
-    stats: z.boolean().optional(),
-    tcp: z.boolean().optional(),
+    count: z.optional(intSchema('--count', 1, Number.MAX_SAFE_INTEGER)),
+    timeout: z.optional(durationSchema('--timeout', 'seconds')),
+    echo: z.optional(z.boolean()),
+    'stop-on': z.optional(z.string()),
+    rcvbuf: z.optional(intSchema('--rcvbuf', 1, 2_147_483_647)),
+    stats: z.optional(z.boolean()),
+    tcp: z.optional(z.boolean()),
     frame: choiceSchema('--frame', FRAMINGS),
-    'max-frame': intSchema('--max-frame', 1, 2 ** 31 - 1).optional(),
-    'max-conns': intSchema('--max-conns', 1, 1_000_000).optional(),
-    'idle-timeout': durationSchema('--idle-timeout', 'seconds').optional(),
-  })
-  .transform((args, ctx): ListenConfig => {
+    'max-frame': z.optional(intSchema('--max-frame', 1, 2 ** 31 - 1)),
+    'max-conns': z.optional(intSchema('--max-conns', 1, 1_000_000)),
+    'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
+  }),
+  z.transform((args, ctx): ListenConfig => {
     if (args[4] === true && args[6] === true) {
-      ctx.addIssue({ code: 'custom', message: '-4 and -6 cannot be used together: pick one family', params: { code: 'E_USAGE' } });
+      addIssue(ctx, '-4 and -6 cannot be used together: pick one family');
     }
     const tcpOnly = (['max-frame', 'max-conns', 'idle-timeout'] as const).filter((flag) => args[flag] !== undefined);
     if (args.frame !== 'none') tcpOnly.unshift('frame' as never);
     if (args.tcp !== true && tcpOnly.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `--${tcpOnly[0]} works with --tcp only`, params: { code: 'E_USAGE' } });
+      addIssue(ctx, `--${tcpOnly[0]} works with --tcp only`);
     }
     if (args.tcp === true && args.rcvbuf !== undefined) {
-      ctx.addIssue({ code: 'custom', message: '--rcvbuf works with UDP only', params: { code: 'E_USAGE' } });
+      addIssue(ctx, '--rcvbuf works with UDP only');
     }
     return {
       port: args.port,
@@ -75,7 +75,8 @@ const listenSchema = z
       maxConns: args['max-conns'],
       idleTimeoutMs: args['idle-timeout'] === undefined ? undefined : args['idle-timeout'] * 1000,
     };
-  });
+  }),
+);
 
 /** Declares the flags of `udp-listen` (all values as strings: zod does the checking). */
 export function listenCommand(argv: string[]) {

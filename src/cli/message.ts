@@ -1,5 +1,4 @@
 /** Where the message comes from: the argument, --file PATH, or stdin. */
-import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UdpkitError, errnoOf } from '../errors.js';
 
@@ -30,6 +29,7 @@ export async function readMessage(
 ): Promise<string | Buffer> {
   if (file !== undefined) {
     try {
+      const { readFile } = await import('node:fs/promises');
       return await readFile(file);
     } catch (error) {
       const errno = errnoOf(error);

@@ -1,9 +1,10 @@
 /** The command line of `udp-send`: yargs declares it, zod checks it once, into a typed {@link SendConfig}. */
 import yargs from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FRAMINGS, type Framing } from '../core/framing.js';
 import { ENCODINGS, FORMATS, type Encoding, type Format } from '../types.js';
 import {
+  addIssue,
   choiceSchema,
   destinationPortSchema,
   durationSchema,
@@ -39,30 +40,28 @@ export interface SendConfig {
   connectTimeoutMs: number | undefined;
 }
 
-const sendSchema = z
-  .object({
+const sendSchema = z.pipe(
+  z.object({
     host: hostSchema('host'),
     port: destinationPortSchema,
-    message: z.string().optional(),
-    file: z.string().optional(),
+    message: z.optional(z.string()),
+    file: z.optional(z.string()),
     encoding: choiceSchema('--encoding', ENCODINGS),
-    escapes: z.boolean().optional(),
-    4: z.boolean().optional(),
-    6: z.boolean().optional(),
-    count: intSchema('--count', 1, Number.MAX_SAFE_INTEGER).optional(),
-    interval: durationSchema('--interval', 'milliseconds').optional(),
-    connect: z.boolean().optional(),
-    wait: durationSchema('--wait', 'milliseconds').optional(),
+    escapes: z.optional(z.boolean()),
+    4: z.optional(z.boolean()),
+    6: z.optional(z.boolean()),
+    count: z.optional(intSchema('--count', 1, Number.MAX_SAFE_INTEGER)),
+    interval: z.optional(durationSchema('--interval', 'milliseconds')),
+    connect: z.optional(z.boolean()),
+    wait: z.optional(durationSchema('--wait', 'milliseconds')),
     format: choiceSchema('--format', FORMATS),
-    json: z.boolean().optional(),
-    tcp: z.boolean().optional(),
+    json: z.optional(z.boolean()),
+    tcp: z.optional(z.boolean()),
     frame: choiceSchema('--frame', FRAMINGS),
-    'connect-timeout': durationSchema('--connect-timeout', 'milliseconds').optional(),
-  })
-  .transform((args, ctx): SendConfig => {
-    const problem = (message: string): void => {
-      ctx.addIssue({ code: 'custom', message, params: { code: 'E_USAGE' } });
-    };
+    'connect-timeout': z.optional(durationSchema('--connect-timeout', 'milliseconds')),
+  }),
+  z.transform((args, ctx): SendConfig => {
+    const problem = (message: string): void => addIssue(ctx, message);
     if (args[4] === true && args[6] === true) problem('-4 and -6 cannot be used together: pick one family');
     if (args.host.ip === 4 && args[6] === true) problem(`host "${args.host.host}" is an IPv4 address, but -6 asks for IPv6`);
     if (args.host.ip === 6 && args[4] === true) problem(`host "${args.host.host}" is an IPv6 address, but -4 asks for IPv4`);
@@ -90,7 +89,8 @@ const sendSchema = z
       frame: args.frame,
       connectTimeoutMs: args['connect-timeout'],
     };
-  });
+  }),
+);
 
 /** Declares the flags of `udp-send` (all values as strings: zod does the checking). */
 export function sendCommand(argv: string[]) {

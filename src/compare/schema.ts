@@ -1,10 +1,10 @@
 /** The zod schema of `udp-compare --format json`: what a consumer of the report may rely on. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SCENARIO_NAMES } from './types.js';
 
 const cell = z.object({
   value: z.union([z.number(), z.string(), z.boolean(), z.null()]),
-  unit: z.string().optional(),
+  unit: z.optional(z.string()),
 });
 
 /** One scenario's result. */
@@ -12,10 +12,10 @@ export const scenarioResultSchema = z.object({
   name: z.enum(SCENARIO_NAMES),
   title: z.string(),
   status: z.enum(['ok', 'skipped', 'failed']),
-  reason: z.string().optional(),
-  sentence: z.string().optional(),
+  reason: z.optional(z.string()),
+  sentence: z.optional(z.string()),
   rows: z.array(z.object({ measurement: z.string(), udp: cell, tcp: cell })),
-  durationMs: z.number().nonnegative(),
+  durationMs: z.number().check(z.nonnegative()),
 });
 
 /** The whole report. */
@@ -23,14 +23,14 @@ export const compareReportSchema = z.object({
   tool: z.literal('udp-compare'),
   version: z.string(),
   startedAt: z.iso.datetime(),
-  durationMs: z.number().nonnegative(),
-  machine: z.object({ platform: z.string(), kernel: z.string(), node: z.string(), cpus: z.number().int().positive() }),
+  durationMs: z.number().check(z.nonnegative()),
+  machine: z.object({ platform: z.string(), kernel: z.string(), node: z.string(), cpus: z.int().check(z.positive()) }),
   workload: z.object({
-    messages: z.number().int().positive(),
-    size: z.number().int().positive(),
-    rate: z.number().nonnegative(),
-    loss: z.number().min(0).max(1),
-    duplicate: z.number().min(0).max(1),
+    messages: z.int().check(z.positive()),
+    size: z.int().check(z.positive()),
+    rate: z.number().check(z.nonnegative()),
+    loss: z.number().check(z.gte(0), z.lte(1)),
+    duplicate: z.number().check(z.gte(0), z.lte(1)),
     target: z.string(),
   }),
   scenarios: z.array(scenarioResultSchema),

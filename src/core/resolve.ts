@@ -1,5 +1,4 @@
 /** Turning a host (IP literal or name) into one address to send to or bind, with the family asked for. */
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { UdpkitError, errnoOf } from '../errors.js';
 import type { Family } from '../types.js';
@@ -25,6 +24,8 @@ export async function resolveHost(host: string, family: 0 | 4 | 6 = 0): Promise<
     return { address: host, family: literal === 6 ? 'IPv6' : 'IPv4' };
   }
   try {
+    // Loaded only for names: a one-shot send to an IP address does not pay for the resolver module.
+    const { lookup } = await import('node:dns/promises');
     const found = await lookup(host, { family });
     return { address: found.address, family: found.family === 6 ? 'IPv6' : 'IPv4' };
   } catch (error) {

@@ -1,5 +1,6 @@
 /** Counters a listener keeps, and the summary made of them. */
 import type { Endpoint, Protocol } from '../types.js';
+import { monotonicMs } from '../clock.js';
 
 /** What a listener has seen so far; plain data, safe to JSON.stringify. */
 export interface ListenerSummary {
@@ -27,16 +28,16 @@ export class Counters {
   bytes = 0;
   echoed = 0;
   readonly senders = new Set<string>();
-  readonly startedAt = performance.now();
+  readonly startedAt = monotonicMs();
   private endedAt: number | undefined;
 
   /** Freezes the duration at close. */
   stop(): void {
-    this.endedAt ??= performance.now();
+    this.endedAt ??= monotonicMs();
   }
 
   summary(protocol: Protocol, local: Endpoint, kernelDrops: number | undefined): ListenerSummary {
-    const durationMs = (this.endedAt ?? performance.now()) - this.startedAt;
+    const durationMs = (this.endedAt ?? monotonicMs()) - this.startedAt;
     return {
       protocol,
       local,

@@ -7,6 +7,7 @@ import { Completion, type StopConditions, type StopReason } from './completion.j
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
+import { monotonicMs } from '../clock.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
@@ -80,7 +81,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
     const conn = nextId + 1;
     nextId = conn;
     const from = unmapEndpoint(socket.remoteAddress ?? '', socket.remotePort ?? 0, socket.remoteFamily ?? '');
-    const openedAt = performance.now();
+    const openedAt = monotonicMs();
     const head = { protocol: 'tcp' as const, conn, from, local };
     const received: Traffic = { bytes: 0, chunks: 0 };
     const sent: Traffic = { bytes: 0, chunks: 0 };
@@ -88,7 +89,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
     counters.senders.add(String(conn));
     onRecord({ event: 'open', time: Date.now(), ...head });
     const closeRecord = (reason: CloseReason): void =>
-      onRecord({ event: 'close', time: Date.now(), ...head, reason, received, sent, durationMs: performance.now() - openedAt });
+      onRecord({ event: 'close', time: Date.now(), ...head, reason, received, sent, durationMs: monotonicMs() - openedAt });
 
     if (completion.finished || closing) {
       socket.destroy();

@@ -5,6 +5,7 @@ import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
 import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { Deframer, encodeFrame, type Framing } from './framing.js';
 import { resolveHost } from './resolve.js';
+import { monotonicMs } from '../clock.js';
 
 /** Connect timeout when none is given. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -90,14 +91,14 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const count = options.count ?? 1;
   const message = encodeFrame(options.payload, frame);
 
-  const c0 = performance.now();
+  const c0 = monotonicMs();
   let socket: Socket;
   try {
     socket = await connectTimed(resolved.address, options.port, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, where);
   } catch (error) {
     throw explain(error, where, 'connecting to');
   }
-  const connectMs = performance.now() - c0;
+  const connectMs = monotonicMs() - c0;
   const local = unmapEndpoint(socket.localAddress ?? '', socket.localPort ?? 0, socket.localFamily ?? '');
 
   let failure: unknown;
@@ -114,7 +115,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
     peerClosed = true;
   });
   socket.on('data', (chunk: Buffer) => {
-    firstReplyAt ??= performance.now();
+    firstReplyAt ??= monotonicMs();
     replyBytes += chunk.length;
     if (options.waitMs === undefined) return;
     for (const payload of deframer.push(chunk)) {
@@ -132,7 +133,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   });
 
   const startedAt = Date.now();
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   try {
     for (let i = 0; i < count; i++) {
       if (failure) throw failure;
@@ -142,7 +143,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       if ((options.intervalMs ?? 0) > 0 || socket.writableNeedDrain || i === count - 1) await flushed;
       else flushed.catch(() => undefined);
     }
-    const sendMs = performance.now() - t0;
+    const sendMs = monotonicMs() - t0;
     await Promise.race([new Promise<void>((resolve) => socket.end(() => resolve())), closed]);
     if (failure) throw failure;
 

@@ -5,6 +5,7 @@ import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
 import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { resolveHost } from './resolve.js';
+import { monotonicMs } from '../clock.js';
 
 /** How long a connected socket lingers after its last send to hear an ICMP error, when no reply is awaited. */
 export const DEFAULT_SETTLE_MS = 50;
@@ -73,7 +74,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     wakeUp();
   });
   socket.on('message', (payload, rinfo) => {
-    reply ??= { payload, rinfo, at: performance.now() };
+    reply ??= { payload, rinfo, at: monotonicMs() };
     wakeUp();
   });
 
@@ -103,7 +104,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     }
     const local = endpointOf(socket);
     const startedAt = Date.now();
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     let inflight = 0;
     let sent = 0;
     const onSent = (error: Error | null): void => {
@@ -123,7 +124,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     for (let turn = 0; inflight > 0 && !failure && turn < 1_000_000; turn++) {
       await new Promise<void>((resolve) => (wake = resolve));
     }
-    const sendMs = performance.now() - t0;
+    const sendMs = monotonicMs() - t0;
     if (failure) throw fail(failure);
 
     const linger = options.waitMs ?? (connected ? (options.settleMs ?? DEFAULT_SETTLE_MS) : 0);
