@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeBytes } from '../src/format/escape.js';
 import { hexDump } from '../src/format/hex.js';
-import { formatRecord, recordToJson } from '../src/format/records.js';
+import { datagramJsonLine, datagramTextLine, describeRecord, formatRecord, recordToJson } from '../src/format/records.js';
 import type { DatagramRecord } from '../src/types.js';
 
 const record = (payload: Buffer): DatagramRecord => ({
@@ -75,6 +75,22 @@ describe('formatRecord', () => {
     });
     expect(recordToJson(record(Buffer.from([0xff, 0]))).payload).toBe('/wA=');
     expect(recordToJson(record(Buffer.from([0xff, 0]))).encoding).toBe('base64');
+  });
+
+  it.each([
+    Buffer.from('plain'),
+    Buffer.from('quotes " and \\ and \n and \u2028 é'),
+    Buffer.from([0xff, 0x00, 0x1b]),
+    Buffer.alloc(0),
+  ])('json: the fast datagram line equals JSON.stringify of the schema object (%o)', (payload) => {
+    const r = { ...record(payload), from: { address: '::1', port: 1, family: 'IPv6' as const } };
+    expect(datagramJsonLine(r)).toBe(`${JSON.stringify(recordToJson(r))}\n`);
+  });
+
+  it.each([Buffer.from('x'), Buffer.from('two\nlines'), Buffer.alloc(0)])('text: the fast datagram line equals the head plus payload (%o)', (payload) => {
+    const r = record(payload);
+    const tail = payload.length > 0 ? `: ${escapeBytes(payload)}` : '';
+    expect(datagramTextLine(r)).toBe(`${describeRecord(r)}${tail}\n`);
   });
 
   it('hex: a head line and the dump; raw: the bytes alone', () => {

@@ -42,9 +42,9 @@ export class Completion {
     this.lastActivity = Date.now();
   }
 
-  /** Counts one record; returns true when it was the last one to emit. */
-  record(payload: Buffer): boolean {
-    this.lastActivity = Date.now();
+  /** Counts one record (read at `now`, epoch ms); returns true when it was the last one to emit. */
+  record(payload: Buffer, now = Date.now()): boolean {
+    this.lastActivity = now;
     this.seen += 1;
     if (this.conditions.stopOn !== undefined && payload.equals(this.conditions.stopOn)) {
       this.finish('stop-on');

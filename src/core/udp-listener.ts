@@ -101,20 +101,30 @@ export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramH
   let closing: Promise<ListenerSummary> | undefined;
   let arrivals = 0;
 
+  // Under a flood this runs hundreds of thousands of times a second: the sender's endpoint object and its
+  // distinct-sender entry are made once per change of sender, not per datagram.
+  let lastAddress = '';
+  let lastPort = -1;
+  let from: Endpoint = local;
   socket.on('message', (payload, rinfo) => {
     arrivals += 1;
     if (completion.finished) return;
-    const from = unmapEndpoint(rinfo.address, rinfo.port, rinfo.family);
+    const time = Date.now();
+    if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
+      lastAddress = rinfo.address;
+      lastPort = rinfo.port;
+      from = unmapEndpoint(rinfo.address, rinfo.port, rinfo.family);
+      counters.senders.add(`${from.address}|${from.port}`);
+    }
     counters.records += 1;
     counters.bytes += payload.length;
-    counters.senders.add(`${from.address}|${from.port}`);
-    const last = completion.record(payload);
+    const last = completion.record(payload, time);
     if (echo) {
       socket.send(payload, rinfo.port, rinfo.address, (error) => {
         if (!error) counters.echoed += 1;
       });
     }
-    onDatagram({ event: 'datagram', protocol: 'udp', time: Date.now(), from, local, payload });
+    onDatagram({ event: 'datagram', protocol: 'udp', time, from, local, payload });
     if (last) counters.stop();
   });
   // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for UDP.

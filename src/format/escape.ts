@@ -2,9 +2,26 @@
 
 const HEX = '0123456789abcdef';
 
-function hexByte(byte: number): string {
-  return `\\x${HEX.charAt(byte >> 4)}${HEX.charAt(byte & 15)}`;
-}
+/** `\xHH` for every byte value. */
+const HEX_ESCAPE: readonly string[] = Array.from({ length: 256 }, (_, b) => `\\x${HEX.charAt(b >> 4)}${HEX.charAt(b & 15)}`);
+
+/** What each ASCII byte becomes: itself when printable, else its escape (`\n \r \t \0 \\`, or `\xHH`). */
+const ASCII_ESCAPE: readonly string[] = Array.from({ length: 128 }, (_, b) => {
+  switch (b) {
+    case 0x0a:
+      return '\\n';
+    case 0x0d:
+      return '\\r';
+    case 0x09:
+      return '\\t';
+    case 0x00:
+      return '\\0';
+    case 0x5c:
+      return '\\\\';
+    default:
+      return b < 0x20 || b === 0x7f ? (HEX_ESCAPE[b] as string) : String.fromCharCode(b);
+  }
+});
 
 /** Code points that are shown escaped although they are valid: C1 controls, bidi controls, line/paragraph separators, BOM. */
 function isUnsafeCodePoint(cp: number): boolean {
@@ -21,22 +38,13 @@ function isUnsafeCodePoint(cp: number): boolean {
   );
 }
 
-function escapeAscii(byte: number): string {
-  switch (byte) {
-    case 0x0a:
-      return '\\n';
-    case 0x0d:
-      return '\\r';
-    case 0x09:
-      return '\\t';
-    case 0x00:
-      return '\\0';
-    case 0x5c:
-      return '\\\\';
-    default:
-      return byte < 0x20 || byte === 0x7f ? hexByte(byte) : String.fromCharCode(byte);
-  }
+/** Printable ASCII other than backslash: copied as it is. */
+function isPlainAscii(b: number): boolean {
+  return b >= 0x20 && b < 0x7f && b !== 0x5c;
 }
+
+/** The code point of the last sequence {@link utf8SequenceLength} accepted (saves an allocation per call). */
+let lastCodePoint = 0;
 
 /**
  * Length of the valid UTF-8 sequence starting at `i` (2 to 4), or 0 when the bytes there are not one
@@ -58,52 +66,63 @@ function utf8SequenceLength(bytes: Uint8Array, i: number): number {
     cp = (cp << 6) | (byte & 0x3f);
   }
   if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  lastCodePoint = cp;
   return length;
 }
+
+/** The UTF-16 code units of every escape string, so they can be copied without building strings. */
+const ASCII_ESCAPE_CODES: readonly number[][] = ASCII_ESCAPE.map((text) => [...text].map((c) => c.charCodeAt(0)));
+const HEX_ESCAPE_CODES: readonly number[][] = HEX_ESCAPE.map((text) => [...text].map((c) => c.charCodeAt(0)));
+
+/** Scratch space for the UTF-16 output, reused between calls (grown when a payload needs more). */
+let scratch = Buffer.alloc(4096);
 
 /**
  * Renders bytes as one line of text that cannot move the cursor, recolour the terminal or start a new line:
  * valid UTF-8 is shown as is, `\n \r \t \0 \\` as those escapes, other control bytes and invalid bytes
  * as `\xHH`, and invisible steering code points (C1, bidi overrides, U+2028/2029) as `\u{HHHH}`.
  */
-export function escapeBytes(bytes: Uint8Array): string {
-  let out = '';
-  let plainStart = 0;
+export function escapeBytes(bytes: Buffer): string {
+  const n = bytes.length;
   let i = 0;
-  const flush = (end: number): void => {
-    if (end > plainStart) out += Buffer.from(bytes.buffer, bytes.byteOffset + plainStart, end - plainStart).toString('utf8');
+  while (i < n && isPlainAscii(bytes[i] as number)) i++;
+  if (i === n) return bytes.toString('latin1', 0, n);
+  // The output is written as UTF-16 code units into one scratch buffer and decoded once at the end:
+  // at most 4 units (`\xHH`) per input byte, or 9 (`\u{10ffff}`) per 2-4 byte sequence.
+  if (scratch.length < n * 8 + 32) scratch = Buffer.alloc(n * 8 + 32);
+  const out = scratch;
+  let o = 0;
+  const put = (unit: number): void => {
+    out[o] = unit & 0xff;
+    out[o + 1] = unit >> 8;
+    o += 2;
   };
-  while (i < bytes.length) {
-    const byte = bytes[i] ?? 0;
-    if (byte >= 0x20 && byte < 0x7f && byte !== 0x5c) {
+  for (let k = 0; k < i; k++) put(bytes[k] as number);
+  while (i < n) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      if (isPlainAscii(b)) put(b);
+      else for (const unit of ASCII_ESCAPE_CODES[b] as number[]) put(unit);
       i += 1;
-      continue;
-    }
-    if (byte < 0x80) {
-      flush(i);
-      out += escapeAscii(byte);
-      i += 1;
-      plainStart = i;
       continue;
     }
     const length = utf8SequenceLength(bytes, i);
     if (length === 0) {
-      flush(i);
-      out += hexByte(byte);
+      for (const unit of HEX_ESCAPE_CODES[b] as number[]) put(unit);
       i += 1;
-      plainStart = i;
-      continue;
-    }
-    const cp = Buffer.from(bytes.buffer, bytes.byteOffset + i, length).toString('utf8').codePointAt(0) ?? 0;
-    if (isUnsafeCodePoint(cp)) {
-      flush(i);
-      out += `\\u{${cp.toString(16)}}`;
+    } else if (isUnsafeCodePoint(lastCodePoint)) {
+      for (const c of `\\u{${lastCodePoint.toString(16)}}`) put(c.charCodeAt(0));
       i += length;
-      plainStart = i;
-      continue;
+    } else {
+      if (lastCodePoint > 0xffff) {
+        const v = lastCodePoint - 0x10000;
+        put(0xd800 + (v >> 10));
+        put(0xdc00 + (v & 0x3ff));
+      } else {
+        put(lastCodePoint);
+      }
+      i += length;
     }
-    i += length;
   }
-  flush(i);
-  return out;
+  return out.toString('utf16le', 0, o);
 }

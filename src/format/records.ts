@@ -17,13 +17,37 @@ export function jsonPayload(bytes: Buffer): JsonPayload {
 }
 
 function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+  return count === 1 ? `1 ${word}` : `${count} ${word}s`;
+}
+
+/** The last time rendered and its text: under load hundreds of records share one millisecond. */
+let lastTime = Number.NaN;
+let lastTimeText = '';
+
+/** `time` (epoch ms) as an ISO 8601 string, computed once per distinct millisecond. */
+export function isoTime(time: number): string {
+  if (time !== lastTime) {
+    lastTime = time;
+    lastTimeText = new Date(time).toISOString();
+  }
+  return lastTimeText;
+}
+
+/** The last endpoint rendered and its text: a listener reuses one object per sender. */
+let lastEndpoint: Endpoint | undefined;
+let lastEndpointText = '';
+
+function endpointText(endpoint: Endpoint): string {
+  if (endpoint !== lastEndpoint) {
+    lastEndpoint = endpoint;
+    lastEndpointText = formatEndpoint(endpoint);
+  }
+  return lastEndpointText;
 }
 
 function textHead(record: TrafficRecord): string {
-  const time = new Date(record.time).toISOString();
   const conn = record.protocol === 'tcp' ? ` #${record.conn}` : '';
-  return `${time} ${record.protocol} ${formatEndpoint(record.from)}${conn}`;
+  return `${isoTime(record.time)} ${record.protocol} ${endpointText(record.from)}${conn}`;
 }
 
 function sizePart(record: DatagramRecord | DataRecord): string {
@@ -57,7 +81,7 @@ function endpointJson(endpoint: Endpoint): Endpoint {
 /** The JSON object of a record (the documented NDJSON schema, one per line). */
 export function recordToJson(record: TrafficRecord): Record<string, unknown> {
   const base: Record<string, unknown> = {
-    time: new Date(record.time).toISOString(),
+    time: isoTime(record.time),
     protocol: record.protocol,
     event: record.event,
   };
@@ -78,6 +102,38 @@ export function recordToJson(record: TrafficRecord): Record<string, unknown> {
   }
 }
 
+/** The text line of a datagram: the hot path of `udp-listen` (the same text as {@link describeRecord} plus payload). */
+export function datagramTextLine(record: DatagramRecord): string {
+  const size = record.payload.length;
+  const head = `${isoTime(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
+  return size === 0 ? `${head}\n` : `${head}: ${escapeBytes(record.payload)}\n`;
+}
+
+/** Endpoint JSON texts by object: a listener reuses one endpoint object per sender and one for its own address. */
+const endpointJsonCache = new WeakMap<Endpoint, string>();
+
+function endpointJsonText(endpoint: Endpoint): string {
+  let text = endpointJsonCache.get(endpoint);
+  if (text === undefined) {
+    text = JSON.stringify(endpointJson(endpoint));
+    endpointJsonCache.set(endpoint, text);
+  }
+  return text;
+}
+
+/**
+ * The NDJSON line of a datagram, built without intermediate objects: the hot path of `udp-listen -f json`.
+ * Byte for byte the same as `JSON.stringify(recordToJson(record))` (a test holds it to that).
+ */
+export function datagramJsonLine(record: DatagramRecord): string {
+  const { payload } = record;
+  const body = isUtf8(payload) ? `"utf8","payload":${JSON.stringify(payload.toString('utf8'))}` : `"base64","payload":"${payload.toString('base64')}"`;
+  return (
+    `{"time":"${isoTime(record.time)}","protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
+    `"local":${endpointJsonText(record.local)},"size":${payload.length},"encoding":${body}}\n`
+  );
+}
+
 /**
  * Renders one record in `format`, ready to write: a line (or lines, for `hex`) ending in `\n`,
  * or for `raw` the payload bytes alone (nothing for events without a payload).
@@ -88,10 +144,11 @@ export function formatRecord(record: TrafficRecord, format: Format): string | Bu
     case 'raw':
       return hasPayload ? record.payload : '';
     case 'json':
-      return `${JSON.stringify(recordToJson(record))}\n`;
+      return record.event === 'datagram' ? datagramJsonLine(record) : `${JSON.stringify(recordToJson(record))}\n`;
     case 'hex':
       return `${describeRecord(record)}\n${hasPayload ? hexDump(record.payload) : ''}`;
     case 'text': {
+      if (record.event === 'datagram') return datagramTextLine(record);
       if (!hasPayload) return `${describeRecord(record)}\n`;
       const payload = record.payload.length > 0 ? `: ${escapeBytes(record.payload)}` : '';
       return `${describeRecord(record)}${payload}\n`;
