@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { escapeBytes } from '../src/format/escape.js';
 import { hexDump } from '../src/format/hex.js';
-import { datagramJsonLine, datagramTextLine, describeRecord, formatRecord, recordToJson } from '../src/format/records.js';
-import type { DatagramRecord } from '../src/types.js';
+import { ByteBuffer } from '../src/format/byte-buffer.js';
+import { datagramJsonLine, datagramTextLine, describeRecord, formatRecord, recordToJson, writeRecord } from '../src/format/records.js';
+import { FORMATS, type DatagramRecord, type TrafficRecord } from '../src/types.js';
 
 const record = (payload: Buffer): DatagramRecord => ({
   event: 'datagram',
@@ -91,6 +92,27 @@ describe('formatRecord', () => {
     const r = record(payload);
     const tail = payload.length > 0 ? `: ${escapeBytes(payload)}` : '';
     expect(datagramTextLine(r)).toBe(`${describeRecord(r)}${tail}\n`);
+  });
+
+  it('writeRecord writes exactly what formatRecord returns, for every format and kind of record', () => {
+    const tcpHead = { protocol: 'tcp' as const, time: Date.UTC(2026, 0, 1), conn: 3, from: record(Buffer.alloc(0)).from, local: record(Buffer.alloc(0)).local };
+    const records: TrafficRecord[] = [
+      record(Buffer.from('Hello, World!')),
+      record(Buffer.from([0x1b, 0x5b, 0xff, 0x00, 0x0a, 0xe2, 0x80, 0xae, 0xc3, 0xa9])),
+      record(Buffer.alloc(0)),
+      record(Buffer.from('x')),
+      { ...record(Buffer.from('v6')), from: { address: '::1', port: 9, family: 'IPv6' } },
+      { ...tcpHead, event: 'open' },
+      { ...tcpHead, event: 'data', unit: 'partial', payload: Buffer.from('half\n') },
+      { ...tcpHead, event: 'close', reason: 'fin', received: { bytes: 1, chunks: 1 }, sent: { bytes: 0, chunks: 0 }, durationMs: 1.25 },
+      { ...tcpHead, event: 'error', code: 'EMAXFRAME', message: 'too big' },
+    ];
+    for (const format of FORMATS) {
+      const out = new ByteBuffer(16);
+      for (const r of records) writeRecord(r, format, out);
+      const expected = Buffer.concat(records.map((r) => Buffer.from(formatRecord(r, format))));
+      expect(out.take().equals(expected), format).toBe(true);
+    }
   });
 
   it('hex: a head line and the dump; raw: the bytes alone', () => {

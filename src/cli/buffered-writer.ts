@@ -1,15 +1,16 @@
 /** A writer that gathers records and writes them in large blocks, so output keeps up with a fast sender. */
 import type { Writable } from 'node:stream';
+import { ByteBuffer } from '../format/byte-buffer.js';
+import { writeRecord } from '../format/records.js';
+import type { Format, TrafficRecord } from '../types.js';
 
 /** Flush at once when this many bytes are waiting; otherwise at the end of the current event-loop turn. */
 const HIGH_WATER = 64 * 1024;
 
-/** Buffers strings and bytes bound for one stream; `flush()` and `end()` make sure nothing is left behind. */
+/** Buffers records and bytes bound for one stream; `flush()` and `end()` make sure nothing is left behind. */
 export class BufferedWriter {
-  private chunks: (string | Buffer)[] = [];
-  private size = 0;
+  private readonly out = new ByteBuffer();
   private scheduled = false;
-  private allStrings = true;
   private failure: Error | undefined;
   /** Resolves with the stream's first error (e.g. EPIPE when the reader went away); never rejects. */
   readonly failed: Promise<Error>;
@@ -28,14 +29,22 @@ export class BufferedWriter {
     return this.failure;
   }
 
+  /** Queues one record rendered in `format`. */
+  record(record: TrafficRecord, format: Format): void {
+    writeRecord(record, format, this.out);
+    this.queued();
+  }
+
   /** Queues `chunk`; it reaches the stream within this event-loop turn, or at once past 64 KiB. */
   write(chunk: string | Buffer): void {
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (typeof chunk !== 'string') this.allStrings = false;
-    if (this.size >= HIGH_WATER) this.flush();
-    else if (!this.scheduled) {
+    if (typeof chunk === 'string') this.out.utf8(chunk);
+    else this.out.bytes(chunk);
+    this.queued();
+  }
+
+  private queued(): void {
+    if (this.out.used >= HIGH_WATER) this.flush();
+    else if (!this.scheduled && this.out.used > 0) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
@@ -44,18 +53,9 @@ export class BufferedWriter {
   /** Writes everything queued to the stream now, as one block. */
   flush(): void {
     this.scheduled = false;
-    if (this.chunks.length === 0 || this.failure) {
-      this.chunks = [];
-      this.size = 0;
-      return;
-    }
-    const block = this.allStrings
-      ? (this.chunks as string[]).join('')
-      : Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-    this.chunks = [];
-    this.size = 0;
-    this.allStrings = true;
-    this.stream.write(block);
+    if (this.out.used === 0) return;
+    const block = this.out.take();
+    if (!this.failure) this.stream.write(block);
   }
 
   /** Flushes and resolves once the stream has taken every byte (so exiting afterwards loses nothing). */

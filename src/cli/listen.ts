@@ -25,7 +25,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       idleTimeoutMs: config.timeoutMs,
       stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
     };
-    const write = (record: TrafficRecord): void => out.write(formatRecord(record, config.format));
+    const write = (record: TrafficRecord): void => out.record(record, config.format);
     const listener = config.tcp
       ? await (
           await import('../core/tcp-listener.js')

@@ -1,4 +1,5 @@
 /** Terminal-safe rendering of arbitrary bytes: valid UTF-8 shown as text, everything that could steer a terminal escaped. */
+import { ByteBuffer } from './byte-buffer.js';
 
 const HEX = '0123456789abcdef';
 
@@ -70,59 +71,56 @@ function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   return length;
 }
 
-/** The UTF-16 code units of every escape string, so they can be copied without building strings. */
-const ASCII_ESCAPE_CODES: readonly number[][] = ASCII_ESCAPE.map((text) => [...text].map((c) => c.charCodeAt(0)));
-const HEX_ESCAPE_CODES: readonly number[][] = HEX_ESCAPE.map((text) => [...text].map((c) => c.charCodeAt(0)));
-
-/** Scratch space for the UTF-16 output, reused between calls (grown when a payload needs more). */
-let scratch = Buffer.alloc(4096);
+/** The ASCII bytes of every escape, to copy without building strings. */
+const ASCII_ESCAPE_BYTES: readonly Buffer[] = ASCII_ESCAPE.map((text) => Buffer.from(text, 'latin1'));
+const HEX_ESCAPE_BYTES: readonly Buffer[] = HEX_ESCAPE.map((text) => Buffer.from(text, 'latin1'));
 
 /**
- * Renders bytes as one line of text that cannot move the cursor, recolour the terminal or start a new line:
- * valid UTF-8 is shown as is, `\n \r \t \0 \\` as those escapes, other control bytes and invalid bytes
- * as `\xHH`, and invisible steering code points (C1, bidi overrides, U+2028/2029) as `\u{HHHH}`.
+ * Writes `bytes` into `out` as one line of UTF-8 that cannot move the cursor, recolour the terminal or start
+ * a new line: valid UTF-8 is copied as it is, `\n \r \t \0 \\` become those escapes, other control bytes and
+ * invalid bytes `\xHH`, and invisible steering code points (C1, bidi overrides, U+2028/2029) `\u{HHHH}`.
  */
-export function escapeBytes(bytes: Buffer): string {
+export function escapeInto(bytes: Buffer, out: ByteBuffer): void {
   const n = bytes.length;
+  // At most 4 output bytes (`\xHH`) per input byte, or 10 (`\u{10ffff}`) per 2-4 byte sequence.
+  const buf = out.reserve(n * 5 + 16);
+  let o = out.used;
   let i = 0;
-  while (i < n && isPlainAscii(bytes[i] as number)) i++;
-  if (i === n) return bytes.toString('latin1', 0, n);
-  // The output is written as UTF-16 code units into one scratch buffer and decoded once at the end:
-  // at most 4 units (`\xHH`) per input byte, or 9 (`\u{10ffff}`) per 2-4 byte sequence.
-  if (scratch.length < n * 8 + 32) scratch = Buffer.alloc(n * 8 + 32);
-  const out = scratch;
-  let o = 0;
-  const put = (unit: number): void => {
-    out[o] = unit & 0xff;
-    out[o + 1] = unit >> 8;
-    o += 2;
-  };
-  for (let k = 0; k < i; k++) put(bytes[k] as number);
   while (i < n) {
     const b = bytes[i] as number;
     if (b < 0x80) {
-      if (isPlainAscii(b)) put(b);
-      else for (const unit of ASCII_ESCAPE_CODES[b] as number[]) put(unit);
+      if (isPlainAscii(b)) buf[o++] = b;
+      else {
+        const escape = ASCII_ESCAPE_BYTES[b] as Buffer;
+        for (let k = 0; k < escape.length; k++) buf[o++] = escape[k] as number;
+      }
       i += 1;
       continue;
     }
     const length = utf8SequenceLength(bytes, i);
     if (length === 0) {
-      for (const unit of HEX_ESCAPE_CODES[b] as number[]) put(unit);
+      const escape = HEX_ESCAPE_BYTES[b] as Buffer;
+      for (let k = 0; k < 4; k++) buf[o++] = escape[k] as number;
       i += 1;
     } else if (isUnsafeCodePoint(lastCodePoint)) {
-      for (const c of `\\u{${lastCodePoint.toString(16)}}`) put(c.charCodeAt(0));
+      o += buf.write(`\\u{${lastCodePoint.toString(16)}}`, o, 'latin1');
       i += length;
     } else {
-      if (lastCodePoint > 0xffff) {
-        const v = lastCodePoint - 0x10000;
-        put(0xd800 + (v >> 10));
-        put(0xdc00 + (v & 0x3ff));
-      } else {
-        put(lastCodePoint);
-      }
+      for (let k = 0; k < length; k++) buf[o++] = bytes[i + k] as number;
       i += length;
     }
   }
-  return out.toString('utf16le', 0, o);
+  out.used = o;
+}
+
+const scratch = new ByteBuffer(4096);
+
+/** {@link escapeInto} as a string. */
+export function escapeBytes(bytes: Buffer): string {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && isPlainAscii(bytes[i] as number)) i++;
+  if (i === n) return bytes.toString('latin1', 0, n);
+  escapeInto(bytes, scratch);
+  return scratch.take().toString('utf8');
 }

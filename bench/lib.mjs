@@ -1,0 +1,143 @@
+// Helpers for the benchmark suite: child processes ended by PID, ready lines, statistics, progress, tools.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Every child still running; killed by PID on exit, Ctrl+C or failure. */
+const children = new Set();
+function killAll() {
+  for (const child of children) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/**
+ * Starts a process; stdout and stderr are collected. `stdoutFile` sends stdout to a file descriptor instead.
+ * The process is killed after `maxMs` whatever happens.
+ */
+export function start(command, args, { stdout = 'pipe', maxMs = 120_000 } = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', stdout, 'pipe'] });
+  children.add(child);
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk) => (out.stdout += chunk));
+  child.stderr?.on('data', (chunk) => (out.stderr += chunk));
+  const limit = setTimeout(() => child.kill('SIGKILL'), maxMs);
+  const exited = new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(limit);
+      children.delete(child);
+      resolve({ code, signal, ...out });
+    }),
+  );
+  return {
+    child,
+    pid: child.pid,
+    out,
+    exited,
+    /** Resolves with the match once stdout or stderr matches `pattern`; rejects after `ms` or on exit. */
+    waitFor(pattern, ms = 10_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          clearInterval(poll);
+          reject(new Error(`${command} ${args.join(' ')}: no ${pattern} within ${ms} ms: ${out.stderr}${out.stdout}`));
+        }, ms);
+        const poll = setInterval(() => {
+          const match = pattern.exec(out.stdout) ?? pattern.exec(out.stderr);
+          if (match) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve(match);
+          } else if (child.exitCode !== null) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            reject(new Error(`${command} ${args.join(' ')} exited ${child.exitCode}: ${out.stderr}${out.stdout}`));
+          }
+        }, 5);
+      });
+    },
+    /** Sends `signal` and waits for the exit. */
+    async stop(signal = 'SIGINT') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs a command to completion and returns its output. */
+export async function run(command, args, options) {
+  const proc = start(command, args, options);
+  const result = await proc.exited;
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Median, min and max of a sample. */
+export function summarize(values) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, runs: values };
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted.at(-1), runs: values };
+}
+
+/** The p-th percentile by nearest rank. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Whether a command is on the PATH. */
+export function has(command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The version line a tool prints, or null when it is missing. */
+export function versionOf(command, args = ['--version']) {
+  if (!has(command)) return null;
+  try {
+    const text = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
+    return text.split('\n').find((line) => /\d/.test(line))?.trim() ?? 'present';
+  } catch (error) {
+    const text = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+    return text.split('\n').find((line) => /\d/.test(line))?.trim() ?? 'present';
+  }
+}
+
+/** Peak resident set size (VmHWM) of a process in bytes, or NaN. */
+export function peakRss(pid) {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** A progress line on stderr: rewritten in place on a terminal, one line each otherwise. */
+export function progress(text) {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+  else process.stderr.write(`${text}\n`);
+}
+
+/** Ends the progress line. */
+export function progressDone() {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+}

@@ -1,0 +1,366 @@
+// The benchmark suite: udpkit side by side with socat, sockperf and bare Node, on loopback, in one run.
+// Usage: npm run bench [-- --quick]. Reports; never fails on a missed target (exit 0 unless it could not run).
+// Writes bench/results/<date>.json and the table in docs/BENCHMARKS.md.
+import { createSocket } from 'node:dgram';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { has, peakRss, percentile, progress, progressDone, run, sleep, start, summarize, versionOf } from './lib.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const RUNS = 3;
+const node = process.execPath;
+const bin = (name) => join(root, `dist/bin/${name}.cjs`);
+const baseline = (name) => join(root, `bench/baselines/${name}.mjs`);
+const work = join(tmpdir(), `udpkit-bench-${process.pid}`);
+mkdirSync(work, { recursive: true });
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+const tools = { sockperf: versionOf('sockperf', ['--version']), socat: versionOf('socat', ['-V']) };
+const missing = Object.entries(tools).filter(([, v]) => v === null).map(([k]) => k);
+if (missing.length > 0) {
+  console.error(`bench: ${missing.join(' and ')} not found: install with \`apt-get install -y sockperf socat\`; running what can run without.`);
+}
+for (const file of ['udp-listen', 'udp-send'].map(bin)) {
+  try {
+    statSync(file);
+  } catch {
+    console.error(`bench: ${file} is missing: run \`npm run build\` first (npm run bench does).`);
+    process.exit(66);
+  }
+}
+
+/** A loopback port free right now (bound and released). */
+async function freePort() {
+  const socket = createSocket('udp4');
+  await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise((resolve) => socket.close(resolve));
+  return port;
+}
+
+/** Sends 64-byte datagrams to port for `seconds`, paced at `rate` (0: as fast as possible). Returns the count sent. */
+async function blast(port, seconds, rate) {
+  if (tools.sockperf) {
+    const mps = rate > 0 ? String(rate) : 'max';
+    const { stdout, stderr } = await run('sockperf', ['tp', '-i', '127.0.0.1', '-p', String(port), '-m', '64', '-t', String(seconds), `--mps=${mps}`]);
+    const match = /Total of (\d+) messages sent/.exec(stdout + stderr);
+    if (!match) throw new Error(`sockperf: no total in ${stdout}${stderr}`);
+    return Number(match[1]);
+  }
+  const count = rate > 0 ? rate * seconds : 400_000 * seconds;
+  const { stdout } = await run(node, [baseline('send-loop'), String(port), '--count', String(count), '--rate', String(rate)]);
+  return JSON.parse(stdout).sent;
+}
+
+/** Starts udp-listen writing `format` records to a file; resolves once it listens. */
+async function startListen(format, extra = []) {
+  const file = join(work, `listen.${format}`);
+  const fd = openSync(file, 'w');
+  const proc = start(node, [bin('udp-listen'), '--host', '127.0.0.1', '--format', format, ...extra, '0'], { stdout: fd });
+  closeSync(fd);
+  const match = await proc.waitFor(/listening on udp \S+:(\d+)/);
+  return { proc, port: Number(match[1]), file };
+}
+
+/** Stops udp-listen with Ctrl+C; returns how many records it wrote (from its summary) and kernel drops. */
+async function stopListen(listener) {
+  const result = await listener.proc.stop('SIGINT');
+  const match = /summary: (\d+) datagrams, .*kernel drops (\d+)/.exec(result.stderr);
+  if (!match) throw new Error(`udp-listen: no summary in ${result.stderr}`);
+  return { records: Number(match[1]), drops: Number(match[2]) };
+}
+
+function lineCount(file) {
+  const data = readFileSync(file);
+  let lines = 0;
+  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines += 1;
+  return lines;
+}
+
+const results = [];
+let step = 0;
+const note = (text) => progress(`[${++step}] ${text}`);
+
+/** Records one figure: the values of its runs, its unit, and optionally its baseline figure and target. */
+function figure(id, name, unit, values, extra = {}) {
+  const entry = { id, name, unit, ...summarize(values), ...extra };
+  results.push(entry);
+  return entry;
+}
+
+function ratioOf(a, b) {
+  return a.median / b.median;
+}
+
+// 1. Paced 100,000 datagrams/s for 3 s into udp-listen writing text and json to a file: lost datagrams.
+{
+  const seconds = quick ? 1 : 3;
+  for (const format of ['text', 'json']) {
+    const lost = [];
+    for (let r = 0; r < RUNS; r++) {
+      note(`paced 100k/s ${seconds}s → udp-listen -f ${format} > file, run ${r + 1}/${RUNS}`);
+      const listener = await startListen(format);
+      const sent = await blast(listener.port, seconds, 100_000);
+      await sleep(300);
+      const { records } = await stopListen(listener);
+      const lines = lineCount(listener.file);
+      lost.push(sent - Math.min(records, lines));
+    }
+    figure(`paced-${format}`, `udp-listen -f ${format} > file at 100,000 datagrams/s for ${seconds} s: datagrams lost`, 'datagrams', lost, {
+      target: { text: '0 lost in 3 of 3 runs', met: lost.every((v) => v === 0) },
+      sender: tools.sockperf ? 'sockperf tp --mps=100000' : 'bench/baselines/send-loop.mjs --rate 100000',
+    });
+  }
+}
+
+// 2. Unpaced flood: delivered per second by each receiver.
+{
+  const seconds = quick ? 1 : 3;
+  const receivers = {
+    'udp-listen -f text > file': async (port0) => {
+      void port0;
+      const l = await startListen('text');
+      return { port: l.port, stop: async () => (await stopListen(l)).records };
+    },
+    'udp-listen -f json > file': async () => {
+      const l = await startListen('json');
+      return { port: l.port, stop: async () => (await stopListen(l)).records };
+    },
+    'udp-listen -f raw > file': async () => {
+      const l = await startListen('raw');
+      return { port: l.port, stop: async () => (await stopListen(l)).records };
+    },
+    'bare Node count-only': async () => {
+      const proc = start(node, [baseline('count-receiver'), '0', String(4 * 1024 * 1024)]);
+      const port = Number((await proc.waitFor(/\{"ready":(\d+)\}/))[1]);
+      return {
+        port,
+        stop: async () => {
+          const { stdout } = await proc.stop('SIGINT');
+          return JSON.parse(stdout.trim().split('\n').at(-1)).datagrams;
+        },
+      };
+    },
+  };
+  if (tools.socat) {
+    receivers['socat -u UDP-RECV OPEN:file'] = async () => {
+      const port = await freePort();
+      const file = join(work, 'socat.out');
+      const proc = start('socat', ['-u', `UDP-RECV:${port},bind=127.0.0.1`, `OPEN:${file},creat,trunc`]);
+      await sleep(200);
+      return {
+        port,
+        stop: async () => {
+          await proc.stop('SIGTERM');
+          return Math.floor(statSync(file).size / 64);
+        },
+      };
+    };
+  }
+  if (tools.sockperf) {
+    receivers['sockperf sr (C, count only)'] = async () => {
+      const port = await freePort();
+      const proc = start('sockperf', ['sr', '-i', '127.0.0.1', '-p', String(port)]);
+      await proc.waitFor(/using recvfrom|Warmup|waiting/i).catch(() => sleep(300));
+      return {
+        port,
+        stop: async () => {
+          const { stdout, stderr } = await proc.stop('SIGINT');
+          const match = /Total (\d+) messages received/.exec(stdout + stderr);
+          return match ? Number(match[1]) : Number.NaN;
+        },
+      };
+    };
+  }
+  const rates = {};
+  for (const [name, make] of Object.entries(receivers)) {
+    const values = [];
+    for (let r = 0; r < RUNS; r++) {
+      note(`unpaced flood ${seconds}s → ${name}, run ${r + 1}/${RUNS}`);
+      const receiver = await make();
+      await blast(receiver.port, seconds, 0);
+      await sleep(300);
+      values.push((await receiver.stop()) / seconds);
+    }
+    rates[name] = figure(`flood:${name}`, `unpaced flood: delivered per second, ${name}`, 'datagrams/s', values);
+  }
+  const count = rates['bare Node count-only'];
+  const socat = rates['socat -u UDP-RECV OPEN:file'];
+  for (const format of ['text', 'json', 'raw']) {
+    const mine = rates[`udp-listen -f ${format} > file`];
+    mine.vsCountOnly = ratioOf(mine, count);
+    if (socat) mine.vsSocat = ratioOf(mine, socat);
+    mine.target = {
+      text: '>= 1.3x socat->file and >= 0.8x bare Node count-only',
+      met: mine.vsCountOnly >= 0.8 && (socat ? mine.vsSocat >= 1.3 : false),
+    };
+  }
+}
+
+// 3. udp-send --count N against a bare Node send loop.
+{
+  const count = quick ? 50_000 : 200_000;
+  const sink = start(node, [baseline('count-receiver'), '0', String(4 * 1024 * 1024)]);
+  const port = Number((await sink.waitFor(/\{"ready":(\d+)\}/))[1]);
+  const mine = [];
+  const bare = [];
+  for (let r = 0; r < RUNS; r++) {
+    note(`send ${count}: bare Node send loop, run ${r + 1}/${RUNS}`);
+    const b = JSON.parse((await run(node, [baseline('send-loop'), String(port), '--count', String(count)])).stdout);
+    bare.push((b.sent * 1000) / b.ms);
+    note(`send ${count}: udp-send --count ${count}, run ${r + 1}/${RUNS}`);
+    const u = JSON.parse((await run(node, [bin('udp-send'), '--json', '--count', String(count), '127.0.0.1', String(port), 'x'.repeat(64)])).stdout);
+    mine.push((u.datagrams * 1000) / u.sendMs);
+  }
+  await sink.stop('SIGINT');
+  const b = figure('send-rate:bare', `bare Node dgram send loop, ${count} datagrams`, 'datagrams/s', bare);
+  const m = figure('send-rate:udp-send', `udp-send --count ${count}`, 'datagrams/s', mine);
+  m.vsBaseline = ratioOf(m, b);
+  m.target = { text: '>= 0.9x bare Node send loop', met: m.vsBaseline >= 0.9 };
+}
+
+// 4. Ping-pong round trips: udpkit's echo server and wait path against bare Node on both ends.
+{
+  const exchanges = quick ? 300 : 2000;
+  for (const protocol of ['udp', 'tcp']) {
+    const mine = [];
+    const bare = [];
+    for (let r = 0; r < RUNS; r++) {
+      note(`${protocol} ping-pong ×${exchanges}: bare Node echo + client, run ${r + 1}/${RUNS}`);
+      const echo = start(node, [baseline('echo-server')]);
+      const bport = Number((await echo.waitFor(/\{"ready":(\d+)\}/))[1]);
+      const b = JSON.parse((await run(node, [baseline('ping-pong'), protocol, String(bport), String(exchanges)])).stdout);
+      await echo.stop('SIGTERM');
+      bare.push(percentile(b.rttUs, 50));
+
+      note(`${protocol} ping-pong ×${exchanges}: udp-listen --echo + udpkit send --wait, run ${r + 1}/${RUNS}`);
+      const args = protocol === 'tcp' ? ['--tcp'] : [];
+      const server = start(node, [bin('udp-listen'), ...args, '--host', '127.0.0.1', '--echo', '--format', 'raw', '0'], { stdout: 'ignore' });
+      const uport = Number((await server.waitFor(/listening on \w+ \S+:(\d+)/))[1]);
+      const u = JSON.parse((await run(node, [join(root, 'bench/udpkit-ping.mjs'), protocol, String(uport), String(exchanges)])).stdout);
+      await server.stop('SIGINT');
+      mine.push(percentile(u.rttUs, 50));
+    }
+    const b = figure(`rtt:${protocol}:bare`, `${protocol.toUpperCase()} ping-pong RTT p50, bare Node echo and client`, 'µs', bare);
+    const m = figure(`rtt:${protocol}:udpkit`, `${protocol.toUpperCase()} ping-pong RTT p50, udp-listen --echo and udpkit's wait path`, 'µs', mine);
+    m.vsBaseline = ratioOf(m, b);
+    m.target = { text: '<= 1.1x bare Node ping-pong', met: m.vsBaseline <= 1.1 };
+  }
+}
+
+// 5. Start-up: one-shot udp-send against a bare Node script that sends one datagram.
+{
+  const sink = start(node, [baseline('count-receiver'), '0']);
+  const port = String(Number((await sink.waitFor(/\{"ready":(\d+)\}/))[1]));
+  const perRun = quick ? 5 : 10;
+  const time = async (args) => {
+    const t0 = performance.now();
+    await run(node, args);
+    return performance.now() - t0;
+  };
+  // Warm the code cache and the page cache before measuring.
+  for (let i = 0; i < 3; i++) {
+    await time([bin('udp-send'), '127.0.0.1', port, 'Hello, World!']);
+    await time([baseline('send-one'), port]);
+  }
+  const mine = [];
+  const bare = [];
+  for (let r = 0; r < RUNS; r++) {
+    note(`start-up: ${perRun} one-shot sends each, interleaved, run ${r + 1}/${RUNS}`);
+    const m = [];
+    const b = [];
+    for (let i = 0; i < perRun; i++) {
+      b.push(await time([baseline('send-one'), port]));
+      m.push(await time([bin('udp-send'), '127.0.0.1', port, 'Hello, World!']));
+    }
+    bare.push(summarize(b).median);
+    mine.push(summarize(m).median);
+  }
+  await sink.stop('SIGINT');
+  const b = figure('startup:bare', 'bare Node script sending one datagram: wall time', 'ms', bare);
+  const m = figure('startup:udp-send', 'udp-send 127.0.0.1 PORT msg: wall time', 'ms', mine);
+  m.vsBaseline = ratioOf(m, b);
+  m.target = { text: '<= 1.2x the bare Node script', met: m.vsBaseline <= 1.2 };
+}
+
+// 6. Peak RSS of udp-listen after 1,000,000 datagrams.
+{
+  const total = quick ? 200_000 : 1_000_000;
+  const rate = 200_000;
+  const rss = [];
+  const received = [];
+  for (let r = 0; r < RUNS; r++) {
+    note(`memory: ${total} datagrams at ${rate}/s into udp-listen -f text > file, run ${r + 1}/${RUNS}`);
+    const listener = await startListen('text');
+    await blast(listener.port, total / rate, rate);
+    await sleep(300);
+    rss.push(peakRss(listener.proc.pid) / 1024 / 1024);
+    received.push((await stopListen(listener)).records);
+  }
+  const m = figure('rss', `udp-listen peak RSS after ${total} datagrams (${Math.round(summarize(received).median)} received, median)`, 'MB', rss);
+  m.target = { text: '< 80 MB', met: m.max < 80 };
+}
+progressDone();
+
+// Report.
+const date = new Date().toISOString();
+const report = {
+  date,
+  quick,
+  machine: { kernel: release(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
+  tools,
+  results,
+};
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+const resultFile = join(root, 'bench/results', `${date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+writeFileSync(resultFile, `${JSON.stringify(report, null, 2)}\n`);
+
+const fmt = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3)) : '–');
+const ratioText = (r) => {
+  const parts = [];
+  if (r.vsBaseline !== undefined) parts.push(`${r.vsBaseline.toFixed(2)}×`);
+  if (r.vsCountOnly !== undefined) parts.push(`${r.vsCountOnly.toFixed(2)}× count-only`);
+  if (r.vsSocat !== undefined) parts.push(`${r.vsSocat.toFixed(2)}× socat`);
+  return parts.join(', ') || '';
+};
+const rows = results.map(
+  (r) =>
+    `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.unit} | ${ratioText(r)} | ${r.target ? `${r.target.text}: ${r.target.met ? '**met**' : '**not met**'}` : ''} |`,
+);
+const table = [
+  '| figure | median | min | max | unit | ratio (same run) | target |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...rows,
+].join('\n');
+const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+const doc = `# Benchmarks
+
+The latest table from \`${command}\`, run ${date} on Linux ${report.machine.kernel}, Node ${report.machine.node},
+${report.machine.cpus} × ${report.machine.cpu}; sockperf: ${tools.sockperf ?? 'missing'}; socat: ${tools.socat ?? 'missing'}.
+Every figure is the median, min and max over ${RUNS} runs; ratios are against baselines measured in the same run
+(absolute numbers on these shared machines drift from run to run). Raw results: \`${resultFile.slice(root.length + 1)}\`.
+
+${table}
+
+## How each figure is made
+
+- **Paced**: \`sockperf tp -m 64 --mps=100000\` (or \`bench/baselines/send-loop.mjs --rate 100000\` without sockperf)
+  into \`udp-listen -f text|json > file\`; lost = sent − records written (the smaller of the summary and the lines in the file).
+- **Unpaced flood**: \`sockperf tp -m 64 --mps=max\` for the stated time into each receiver; delivered per second =
+  datagrams it took in / seconds. socat writes raw payloads (file size / 64); udp-listen's count is its summary;
+  \`bench/baselines/count-receiver.mjs\` only counts; \`sockperf sr\` is the C ceiling.
+- **Send rate**: \`udp-send --json --count N\` (its \`sendMs\`) against \`bench/baselines/send-loop.mjs\` (same N, 64 bytes).
+- **Ping-pong**: p50 of the round trips of one run; udpkit = \`udp-listen [--tcp] --echo\` as the server and the
+  library's \`send()\`/\`sendTcp()\` with \`waitMs\` as the client (\`bench/udpkit-ping.mjs\`, its \`replyMs\`); bare =
+  \`bench/baselines/echo-server.mjs\` and \`bench/baselines/ping-pong.mjs\`.
+- **Start-up**: wall time of \`node dist/bin/udp-send.cjs 127.0.0.1 PORT msg\` against \`node bench/baselines/send-one.mjs PORT\`,
+  interleaved, median of ${quick ? 5 : 10} per run, after 3 warm-up runs each.
+- **Memory**: VmHWM of udp-listen after the datagrams were sent at 200,000/s.
+`;
+mkdirSync(join(root, 'docs'), { recursive: true });
+writeFileSync(join(root, 'docs/BENCHMARKS.md'), doc);
+console.log(table);
+console.log(`\nresults: ${resultFile}\ntable: docs/BENCHMARKS.md`);

@@ -1,0 +1,45 @@
+/** A growable byte buffer that formatters write records into directly, without intermediate strings. */
+
+/** Bytes appended at the end; `take()` hands them over and starts again. */
+export class ByteBuffer {
+  private buf: Buffer;
+  /** Bytes written so far. */
+  used = 0;
+
+  constructor(size = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for `n` more bytes and returns the buffer to write them into at `used`. */
+  reserve(n: number): Buffer {
+    if (this.used + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + n));
+      this.buf.copy(grown, 0, 0, this.used);
+      this.buf = grown;
+    }
+    return this.buf;
+  }
+
+  /** Appends a string of code points below 256 (ASCII, ISO dates, addresses). */
+  latin1(text: string): void {
+    this.used += this.reserve(text.length).write(text, this.used, 'latin1');
+  }
+
+  /** Appends a string as UTF-8. */
+  utf8(text: string): void {
+    this.used += this.reserve(text.length * 3).write(text, this.used, 'utf8');
+  }
+
+  /** Appends bytes. */
+  bytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length).set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  /** A copy of what was written, and an empty buffer again. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.used));
+    this.used = 0;
+    return out;
+  }
+}
