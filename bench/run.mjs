@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFi
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { has, peakRss, percentile, progress, progressDone, run, sleep, start, summarize, versionOf } from './lib.mjs';
+import { peakRss, percentile, progress, progressDone, run, sleep, start, summarize, versionOf } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');

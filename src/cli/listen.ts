@@ -2,7 +2,6 @@
 import { listenUdp } from '../core/udp-listener.js';
 import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
-import { formatRecord } from '../format/records.js';
 import type { TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
 import type { CliIO } from './io.js';
