@@ -120,8 +120,7 @@ function ratioOf(a, b) {
 {
   const seconds = quick ? 1 : 3;
   const receivers = {
-    'udp-listen -f text > file': async (port0) => {
-      void port0;
+    'udp-listen -f text > file': async () => {
       const l = await startListen('text');
       return { port: l.port, stop: async () => (await stopListen(l)).records };
     },
@@ -236,16 +235,17 @@ function ratioOf(a, b) {
       await echo.stop('SIGTERM');
       bare.push(percentile(b.rttUs, 50));
 
-      note(`${protocol} ping-pong ×${exchanges}: udp-listen --echo + udpkit send --wait, run ${r + 1}/${RUNS}`);
+      note(`${protocol} ping-pong ×${exchanges}: udp-listen --echo + udp-send --count --wait, run ${r + 1}/${RUNS}`);
       const args = protocol === 'tcp' ? ['--tcp'] : [];
       const server = start(node, [bin('udp-listen'), ...args, '--host', '127.0.0.1', '--echo', '--format', 'raw', '0'], { stdout: 'ignore' });
       const uport = Number((await server.waitFor(/listening on \w+ \S+:(\d+)/))[1]);
-      const u = JSON.parse((await run(node, [join(root, 'bench/udpkit-ping.mjs'), protocol, String(uport), String(exchanges)])).stdout);
+      const sendArgs = [...args, '--json', '--count', String(exchanges), '--wait', '2000', '127.0.0.1', String(uport), 'p'.repeat(64)];
+      const u = JSON.parse((await run(node, [bin('udp-send'), ...sendArgs])).stdout);
       await server.stop('SIGINT');
-      mine.push(percentile(u.rttUs, 50));
+      mine.push(percentile(u.rttMs.filter((v) => v !== null), 50) * 1000);
     }
     const b = figure(`rtt:${protocol}:bare`, `${protocol.toUpperCase()} ping-pong RTT p50, bare Node echo and client`, 'µs', bare);
-    const m = figure(`rtt:${protocol}:udpkit`, `${protocol.toUpperCase()} ping-pong RTT p50, udp-listen --echo and udpkit's wait path`, 'µs', mine);
+    const m = figure(`rtt:${protocol}:udpkit`, `${protocol.toUpperCase()} ping-pong RTT p50, udp-listen --echo and udp-send --count N --wait`, 'µs', mine);
     m.vsBaseline = ratioOf(m, b);
     m.target = { text: '<= 1.1x bare Node ping-pong', met: m.vsBaseline <= 1.1 };
   }
@@ -353,9 +353,9 @@ ${table}
   datagrams it took in / seconds. socat writes raw payloads (file size / 64); udp-listen's count is its summary;
   \`bench/baselines/count-receiver.mjs\` only counts; \`sockperf sr\` is the C ceiling.
 - **Send rate**: \`udp-send --json --count N\` (its \`sendMs\`) against \`bench/baselines/send-loop.mjs\` (same N, 64 bytes).
-- **Ping-pong**: p50 of the round trips of one run; udpkit = \`udp-listen [--tcp] --echo\` as the server and the
-  library's \`send()\`/\`sendTcp()\` with \`waitMs\` as the client (\`bench/udpkit-ping.mjs\`, its \`replyMs\`); bare =
-  \`bench/baselines/echo-server.mjs\` and \`bench/baselines/ping-pong.mjs\`.
+- **Ping-pong**: p50 of the round trips of one run (64-byte messages); udpkit = \`udp-listen [--tcp] --echo\` as the
+  server and \`udp-send [--tcp] --json --count N --wait 2000\` (ping mode, its \`rttMs\`) as the client; bare =
+  \`bench/baselines/echo-server.mjs\` and \`bench/baselines/ping-pong.mjs\`, one socket or connection each.
 - **Start-up**: wall time of \`node dist/bin/udp-send.cjs 127.0.0.1 PORT msg\` against \`node bench/baselines/send-one.mjs PORT\`,
   interleaved, median of ${quick ? 5 : 10} per run, after 3 warm-up runs each.
 - **Memory**: VmHWM of udp-listen after the datagrams were sent at 200,000/s.

@@ -111,6 +111,6 @@ export interface SendBase {
   count?: number | undefined;
   /** Milliseconds between sends (default 0: as fast as the socket takes them). */
   intervalMs?: number | undefined;
-  /** After sending, wait up to this many milliseconds for a reply. */
+  /** Ping mode: after each send, wait up to this many milliseconds for a reply before sending the next. */
   waitMs?: number | undefined;
 }

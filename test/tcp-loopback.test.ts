@@ -156,6 +156,16 @@ describe('echo and the sender', () => {
     expect(result.connectMs).toBeGreaterThan(0);
   });
 
+  it('ping mode over one connection: --count 4 --wait gives a round trip per message', async () => {
+    const { port, of } = await startTcp({ echo: true, frame: 'line' });
+    const result = await sendTcp({ host: '127.0.0.1', port, payload: Buffer.from('ping'), count: 4, frame: 'line', waitMs: 1000 });
+    expect(result.rttMs).toHaveLength(4);
+    for (const rtt of result.rttMs ?? []) expect(rtt).toBeGreaterThan(0);
+    expect(result.reply?.map((r) => r.payload.toString())).toEqual(['ping', 'ping', 'ping', 'ping']);
+    await until(() => of('close').length === 1);
+    expect(of('open')).toHaveLength(1);
+  });
+
   it('sends a 1 MiB message whole: no datagram limit over TCP', async () => {
     const { of, port } = await startTcp();
     const payload = Buffer.alloc(1024 * 1024, 0x5a);

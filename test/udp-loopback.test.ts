@@ -220,6 +220,20 @@ describe('sender', () => {
     await listener.close();
   });
 
+  it('--count N --wait MS is ping mode: N exchanges, each reply printed, round trips reported', async () => {
+    const listener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
+    const { io, stdout, stderr } = memoryIO();
+    expect(await sendMain(['--count', '3', '--wait', '1000', '--json', '127.0.0.1', String(listener.local.port), 'ping'], io)).toBe(0);
+    const json = JSON.parse(stdout.text) as { rttMs: (number | null)[]; replies: { payload: string }[]; datagrams: number };
+    expect(json.datagrams).toBe(3);
+    expect(json.replies.map((r) => r.payload)).toEqual(['ping', 'ping', 'ping']);
+    expect(json.rttMs).toHaveLength(3);
+    for (const rtt of json.rttMs) expect(rtt).toBeGreaterThan(0);
+    expect(stderr.text).toMatch(/^sent 3 datagrams of 4 bytes to 127\.0\.0\.1:\d+ over udp: 3 of 3 answered, round trip min\/median\/max [\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
+    expect(listener.summary()).toMatchObject({ records: 3, echoed: 3 });
+    await listener.close();
+  });
+
   it('--wait with no reply exits 75 with a clear message', async () => {
     const quiet = await boundSocket();
     const { io, stderr } = memoryIO();

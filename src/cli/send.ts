@@ -12,11 +12,26 @@ import { runCommand } from './run.js';
 
 function tcpSentLine(result: TcpSendResult): string {
   const what = result.messages === 1 ? `${result.totalBytes} bytes` : `${result.messages} messages (${result.totalBytes} bytes)`;
-  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms)\n`;
+  const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs)}` : '';
+  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms)${rtt}\n`;
+}
+
+function rttSummary(rttMs: (number | null)[]): string {
+  const got = rttMs.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const lost = rttMs.length - got.length;
+  const median = got[Math.floor((got.length - 1) / 2)] ?? Number.NaN;
+  const f = (v: number | undefined): string => (v ?? Number.NaN).toFixed(3);
+  return (
+    `${got.length} of ${rttMs.length} answered${lost > 0 ? ` (${lost} without a reply in time)` : ''}, ` +
+    `round trip min/median/max ${f(got[0])}/${f(median)}/${f(got.at(-1))} ms`
+  );
 }
 
 function sentLine(result: UdpSendResult): string {
   const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}`;
+  if (result.rttMs && result.datagrams > 1) {
+    return `sent ${result.datagrams} datagrams of ${result.bytesPerDatagram} bytes to ${where}: ${rttSummary(result.rttMs)}\n`;
+  }
   if (result.datagrams === 1) return `sent ${result.bytesPerDatagram} bytes to ${where}\n`;
   return (
     `sent ${result.datagrams} datagrams of ${result.bytesPerDatagram} bytes (${result.totalBytes} bytes) to ${where} ` +
@@ -26,13 +41,15 @@ function sentLine(result: UdpSendResult): string {
 
 /** The `--json` object: what was sent, where, how long it took, and the reply. */
 export function sendResultJson(result: UdpSendResult | TcpSendResult): Record<string, unknown> {
-  const { reply, ...rest } = result;
-  const replyJson = reply === undefined ? undefined : Array.isArray(reply) ? reply.map(recordToJson) : recordToJson(reply);
-  return {
-    ...rest,
-    startedAt: new Date(result.startedAt).toISOString(),
-    ...(replyJson ? { reply: replyJson } : {}),
-  };
+  const json: Record<string, unknown> = { ...result, startedAt: new Date(result.startedAt).toISOString() };
+  if ('replies' in result) {
+    // UDP: every reply is in `replies`; `reply` (the first) would only repeat it.
+    delete json.reply;
+    json.replies = result.replies?.map(recordToJson);
+  } else if (Array.isArray(result.reply)) {
+    json.reply = result.reply.map(recordToJson);
+  }
+  return json;
 }
 
 /** Runs `udp-send` with `argv` (without node and script); resolves to the exit code. */
@@ -62,7 +79,7 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
     const result = await sendUdp({ ...base, connect: config.connect });
     io.stderr.write(sentLine(result));
     if (config.json) io.stdout.write(`${JSON.stringify(sendResultJson(result))}\n`);
-    else if (result.reply) io.stdout.write(formatRecord(result.reply, config.format));
+    else for (const reply of result.replies ?? []) io.stdout.write(formatRecord(reply, config.format));
     return 0;
   });
 }

@@ -36,8 +36,10 @@ export interface TcpSendResult {
   /** With waitMs: the reply, as chunks (or frames, with framing). */
   reply?: DataRecord[];
   replyBytes?: number;
-  /** With waitMs: milliseconds from the first write to the first reply byte. */
+  /** With waitMs: the round trip of the first exchange that got a reply (first write to first reply byte otherwise). */
   replyMs?: number;
+  /** With waitMs: the round trip of each message, null where none came back in time. */
+  rttMs?: (number | null)[];
   /** How the connection ended: the peer closed, or we did after waiting. */
   closedBy: 'peer' | 'us';
 }
@@ -114,10 +116,19 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   socket.on('end', () => {
     peerClosed = true;
   });
+  let lastUnitAt = 0;
+  let wake: (() => void) | undefined;
+  const wakeUp = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  socket.once('close', wakeUp);
   socket.on('data', (chunk: Buffer) => {
     firstReplyAt ??= monotonicMs();
     replyBytes += chunk.length;
     if (options.waitMs === undefined) return;
+    lastUnitAt = monotonicMs();
     for (const payload of deframer.push(chunk)) {
       reply.push({
         event: 'data',
@@ -130,13 +141,35 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
         payload,
       });
     }
+    wakeUp();
   });
 
   const startedAt = Date.now();
   const t0 = monotonicMs();
+  const rttMs: (number | null)[] = [];
+  /** Ping mode: waits up to waitMs for a reply unit (a frame with framing, else any chunk) after index `before`. */
+  const awaitReply = async (before: number, sentAt: number): Promise<void> => {
+    const waitMs = options.waitMs ?? 0;
+    const deadline = sentAt + waitMs;
+    const timer = setTimeout(wakeUp, waitMs);
+    for (let turn = 0; turn < 100_000 && reply.length === before && !socket.destroyed && !failure && monotonicMs() < deadline; turn++) {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    clearTimeout(timer);
+    rttMs.push(reply.length > before ? lastUnitAt - sentAt : null);
+  };
   try {
     for (let i = 0; i < count; i++) {
       if (failure) throw failure;
+      if (options.waitMs !== undefined) {
+        // Ping mode: one message, its reply, then the next.
+        if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
+        const before = reply.length;
+        const sentAt = monotonicMs();
+        await new Promise<void>((resolve, reject) => socket.write(message, (error) => (error ? reject(error) : resolve())));
+        await awaitReply(before, sentAt);
+        continue;
+      }
       if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
       const flushed = new Promise<void>((resolve, reject) => socket.write(message, (error) => (error ? reject(error) : resolve())));
       // Await every write when paced; otherwise only when the socket's buffer is full (backpressure).
@@ -173,7 +206,10 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       }
       result.reply = reply;
       result.replyBytes = replyBytes;
-      if (firstReplyAt !== undefined) result.replyMs = firstReplyAt - t0;
+      result.rttMs = rttMs;
+      const firstRtt = rttMs.find((v): v is number => v !== null);
+      if (firstRtt !== undefined) result.replyMs = firstRtt;
+      else if (firstReplyAt !== undefined) result.replyMs = firstReplyAt - t0;
     }
     return result;
   } catch (error) {

@@ -29,11 +29,16 @@ export interface UdpSendResult {
   totalBytes: number;
   /** When the first datagram was handed to the socket, in milliseconds since the epoch. */
   startedAt: number;
-  /** Milliseconds from the first send to the last send's completion. */
+  /** Milliseconds spent sending (from the first send to the last send's completion; in ping mode, summed). */
   sendMs: number;
-  /** Milliseconds from the first send to the reply, when one was awaited and came. */
+  /** With waitMs: the round trip of the first exchange that got a reply. */
   replyMs?: number;
-  reply?: DatagramRecord;
+  /** With waitMs: the first reply. */
+  reply?: DatagramRecord | undefined;
+  /** With waitMs: every reply, one per exchange that got one. */
+  replies?: DatagramRecord[];
+  /** With waitMs: the round trip of each exchange in milliseconds, null where no reply came in time. */
+  rttMs?: (number | null)[];
 }
 
 const HIGH_WATER = 512;
@@ -68,13 +73,14 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     wake = undefined;
     w?.();
   };
-  let reply: { payload: Buffer; rinfo: RemoteInfo; at: number } | undefined;
+  // Replies not yet taken by an exchange, in arrival order.
+  let arrived: { payload: Buffer; rinfo: RemoteInfo; at: number }[] = [];
   socket.on('error', (error) => {
     failure ??= error;
     wakeUp();
   });
   socket.on('message', (payload, rinfo) => {
-    reply ??= { payload, rinfo, at: monotonicMs() };
+    if (arrived.length < 10_000) arrived.push({ payload, rinfo, at: monotonicMs() });
     wakeUp();
   });
 
@@ -87,6 +93,66 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
       });
     }
     return fromSystemError(error, `cannot send to ${where}`);
+  };
+
+  /** Waits up to `ms`, or until `done()` holds after a wake-up. */
+  const waitFor = async (ms: number, done: () => boolean): Promise<void> => {
+    if (done()) return;
+    const deadline = monotonicMs() + ms;
+    const timer = setTimeout(wakeUp, ms);
+    for (let turn = 0; turn < 100_000 && !done() && monotonicMs() < deadline; turn++) {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    clearTimeout(timer);
+  };
+
+  /** Ping mode (`waitMs`): send, wait for a reply, note the round trip; `count` times on the one socket. */
+  const exchanges = async (local: Endpoint) => {
+    const waitMs = options.waitMs ?? 0;
+    const replies: DatagramRecord[] = [];
+    const rttMs: (number | null)[] = [];
+    let sendMs = 0;
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
+      arrived = [];
+      const sentAt = monotonicMs();
+      await new Promise<void>((resolve) => {
+        const done = (error: Error | null): void => {
+          if (error) failure ??= error;
+          resolve();
+        };
+        if (connected) socket.send(options.payload, done);
+        else socket.send(options.payload, options.port, destination.address, done);
+      });
+      sendMs += monotonicMs() - sentAt;
+      await waitFor(waitMs, () => arrived.length > 0 || failure !== undefined);
+      if (failure) throw fail(failure);
+      const first = arrived.shift();
+      rttMs.push(first ? first.at - sentAt : null);
+      if (first) {
+        replies.push({
+          event: 'datagram',
+          protocol: 'udp',
+          time: Date.now(),
+          from: unmapEndpoint(first.rinfo.address, first.rinfo.port, first.rinfo.family),
+          local,
+          payload: first.payload,
+        });
+      }
+    }
+    if (replies.length === 0) {
+      throw new UdpkitError('E_TIMEOUT', `no reply from ${where} within ${waitMs} ms`, { errno: 'ETIMEDOUT' });
+    }
+    const firstRtt = rttMs.find((v): v is number => v !== null);
+    return {
+      datagrams: count,
+      totalBytes: count * options.payload.length,
+      sendMs,
+      replies,
+      rttMs,
+      reply: replies[0],
+      ...(firstRtt === undefined ? {} : { replyMs: firstRtt }),
+    };
   };
 
   try {
@@ -104,6 +170,16 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     }
     const local = endpointOf(socket);
     const startedAt = Date.now();
+    const base = {
+      protocol: 'udp' as const,
+      destination: dest,
+      local,
+      connected,
+      bytesPerDatagram: options.payload.length,
+      startedAt,
+    };
+    if (options.waitMs !== undefined) return { ...base, ...(await exchanges(local)) };
+
     const t0 = monotonicMs();
     let inflight = 0;
     let sent = 0;
@@ -126,40 +202,10 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     }
     const sendMs = monotonicMs() - t0;
     if (failure) throw fail(failure);
-
-    const linger = options.waitMs ?? (connected ? (options.settleMs ?? DEFAULT_SETTLE_MS) : 0);
-    if (linger > 0 && !reply) {
-      const timer = setTimeout(wakeUp, linger);
-      await new Promise<void>((resolve) => (wake = resolve));
-      clearTimeout(timer);
-    }
+    // A connected socket hears an ICMP error only after the datagram left: linger a moment for it.
+    if (connected) await waitFor(options.settleMs ?? DEFAULT_SETTLE_MS, () => failure !== undefined);
     if (failure) throw fail(failure);
-    const result: UdpSendResult = {
-      protocol: 'udp',
-      destination: dest,
-      local,
-      connected,
-      datagrams: sent,
-      bytesPerDatagram: options.payload.length,
-      totalBytes: sent * options.payload.length,
-      startedAt,
-      sendMs,
-    };
-    if (options.waitMs !== undefined) {
-      if (!reply) {
-        throw new UdpkitError('E_TIMEOUT', `no reply from ${where} within ${options.waitMs} ms`, { errno: 'ETIMEDOUT' });
-      }
-      result.replyMs = reply.at - t0;
-      result.reply = {
-        event: 'datagram',
-        protocol: 'udp',
-        time: Date.now(),
-        from: unmapEndpoint(reply.rinfo.address, reply.rinfo.port, reply.rinfo.family),
-        local,
-        payload: reply.payload,
-      };
-    }
-    return result;
+    return { ...base, datagrams: sent, totalBytes: sent * options.payload.length, sendMs };
   } catch (error) {
     throw error instanceof UdpkitError ? error : fail(error);
   } finally {
