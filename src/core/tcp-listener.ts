@@ -129,7 +129,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
         if (completion.finished) return;
         counters.records += 1;
         const last = completion.record(payload);
-        onRecord({ event: 'data', time: Date.now(), ...head, unit: frame === 'none' ? 'chunk' : 'frame', payload });
+        // Echo first, then record: the peer's round trip does not wait for our output.
         if (options.echo === true && !socket.destroyed) {
           const reply = frame === 'none' ? payload : encodeFrame(payload, frame);
           socket.write(reply, (error) => {
@@ -139,6 +139,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
             counters.echoed += 1;
           });
         }
+        onRecord({ event: 'data', time: Date.now(), ...head, unit: frame === 'none' ? 'chunk' : 'frame', payload });
         if (last) counters.stop();
       }
     });

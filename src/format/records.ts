@@ -157,14 +157,32 @@ export function formatRecord(record: TrafficRecord, format: Format): string | Bu
   }
 }
 
-/** The part of a datagram's text line before its size, cached while the millisecond and the sender stay the same. */
-let headTime = Number.NaN;
-let headFrom: Endpoint | undefined;
-let headText = '';
-let jsonHeadTime = Number.NaN;
-let jsonHeadFrom: Endpoint | undefined;
-let jsonHeadLocal: Endpoint | undefined;
-let jsonHeadText = '';
+/**
+ * The bytes of a datagram's line before its payload (`TIME udp FROM N bytes: ` or the JSON up to the encoding),
+ * cached while the millisecond, the endpoints and the size stay the same: under a flood most datagrams share them.
+ */
+class HeadCache {
+  private time = Number.NaN;
+  private from: Endpoint | undefined;
+  private local: Endpoint | undefined;
+  private size = -1;
+  private head = Buffer.alloc(0);
+
+  get(record: DatagramRecord, make: () => string): Buffer {
+    if (record.time !== this.time || record.from !== this.from || record.local !== this.local || record.payload.length !== this.size) {
+      this.time = record.time;
+      this.from = record.from;
+      this.local = record.local;
+      this.size = record.payload.length;
+      this.head = Buffer.from(make(), 'utf8');
+    }
+    return this.head;
+  }
+}
+
+const textHeads = new HeadCache();
+const jsonHeads = new HeadCache();
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Writes one record in `format` into `out`, bytes for bytes what {@link formatRecord} returns. Datagrams, the
@@ -183,38 +201,31 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
     case 'raw':
       out.bytes(payload);
       return;
-    case 'text':
-      if (record.time !== headTime || record.from !== headFrom) {
-        headTime = record.time;
-        headFrom = record.from;
-        headText = `${isoTime(record.time)} udp ${endpointText(record.from)} `;
-      }
-      out.latin1(headText);
-      out.latin1(size === 1 ? '1 byte' : `${size} bytes`);
-      if (size > 0) {
-        out.latin1(': ');
-        escapeInto(payload, out);
-      }
-      out.latin1('\n');
+    case 'text': {
+      const head = textHeads.get(record, () => {
+        const text = `${isoTime(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
+        return size > 0 ? `${text}: ` : text;
+      });
+      out.bytes(head);
+      if (size > 0) escapeInto(payload, out);
+      out.bytes(NEWLINE);
       return;
-    case 'json':
-      if (record.time !== jsonHeadTime || record.from !== jsonHeadFrom || record.local !== jsonHeadLocal) {
-        jsonHeadTime = record.time;
-        jsonHeadFrom = record.from;
-        jsonHeadLocal = record.local;
-        jsonHeadText =
+    }
+    case 'json': {
+      const head = jsonHeads.get(
+        record,
+        () =>
           `{"time":"${isoTime(record.time)}","protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
-          `"local":${endpointJsonText(record.local)},"size":`;
-      }
-      out.utf8(jsonHeadText);
+          `"local":${endpointJsonText(record.local)},"size":${size},"encoding":`,
+      );
+      out.bytes(head);
       if (isUtf8(payload)) {
-        out.utf8(`${size},"encoding":"utf8","payload":${JSON.stringify(payload.toString('utf8'))}}\n`);
+        out.utf8(`"utf8","payload":${JSON.stringify(payload.toString('utf8'))}}\n`);
       } else {
-        out.latin1(`${size},"encoding":"base64","payload":"`);
-        out.latin1(payload.toString('base64'));
-        out.latin1('"}\n');
+        out.latin1(`"base64","payload":"${payload.toString('base64')}"}\n`);
       }
       return;
+    }
     case 'hex':
       out.utf8(formatRecord(record, format) as string);
       return;
