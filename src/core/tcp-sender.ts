@@ -149,10 +149,14 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const rttMs: (number | null)[] = [];
   /** Ping mode: waits up to waitMs for a reply unit (a frame with framing, else any chunk) after index `before`. */
   const awaitReply = async (before: number, sentAt: number): Promise<void> => {
-    const waitMs = options.waitMs ?? 0;
-    const deadline = sentAt + waitMs;
-    const timer = setTimeout(wakeUp, waitMs);
-    for (let turn = 0; turn < 100_000 && reply.length === before && !socket.destroyed && !failure && monotonicMs() < deadline; turn++) {
+    const waitMs = Math.max(0, sentAt + (options.waitMs ?? 0) - monotonicMs());
+    // Timers run on the loop's millisecond clock: a flag, not a clock comparison, says the time is up.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      wakeUp();
+    }, waitMs);
+    for (let turn = 0; turn < 100_000 && reply.length === before && !socket.destroyed && !failure && !timedOut; turn++) {
       await new Promise<void>((resolve) => (wake = resolve));
     }
     clearTimeout(timer);

@@ -98,9 +98,13 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
   /** Waits up to `ms`, or until `done()` holds after a wake-up. */
   const waitFor = async (ms: number, done: () => boolean): Promise<void> => {
     if (done()) return;
-    const deadline = monotonicMs() + ms;
-    const timer = setTimeout(wakeUp, ms);
-    for (let turn = 0; turn < 100_000 && !done() && monotonicMs() < deadline; turn++) {
+    // Timers run on the loop's millisecond clock: a flag, not a clock comparison, says the time is up.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      wakeUp();
+    }, ms);
+    for (let turn = 0; turn < 100_000 && !done() && !timedOut; turn++) {
       await new Promise<void>((resolve) => (wake = resolve));
     }
     clearTimeout(timer);
