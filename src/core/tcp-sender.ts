@@ -170,7 +170,8 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
         if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
         const before = reply.length;
         const sentAt = monotonicMs();
-        await new Promise<void>((resolve, reject) => socket.write(message, (error) => (error ? reject(error) : resolve())));
+        // No wait for the write's callback: a failed write shows up as the socket's error.
+        socket.write(message);
         await awaitReply(before, sentAt);
         continue;
       }

@@ -29,7 +29,7 @@ export interface UdpSendResult {
   totalBytes: number;
   /** When the first datagram was handed to the socket, in milliseconds since the epoch. */
   startedAt: number;
-  /** Milliseconds spent sending (from the first send to the last send's completion; in ping mode, summed). */
+  /** Milliseconds from the first send to the last send's completion (in ping mode, to the last reply or time-out). */
   sendMs: number;
   /** With waitMs: the round trip of the first exchange that got a reply. */
   replyMs?: number;
@@ -115,20 +115,20 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     const waitMs = options.waitMs ?? 0;
     const replies: DatagramRecord[] = [];
     const rttMs: (number | null)[] = [];
-    let sendMs = 0;
+    const t0 = monotonicMs();
+    const onPingSent = (error: Error | null): void => {
+      if (error) {
+        failure ??= error;
+        wakeUp();
+      }
+    };
     for (let i = 0; i < count; i++) {
       if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
       arrived = [];
       const sentAt = monotonicMs();
-      await new Promise<void>((resolve) => {
-        const done = (error: Error | null): void => {
-          if (error) failure ??= error;
-          resolve();
-        };
-        if (connected) socket.send(options.payload, done);
-        else socket.send(options.payload, options.port, destination.address, done);
-      });
-      sendMs += monotonicMs() - sentAt;
+      // The reply is awaited at once; a failed send shows up through `failure` and ends the wait.
+      if (connected) socket.send(options.payload, onPingSent);
+      else socket.send(options.payload, options.port, destination.address, onPingSent);
       await waitFor(waitMs, () => arrived.length > 0 || failure !== undefined);
       if (failure) throw fail(failure);
       const first = arrived.shift();
@@ -151,7 +151,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     return {
       datagrams: count,
       totalBytes: count * options.payload.length,
-      sendMs,
+      sendMs: monotonicMs() - t0,
       replies,
       rttMs,
       reply: replies[0],
