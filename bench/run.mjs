@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFi
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { peakRss, percentile, progress, progressDone, run, sleep, start, summarize, versionOf } from './lib.mjs';
+import { has, peakRss, percentile, progress, progressDone, run, sleep, start, summarize, versionOf } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -32,6 +32,19 @@ for (const file of ['udp-listen', 'udp-send'].map(bin)) {
   }
 }
 
+/**
+ * Receivers and servers run on CPU 1, senders and clients on CPU 0 (when taskset and two CPUs are there), the
+ * same for udpkit and for every baseline: the scheduler moving them about was most of the run-to-run noise.
+ */
+const pin = has('taskset') && cpus().length >= 2;
+const RECEIVER_CPU = '1';
+const SENDER_CPU = '0';
+function on(cpu, command, args) {
+  return pin ? ['taskset', ['-c', cpu, command, ...args]] : [command, args];
+}
+const startOn = (cpu, command, args, options) => start(...on(cpu, command, args), options);
+const runOn = (cpu, command, args, options) => run(...on(cpu, command, args), options);
+
 /** A loopback port free right now (bound and released). */
 async function freePort() {
   const socket = createSocket('udp4');
@@ -45,13 +58,13 @@ async function freePort() {
 async function blast(port, seconds, rate) {
   if (tools.sockperf) {
     const mps = rate > 0 ? String(rate) : 'max';
-    const { stdout, stderr } = await run('sockperf', ['tp', '-i', '127.0.0.1', '-p', String(port), '-m', '64', '-t', String(seconds), `--mps=${mps}`]);
+    const { stdout, stderr } = await runOn(SENDER_CPU, 'sockperf', ['tp', '-i', '127.0.0.1', '-p', String(port), '-m', '64', '-t', String(seconds), `--mps=${mps}`]);
     const match = /Total of (\d+) messages sent/.exec(stdout + stderr);
     if (!match) throw new Error(`sockperf: no total in ${stdout}${stderr}`);
     return Number(match[1]);
   }
   const count = rate > 0 ? rate * seconds : 400_000 * seconds;
-  const { stdout } = await run(node, [baseline('send-loop'), String(port), '--count', String(count), '--rate', String(rate)]);
+  const { stdout } = await runOn(SENDER_CPU, node, [baseline('send-loop'), String(port), '--count', String(count), '--rate', String(rate)]);
   return JSON.parse(stdout).sent;
 }
 
@@ -59,7 +72,7 @@ async function blast(port, seconds, rate) {
 async function startListen(format, extra = []) {
   const file = join(work, `listen.${format}`);
   const fd = openSync(file, 'w');
-  const proc = start(node, [bin('udp-listen'), '--host', '127.0.0.1', '--format', format, ...extra, '0'], { stdout: fd });
+  const proc = startOn(RECEIVER_CPU, node, [bin('udp-listen'), '--host', '127.0.0.1', '--format', format, ...extra, '0'], { stdout: fd });
   closeSync(fd);
   const match = await proc.waitFor(/listening on udp \S+:(\d+)/);
   return { proc, port: Number(match[1]), file };
@@ -134,7 +147,7 @@ function ratioOf(a, b) {
       return { port: l.port, stop: async () => (await stopListen(l)).records };
     },
     'bare Node count-only': async () => {
-      const proc = start(node, [baseline('count-receiver'), '0', String(4 * 1024 * 1024)]);
+      const proc = startOn(RECEIVER_CPU, node, [baseline('count-receiver'), '0', String(4 * 1024 * 1024)]);
       const port = Number((await proc.waitFor(/\{"ready":(\d+)\}/))[1]);
       return {
         port,
@@ -149,7 +162,7 @@ function ratioOf(a, b) {
     receivers['socat -u UDP-RECV OPEN:file'] = async () => {
       const port = await freePort();
       const file = join(work, 'socat.out');
-      const proc = start('socat', ['-u', `UDP-RECV:${port},bind=127.0.0.1`, `OPEN:${file},creat,trunc`]);
+      const proc = startOn(RECEIVER_CPU, 'socat', ['-u', `UDP-RECV:${port},bind=127.0.0.1`, `OPEN:${file},creat,trunc`]);
       await sleep(200);
       return {
         port,
@@ -164,7 +177,7 @@ function ratioOf(a, b) {
   if (tools.sockperf && !quick) {
     receivers['sockperf sr (C, count only)'] = async () => {
       const port = await freePort();
-      const proc = start('sockperf', ['sr', '-i', '127.0.0.1', '-p', String(port)]);
+      const proc = startOn(RECEIVER_CPU, 'sockperf', ['sr', '-i', '127.0.0.1', '-p', String(port)]);
       await proc.waitFor(/using recvfrom|Warmup|waiting/i).catch(() => sleep(300));
       return {
         port,
@@ -205,16 +218,16 @@ function ratioOf(a, b) {
 {
   const count = quick ? 50_000 : 200_000;
   const RUNS = 5;
-  const sink = start(node, [baseline('count-receiver'), '0', String(4 * 1024 * 1024)]);
+  const sink = startOn(RECEIVER_CPU, node, [baseline('count-receiver'), '0', String(4 * 1024 * 1024)]);
   const port = Number((await sink.waitFor(/\{"ready":(\d+)\}/))[1]);
   const mine = [];
   const bare = [];
   for (let r = 0; r < RUNS; r++) {
     note(`send ${count}: bare Node send loop, run ${r + 1}/${RUNS}`);
-    const b = JSON.parse((await run(node, [baseline('send-loop'), String(port), '--count', String(count)])).stdout);
+    const b = JSON.parse((await runOn(SENDER_CPU, node, [baseline('send-loop'), String(port), '--count', String(count)])).stdout);
     bare.push((b.sent * 1000) / b.ms);
     note(`send ${count}: udp-send --count ${count}, run ${r + 1}/${RUNS}`);
-    const u = JSON.parse((await run(node, [bin('udp-send'), '--json', '--count', String(count), '127.0.0.1', String(port), 'x'.repeat(64)])).stdout);
+    const u = JSON.parse((await runOn(SENDER_CPU, node, [bin('udp-send'), '--json', '--count', String(count), '127.0.0.1', String(port), 'x'.repeat(64)])).stdout);
     mine.push((u.datagrams * 1000) / u.sendMs);
   }
   await sink.stop('SIGINT');
@@ -226,25 +239,25 @@ function ratioOf(a, b) {
 
 // 4. Ping-pong round trips: udpkit's echo server and wait path against bare Node on both ends.
 {
-  const exchanges = quick ? 300 : 2000;
+  const exchanges = quick ? 1000 : 2000;
   for (const protocol of ['udp', 'tcp']) {
     const mine = [];
     const bare = [];
     for (let r = 0; r < RUNS; r++) {
       note(`${protocol} ping-pong ×${2 * exchanges}: bare Node echo + client, run ${r + 1}/${RUNS}`);
-      const echo = start(node, [baseline('echo-server')]);
+      const echo = startOn(RECEIVER_CPU, node, [baseline('echo-server')]);
       const bport = Number((await echo.waitFor(/\{"ready":(\d+)\}/))[1]);
       // Twice the exchanges; the p50 is over the second half (the first warms up both ends' JIT).
-      const b = JSON.parse((await run(node, [baseline('ping-pong'), protocol, String(bport), String(2 * exchanges)])).stdout);
+      const b = JSON.parse((await runOn(SENDER_CPU, node, [baseline('ping-pong'), protocol, String(bport), String(2 * exchanges)])).stdout);
       await echo.stop('SIGTERM');
       bare.push(percentile(b.rttUs.slice(exchanges), 50));
 
       note(`${protocol} ping-pong ×${2 * exchanges}: udp-listen --echo + udp-send --count --wait, run ${r + 1}/${RUNS}`);
       const args = protocol === 'tcp' ? ['--tcp'] : [];
-      const server = start(node, [bin('udp-listen'), ...args, '--host', '127.0.0.1', '--echo', '--format', 'raw', '0'], { stdout: 'ignore' });
+      const server = startOn(RECEIVER_CPU, node, [bin('udp-listen'), ...args, '--host', '127.0.0.1', '--echo', '--format', 'raw', '0'], { stdout: 'ignore' });
       const uport = Number((await server.waitFor(/listening on \w+ \S+:(\d+)/))[1]);
       const sendArgs = [...args, '--json', '--count', String(2 * exchanges), '--wait', '2000', '127.0.0.1', String(uport), 'p'.repeat(64)];
-      const u = JSON.parse((await run(node, [bin('udp-send'), ...sendArgs])).stdout);
+      const u = JSON.parse((await runOn(SENDER_CPU, node, [bin('udp-send'), ...sendArgs])).stdout);
       await server.stop('SIGINT');
       mine.push(percentile(u.rttMs.slice(exchanges).filter((v) => v !== null), 50) * 1000);
     }
@@ -314,7 +327,7 @@ const date = new Date().toISOString();
 const report = {
   date,
   quick,
-  machine: { kernel: release(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
+  machine: { kernel: release(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', pinned: pin },
   tools,
   results,
 };
@@ -344,13 +357,14 @@ const doc = `# Benchmarks
 
 The latest table from \`${command}\`, run ${date} on Linux ${report.machine.kernel}, Node ${report.machine.node},
 ${report.machine.cpus} × ${report.machine.cpu}; sockperf: ${tools.sockperf ?? 'missing'}; socat: ${tools.socat ?? 'missing'}.
-Every figure is the median, min and max over ${RUNS} runs; ratios are against baselines measured in the same run
+Every figure is the median, min and max over ${RUNS} runs (5 for the send rate); ratios are against baselines measured in the same run
 (absolute numbers on these shared machines drift from run to run). Raw results: \`${resultFile.slice(root.length + 1)}\`.
 
 ${table}
 
 ## How each figure is made
 
+- **CPUs**: ${pin ? 'receivers and servers pinned to CPU 1, senders and clients to CPU 0 (taskset), for udpkit and the baselines alike' : 'not pinned (taskset or a second CPU missing)'}.
 - **Paced**: \`sockperf tp -m 64 --mps=100000\` (or \`bench/baselines/send-loop.mjs --rate 100000\` without sockperf)
   into \`udp-listen -f text|json > file\`; lost = sent − records written (the smaller of the summary and the lines in the file).
 - **Unpaced flood**: \`sockperf tp -m 64 --mps=max\` for the stated time into each receiver; delivered per second =
