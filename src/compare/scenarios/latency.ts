@@ -12,27 +12,28 @@ export const latency: Scenario = {
   async run({ target, workload, progress }) {
     const exchanges = Math.min(workload.messages, 5000);
     const payload = Buffer.alloc(Math.max(workload.size, 1), 0x70);
-    const udpRtt: number[] = [];
-    const tcpRtt: number[] = [];
-    const udp = await udpEchoClient(target);
-    try {
+    /** Round trips in milliseconds of `exchanges` ping-pongs, one at a time. */
+    const pingPong = async (name: string, exchange: () => Promise<unknown>): Promise<number[]> => {
+      const rtt: number[] = [];
       for (let i = 0; i < exchanges; i++) {
-        if (i % 500 === 0) progress(`latency: udp ping-pong ${i}/${exchanges}`);
+        if (i % 500 === 0) progress(`latency: ${name} ping-pong ${i}/${exchanges}`);
         const t0 = performance.now();
-        await udp.exchange(payload);
-        udpRtt.push(performance.now() - t0);
+        await exchange();
+        rtt.push(performance.now() - t0);
       }
+      return rtt;
+    };
+    const udp = await udpEchoClient(target);
+    let udpRtt: number[];
+    try {
+      udpRtt = await pingPong('udp', () => udp.exchange(payload));
     } finally {
       await udp.close();
     }
     const tcp = await tcpEchoClient(target);
+    let tcpRtt: number[];
     try {
-      for (let i = 0; i < exchanges; i++) {
-        if (i % 500 === 0) progress(`latency: tcp ping-pong ${i}/${exchanges}`);
-        const t0 = performance.now();
-        await tcp.exchange(payload);
-        tcpRtt.push(performance.now() - t0);
-      }
+      tcpRtt = await pingPong('tcp', () => tcp.exchange(payload));
     } finally {
       tcp.close();
     }
