@@ -55,10 +55,18 @@ function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   const lead = bytes[i] ?? 0;
   let length: number;
   let min: number;
-  if (lead >= 0xc2 && lead <= 0xdf) [length, min] = [2, 0x80];
-  else if (lead >= 0xe0 && lead <= 0xef) [length, min] = [3, 0x800];
-  else if (lead >= 0xf0 && lead <= 0xf4) [length, min] = [4, 0x10000];
-  else return 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+    min = 0x80;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    min = 0x800;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
   if (i + length > bytes.length) return 0;
   let cp = lead & (0xff >> (length + 1));
   for (let k = 1; k < length; k++) {
@@ -71,9 +79,23 @@ function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   return length;
 }
 
-/** The ASCII bytes of every escape, to copy without building strings. */
-const ASCII_ESCAPE_BYTES: readonly Buffer[] = ASCII_ESCAPE.map((text) => Buffer.from(text, 'latin1'));
-const HEX_ESCAPE_BYTES: readonly Buffer[] = HEX_ESCAPE.map((text) => Buffer.from(text, 'latin1'));
+/**
+ * What to do with each byte value: 0 copy it (printable ASCII), 1 write its fixed escape (ASCII controls,
+ * backslash, and bytes that can never begin valid UTF-8: 0x80–0xC1 and 0xF5–0xFF), 2 it may begin a UTF-8
+ * sequence (0xC2–0xF4) and needs a look at what follows.
+ */
+const KIND = new Uint8Array(256);
+/** The fixed escape of each byte, 4 bytes a slot (2 used for `\n`-style escapes), and its length. */
+const ESCAPE = new Uint8Array(256 * 4);
+const ESCAPE_LENGTH = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  const text = b < 0x80 ? (ASCII_ESCAPE[b] as string) : (HEX_ESCAPE[b] as string);
+  if (b < 0x80 && isPlainAscii(b)) KIND[b] = 0;
+  else if (b >= 0xc2 && b <= 0xf4) KIND[b] = 2;
+  else KIND[b] = 1;
+  ESCAPE_LENGTH[b] = text.length;
+  for (let k = 0; k < text.length; k++) ESCAPE[b * 4 + k] = text.charCodeAt(k);
+}
 
 /**
  * Writes `bytes` into `out` as one line of UTF-8 that cannot move the cursor, recolour the terminal or start
@@ -88,19 +110,24 @@ export function escapeInto(bytes: Buffer, out: ByteBuffer): void {
   let i = 0;
   while (i < n) {
     const b = bytes[i] as number;
-    if (b < 0x80) {
-      if (isPlainAscii(b)) buf[o++] = b;
-      else {
-        const escape = ASCII_ESCAPE_BYTES[b] as Buffer;
-        for (let k = 0; k < escape.length; k++) buf[o++] = escape[k] as number;
-      }
+    const kind = KIND[b] as number;
+    if (kind === 0) {
+      buf[o++] = b;
       i += 1;
       continue;
     }
-    const length = utf8SequenceLength(bytes, i);
+    const length = kind === 2 ? utf8SequenceLength(bytes, i) : 0;
     if (length === 0) {
-      const escape = HEX_ESCAPE_BYTES[b] as Buffer;
-      for (let k = 0; k < 4; k++) buf[o++] = escape[k] as number;
+      const at = b * 4;
+      buf[o] = ESCAPE[at] as number;
+      buf[o + 1] = ESCAPE[at + 1] as number;
+      if (ESCAPE_LENGTH[b] === 4) {
+        buf[o + 2] = ESCAPE[at + 2] as number;
+        buf[o + 3] = ESCAPE[at + 3] as number;
+        o += 4;
+      } else {
+        o += 2;
+      }
       i += 1;
     } else if (isUnsafeCodePoint(lastCodePoint)) {
       o += buf.write(`\\u{${lastCodePoint.toString(16)}}`, o, 'latin1');
