@@ -189,17 +189,21 @@ function ratioOf(a, b) {
       };
     };
   }
-  const rates = {};
-  for (const [name, make] of Object.entries(receivers)) {
-    const values = [];
-    for (let r = 0; r < RUNS; r++) {
+  // Round-robin over the receivers, run by run, so that the machine's drift over the minutes this takes
+  // weighs on every receiver alike and the ratios stay fair.
+  const values = Object.fromEntries(Object.keys(receivers).map((name) => [name, []]));
+  for (let r = 0; r < RUNS; r++) {
+    for (const [name, make] of Object.entries(receivers)) {
       note(`unpaced flood ${seconds}s → ${name}, run ${r + 1}/${RUNS}`);
       const receiver = await make();
       await blast(receiver.port, seconds, 0);
       await sleep(200);
-      values.push((await receiver.stop()) / seconds);
+      values[name].push((await receiver.stop()) / seconds);
     }
-    rates[name] = figure(`flood:${name}`, `unpaced flood: delivered per second, ${name}`, 'datagrams/s', values);
+  }
+  const rates = {};
+  for (const name of Object.keys(receivers)) {
+    rates[name] = figure(`flood:${name}`, `unpaced flood: delivered per second, ${name}`, 'datagrams/s', values[name]);
   }
   const count = rates['bare Node count-only'];
   const socat = rates['socat -u UDP-RECV OPEN:file'];
@@ -367,7 +371,8 @@ ${table}
 - **CPUs**: ${pin ? 'receivers and servers pinned to CPU 1, senders and clients to CPU 0 (taskset), for udpkit and the baselines alike' : 'not pinned (taskset or a second CPU missing)'}.
 - **Paced**: \`sockperf tp -m 64 --mps=100000\` (or \`bench/baselines/send-loop.mjs --rate 100000\` without sockperf)
   into \`udp-listen -f text|json > file\`; lost = sent − records written (the smaller of the summary and the lines in the file).
-- **Unpaced flood**: \`sockperf tp -m 64 --mps=max\` for the stated time into each receiver; delivered per second =
+- **Unpaced flood**: \`sockperf tp -m 64 --mps=max\` for the stated time into each receiver, the receivers taken in
+  turn within each run; delivered per second =
   datagrams it took in / seconds. socat writes raw payloads (file size / 64); udp-listen's count is its summary;
   \`bench/baselines/count-receiver.mjs\` only counts; \`sockperf sr\` is the C ceiling.
 - **Send rate**: \`udp-send --json --count N\` (its \`sendMs\`) against \`bench/baselines/send-loop.mjs\` (same N, 64 bytes).
