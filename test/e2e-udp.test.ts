@@ -1,8 +1,10 @@
 /** End to end: the built udp-listen and udp-send run as subprocesses, as a user runs them. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { binPath, binsBuilt, boundSocket, deadPort, runBin, sendFrom, startBin } from './helpers.js';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 const built = binsBuilt();
 if (!built) console.log('dist/bin is missing: run `npm run build` (npm test does) — the end-to-end tests are skipped');
@@ -84,9 +86,18 @@ describe.skipIf(!built)('built bins', () => {
       console.log('skipped: net.ipv4.ip_unprivileged_port_start lets anyone bind port 7 here');
       context.skip();
     }
-    // As root, run the bin as nobody (uid 65534) so that the bind really lacks permission.
+    // As root, run the bin as nobody (uid 65534) so that the bind really lacks permission. The clone may sit
+    // where nobody cannot read, so the self-contained bin (loader and bundle) is copied to a readable folder.
     const asRoot = process.getuid?.() === 0;
-    const result = spawnSync(process.execPath, [binPath('udp-listen'), '--host', '127.0.0.1', '7'], {
+    let bin = binPath('udp-listen');
+    if (asRoot) {
+      const dir = mkdtempSync(join(tmpdir(), 'udpkit-nobody-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      chmodSync(dir, 0o755);
+      for (const file of ['udp-listen.cjs', 'udp-listen.bundle.cjs']) copyFileSync(join(dirname(bin), file), join(dir, file));
+      bin = join(dir, 'udp-listen.cjs');
+    }
+    const result = spawnSync(process.execPath, [bin, '--host', '127.0.0.1', '7'], {
       encoding: 'utf8',
       timeout: 10_000,
       ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
