@@ -29,16 +29,9 @@ export class BufferedWriter {
     return this.failure;
   }
 
-  /** Queues one record rendered in `format`. */
+  /** Queues one record rendered in `format`; it reaches the stream within this event-loop turn, or at once past 64 KiB. */
   record(record: TrafficRecord, format: Format): void {
     writeRecord(record, format, this.out);
-    this.queued();
-  }
-
-  /** Queues `chunk`; it reaches the stream within this event-loop turn, or at once past 64 KiB. */
-  write(chunk: string | Buffer): void {
-    if (typeof chunk === 'string') this.out.utf8(chunk);
-    else this.out.bytes(chunk);
     this.queued();
   }
 
