@@ -1,6 +1,6 @@
 /** The package as a library: `import { listen, send } from 'udpkit'` works, with types, and returns values. */
 import { describe, expect, it } from 'vitest';
-import { listen, send, UdpkitError, type DatagramRecord } from 'udpkit';
+import { listen, listenTcp, send, sendTcp, UdpkitError, type DatagramRecord } from 'udpkit';
 
 describe("import from 'udpkit'", () => {
   it('listen and send return values and never print', async () => {
@@ -12,6 +12,15 @@ describe("import from 'udpkit'", () => {
     expect(got[0]?.payload.toString()).toBe('lib');
     const summary = await listener.close();
     expect(summary).toMatchObject({ protocol: 'udp', records: 1, bytes: 3, senders: 1 });
+  });
+
+  it('TCP is in the library too: listenTcp and sendTcp', async () => {
+    const records: string[] = [];
+    const listener = await listenTcp({ port: 0, host: '127.0.0.1', frame: 'line' }, (r) => records.push(r.event));
+    const result = await sendTcp({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('hi'), frame: 'line' });
+    expect(result).toMatchObject({ protocol: 'tcp', messages: 1, totalBytes: 3, closedBy: 'peer' });
+    await listener.close();
+    expect(records).toEqual(['open', 'data', 'close']);
   });
 
   it('failures are UdpkitError with a code and exit code', async () => {

@@ -6,9 +6,6 @@ import type { CliIO } from './io.js';
 /** The package version, shown by --version. */
 export const VERSION = '0.1.0';
 
-/** Exit code for success. */
-export const EXIT_OK = 0;
-
 /**
  * Parses `argv` with a yargs builder. Help and --version text go to io.stdout and give `undefined`
  * (exit 0); unknown flags and missing arguments throw E_USAGE.

@@ -24,6 +24,3 @@ export function num(value: number, unit: string): Cell {
 export function word(value: string): Cell {
   return { value };
 }
-
-/** Does not apply to this transport. */
-export const NA: Cell = { value: null };

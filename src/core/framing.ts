@@ -34,11 +34,6 @@ export class Deframer {
     readonly maxFrame: number = DEFAULT_MAX_FRAME,
   ) {}
 
-  /** Bytes held back, waiting for the rest of a frame. */
-  get buffered(): number {
-    return this.pendingSize;
-  }
-
   /** Feeds one chunk; returns the frames it completed, in order. */
   push(chunk: Buffer): Buffer[] {
     if (this.mode === 'none') return chunk.length > 0 ? [chunk] : [];
