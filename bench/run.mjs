@@ -258,7 +258,8 @@ function ratioOf(a, b) {
 
       note(`${protocol} ping-pong ×${2 * exchanges}: udp-listen --echo + udp-send --count --wait, run ${r + 1}/${RUNS}`);
       const args = protocol === 'tcp' ? ['--tcp'] : [];
-      const server = startOn(RECEIVER_CPU, node, [bin('udp-listen'), ...args, '--host', '127.0.0.1', '--echo', '--format', 'raw', '0'], { stdout: 'ignore' });
+      const echoArgs = protocol === 'udp' ? ['--echo-rate', '0'] : [];
+      const server = startOn(RECEIVER_CPU, node, [bin('udp-listen'), ...args, '--host', '127.0.0.1', '--echo', ...echoArgs, '--format', 'raw', '0'], { stdout: 'ignore' });
       const uport = Number((await server.waitFor(/listening on \w+ \S+:(\d+)/))[1]);
       const sendArgs = [...args, '--json', '--count', String(2 * exchanges), '--wait', '2000', '127.0.0.1', String(uport), 'p'.repeat(64)];
       const u = JSON.parse((await runOn(SENDER_CPU, node, [bin('udp-send'), ...sendArgs])).stdout);

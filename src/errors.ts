@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   E_UNAVAILABLE: 69,
   /** The peer reset the connection. */
   E_RESET: 69,
+  /** The peer closed the connection before the exchanges were done. */
+  E_CLOSED: 69,
   /** Internal error: a bug in udpkit. */
   E_INTERNAL: 70,
   /** A read or write failed. */

@@ -113,4 +113,10 @@ export interface SendBase {
   intervalMs?: number | undefined;
   /** Ping mode: after each send, wait up to this many milliseconds for a reply before sending the next. */
   waitMs?: number | undefined;
+  /** Reply payload bytes kept in all (default 1 MiB); replies over it are counted, not kept. */
+  maxReplyBytes?: number | undefined;
+  /** Called for each reply kept, as it arrives (so a caller can print it at once). */
+  onReply?: ((record: DataRecord | DatagramRecord) => void) | undefined;
+  /** Ends a `count`/`interval` run early: the result says what was sent before. */
+  signal?: AbortSignal | undefined;
 }

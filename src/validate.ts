@@ -2,6 +2,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import * as z from 'zod/mini';
 import { UdpkitError, type ErrorCode } from './errors.js';
+import { quote } from './format/safe-text.js';
 
 /** A host as the user typed it, checked for form (not yet resolved). */
 export interface HostSpec {
@@ -11,9 +12,12 @@ export interface HostSpec {
   ip: 0 | 4 | 6;
 }
 
-/** Quotes a value the user gave, so that the message shows exactly what was wrong (empty, spaces, escapes). */
+/**
+ * Quotes a value the user gave, so that the message shows exactly what was wrong (empty, spaces, escapes),
+ * with every control byte escaped and long values cut.
+ */
 export function show(value: unknown): string {
-  return JSON.stringify(typeof value === 'string' ? value : String(value));
+  return quote(value);
 }
 
 /** The context zod gives a transform, as far as udpkit uses it. */
@@ -47,7 +51,16 @@ export function hostSchema(what = 'host'): Schema<HostSpec> {
     if (value === '') return fail(ctx, `invalid ${what} "": ${expected}`);
     const unbracketed = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
     if (isIPv4(value)) return { host: value, ip: 4 };
-    if (isIPv6(unbracketed)) return { host: unbracketed, ip: 6 };
+    if (isIPv6(unbracketed)) {
+      if (/^fe[89ab][0-9a-f]:/i.test(unbracketed) && !unbracketed.includes('%')) {
+        return fail(ctx, `invalid ${what} ${show(value)}: a link-local IPv6 address needs its interface, e.g. ${unbracketed}%eth0`);
+      }
+      return { host: unbracketed, ip: 6 };
+    }
+    const withPort = /^(\[[0-9A-Za-z:.%_-]+\]|[0-9A-Za-z._-]+):(\d{1,5})$/.exec(value);
+    if (withPort) {
+      return fail(ctx, `invalid ${what} ${show(value)}: give the port as its own argument: ${withPort[1] ?? ''} ${withPort[2] ?? ''}`);
+    }
     if (unbracketed !== value || unbracketed.includes(':')) {
       return fail(ctx, `invalid ${what} ${show(value)}: not a valid IPv6 address`);
     }
@@ -104,8 +117,8 @@ export function choiceSchema<const T extends readonly string[]>(what: string, ch
 }
 
 /**
- * Parses `input` with `schema`; on failure throws one {@link UdpkitError} whose message has
- * one line per problem and whose code is that of the first problem.
+ * Parses `input` with `schema`; on failure throws one {@link UdpkitError} whose message is one line, the
+ * problems joined by `; `, and whose code is that of the first problem.
  */
 export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   const result = schema.safeParse(input);
@@ -118,6 +131,6 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   });
   const first = issues[0];
   const params = first?.code === 'custom' ? (first.params as { code?: ErrorCode } | undefined) : undefined;
-  throw new UdpkitError(params?.code ?? 'E_USAGE', lines.join('\n'));
+  throw new UdpkitError(params?.code ?? 'E_USAGE', lines.join('; '));
 }
 

@@ -8,7 +8,7 @@ if (!built) console.log('dist/bin is missing: run `npm run build` (npm test does
 
 describe.skipIf(!built)('udp-compare HOST PORT', () => {
   it('measures against udp-listen --echo and udp-listen --tcp --echo on one port; local-only scenarios are skipped with a reason', async () => {
-    const udp = startBin('udp-listen', ['--host', '127.0.0.1', '--echo', '--format', 'raw', '0']);
+    const udp = startBin('udp-listen', ['--host', '127.0.0.1', '--echo', '--echo-rate', '0', '--format', 'raw', '0']);
     const port = Number((await udp.stderr.waitFor(/listening on udp \S+:(\d+)\n/))[1]);
     const tcp = startBin('udp-listen', ['--tcp', '--host', '127.0.0.1', '--echo', '--format', 'raw', String(port)]);
     await tcp.stderr.waitFor(/listening on tcp /);

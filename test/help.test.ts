@@ -29,7 +29,9 @@ describe('help', () => {
         -f, --format        Record format: text, json, hex or raw               [string] [default: "text"]
         -c, --count         Exit 0 after N datagrams (TCP: N chunks or frames)                    [string]
         -t, --timeout       Give up (exit 75) after SECONDS with nothing received                 [string]
-            --echo          Send each datagram back to its sender                                [boolean]
+            --echo          Send each datagram back to its sender (never to this listener itself)[boolean]
+            --echo-rate     UDP echo: at most N echoes per second per sender, the rest counted (default
+                            1000; 0: no bound)                                                    [string]
             --stop-on       Exit 0 after a datagram whose payload is exactly TEXT                 [string]
             --rcvbuf        Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)
                                                                                                   [string]
@@ -85,6 +87,9 @@ describe('help', () => {
             --frame            TCP: add a delimiter to each message: none, line (\\n) or length (4-byte
                                prefix)                                          [string] [default: "none"]
             --connect-timeout  TCP: give up connecting after MS (default 5000)                    [string]
+            --send-timeout     TCP: give up when a write makes no progress for MS (default 10000) [string]
+            --max-reply        With --wait: keep and print at most BYTES of replies; the rest is counted
+                               (default 1048576)                                                  [string]
             --version          Show version number                                               [boolean]
         -h, --help             Show help                                                         [boolean]
 

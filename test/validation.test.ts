@@ -120,7 +120,7 @@ describe('message and encoding', () => {
     [['--file', '/nonexistent/udpkit-message', '127.0.0.1', '5005'], 66, 'cannot read --file "/nonexistent/udpkit-message": no such file'],
     [['127.0.0.1', '5005', '--count', '0', 'x'], 64, 'invalid --count "0": expected an integer >= 1'],
     [['127.0.0.1', '5005', '--wait', 'soon', 'x'], 64, 'invalid --wait "soon": expected a positive number of milliseconds'],
-    [['127.0.0.1', '5005', '--bogus', 'x'], 64, 'Unknown argument: bogus'],
+    [['127.0.0.1', '5005', '--bogus', 'x'], 64, 'unknown option --bogus'],
     [['127.0.0.1'], 64, 'Not enough non-option arguments: got 1, need at least 2'],
   ])('udp-send %j exits %d', async (args, code, message) => {
     const result = await send(args);

@@ -1,4 +1,4 @@
-/** One shutdown path for the bins: the first Ctrl+C or SIGTERM asks the command to stop and flush; a second forces exit. */
+/** One shutdown path for the bins: the first Ctrl+C, SIGTERM or SIGHUP asks the command to stop and flush; a second forces exit. */
 
 /** An AbortSignal raised by SIGINT/SIGTERM, and a way to remove the handlers. */
 export interface Shutdown {
@@ -6,20 +6,21 @@ export interface Shutdown {
   dispose(): void;
 }
 
-/** Listens for SIGINT and SIGTERM; the second signal exits at once with 130. */
+/** The signals that ask a run to end: Ctrl+C, a supervisor's stop, a closed terminal or dropped ssh session. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Listens for SIGINT, SIGTERM and SIGHUP; the second signal exits at once with 130. */
 export function onShutdown(): Shutdown {
   const controller = new AbortController();
-  const handler = (): void => {
+  const handler = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130);
-    controller.abort();
+    controller.abort(signal);
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of STOP_SIGNALS) process.on(signal, handler);
   return {
     signal: controller.signal,
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const signal of STOP_SIGNALS) process.off(signal, handler);
     },
   };
 }

@@ -6,6 +6,7 @@ import { onShutdown } from './shutdown.js';
 
 const stop = onShutdown();
 void listenMain(process.argv.slice(2), processIO(stop.signal)).then((code) => {
-  process.exitCode = code;
   stop.dispose();
+  // The command has flushed (or given up on a reader that stopped reading): exit now, not when a blocked pipe frees.
+  process.exit(code);
 });

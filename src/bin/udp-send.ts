@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-/** The `udp-send` executable: runs {@link sendMain} and exits with its code. */
+/** The `udp-send` executable: wires signals (Ctrl+C ends a run with its summary) and exit to {@link sendMain}. */
 import { sendMain } from '../cli/send.js';
 import { processIO } from '../cli/io.js';
+import { onShutdown } from './shutdown.js';
 
-void sendMain(process.argv.slice(2), processIO()).then((code) => {
-  process.exitCode = code;
+const stop = onShutdown();
+void sendMain(process.argv.slice(2), processIO(stop.signal)).then((code) => {
+  stop.dispose();
+  process.exit(code);
 });

@@ -1,41 +1,60 @@
-/** A writer that gathers records and writes them in large blocks, so output keeps up with a fast sender. */
+/**
+ * A writer that gathers records and writes them in large blocks, so output keeps up with a fast sender, and
+ * whose queue is bounded: a reader that stops reading never makes it hold more than {@link MAX_QUEUED} bytes.
+ */
 import type { Writable } from 'node:stream';
 import { ByteBuffer } from '../format/byte-buffer.js';
 import { writeRecord } from '../format/records.js';
 import type { Format, TrafficRecord } from '../types.js';
+import { drain, failureOf, guard, put } from './output.js';
 
 /** Flush at once when this many bytes are waiting; otherwise at the end of the current event-loop turn. */
 const HIGH_WATER = 64 * 1024;
 
-/** Buffers records and bytes bound for one stream; `flush()` and `end()` make sure nothing is left behind. */
+/** Bytes the stream may hold unwritten; past this the output is blocked (the reader is not keeping up). */
+export const MAX_QUEUED = 8 * 1024 * 1024;
+
+/** What to do while the reader is behind: drop records (and count them), or tell the source to stop reading. */
+export type BlockedPolicy = { drop: true } | { drop: false; onBlocked: (blocked: boolean) => void };
+
+/** Buffers records bound for one stream; `end()` makes sure nothing is left behind that the reader could take. */
 export class BufferedWriter {
   private readonly out = new ByteBuffer();
   private scheduled = false;
-  private failure: Error | undefined;
+  private pendingRecords = 0;
+  private blocked = false;
+  /** Records dropped because the reader was behind (policy `drop`). */
+  droppedRecords = 0;
+  /** Bytes still unwritten when {@link end} gave up on a reader that stopped reading. */
+  abandonedBytes = 0;
   /** Resolves with the stream's first error (e.g. EPIPE when the reader went away); never rejects. */
   readonly failed: Promise<Error>;
 
-  constructor(private readonly stream: Writable) {
+  constructor(
+    private readonly stream: Writable,
+    private readonly policy: BlockedPolicy = { drop: true },
+  ) {
+    guard(stream);
     this.failed = new Promise((resolve) => {
-      stream.on('error', (error: Error) => {
-        this.failure ??= error;
-        resolve(error);
-      });
+      const existing = failureOf(stream);
+      if (existing) resolve(existing);
+      else stream.once('error', (error: Error) => resolve(failureOf(stream) ?? error));
     });
   }
 
   /** The first error the stream reported (e.g. EPIPE when the reader went away), if any. */
   get error(): Error | undefined {
-    return this.failure;
+    return failureOf(this.stream);
   }
 
   /** Queues one record rendered in `format`; it reaches the stream within this event-loop turn, or at once past 64 KiB. */
   record(record: TrafficRecord, format: Format): void {
+    if (this.blocked && this.policy.drop) {
+      this.droppedRecords += 1;
+      return;
+    }
     writeRecord(record, format, this.out);
-    this.queued();
-  }
-
-  private queued(): void {
+    this.pendingRecords += 1;
     if (this.out.used >= HIGH_WATER) this.flush();
     else if (!this.scheduled && this.out.used > 0) {
       this.scheduled = true;
@@ -43,22 +62,33 @@ export class BufferedWriter {
     }
   }
 
-  /** Writes everything queued to the stream now, as one block. */
+  private setBlocked(blocked: boolean): void {
+    if (this.blocked === blocked) return;
+    this.blocked = blocked;
+    if (!this.policy.drop) this.policy.onBlocked(blocked);
+    if (blocked) this.stream.once('drain', () => this.setBlocked(false));
+  }
+
+  /** Writes everything queued to the stream now, as one block (or drops it, counted, while the reader is behind). */
   flush(): void {
     this.scheduled = false;
     if (this.out.used === 0) return;
     const block = this.out.take();
-    if (!this.failure) this.stream.write(block);
+    const records = this.pendingRecords;
+    this.pendingRecords = 0;
+    if (this.error) return;
+    if (this.policy.drop && this.stream.writableLength >= MAX_QUEUED) {
+      this.droppedRecords += records;
+      this.setBlocked(true);
+      return;
+    }
+    put(this.stream, block);
+    if (this.stream.writableLength >= MAX_QUEUED) this.setBlocked(true);
   }
 
-  /** Flushes and resolves once the stream has taken every byte (so exiting afterwards loses nothing). */
+  /** Flushes and resolves once the stream has taken every byte, or stopped making progress for a second. */
   async end(): Promise<void> {
     this.flush();
-    if (this.failure) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => resolve();
-      // An empty write's callback runs after every earlier write has been handed to the system.
-      if (!this.stream.write('', done)) this.stream.once('drain', done);
-    });
+    this.abandonedBytes = await drain(this.stream);
   }
 }

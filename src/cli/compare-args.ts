@@ -87,6 +87,6 @@ export function compareCommand(argv: string[]) {
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseCompareArgs(argv: string[], io: CliIO): Promise<CompareConfig | undefined> {
-  const raw = await parseArgs(compareCommand(argv), argv, io);
+  const raw = await parseArgs(compareCommand(argv), argv, io, ['scenario', 's']);
   return raw === undefined ? undefined : parseWith(compareSchema, raw);
 }

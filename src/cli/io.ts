@@ -6,6 +6,8 @@ export interface CliIO {
   stdout: Writable;
   stderr: Writable;
   stdin: Readable & { isTTY?: boolean };
+  /** The file descriptor behind stdin, when there is one (0 for the process's own). */
+  stdinFd?: number | undefined;
   env: Record<string, string | undefined>;
   /** Aborted on Ctrl+C / SIGTERM: the command stops, flushes and prints its summary. */
   signal?: AbortSignal | undefined;
@@ -13,5 +15,5 @@ export interface CliIO {
 
 /** The process's own streams and environment. */
 export function processIO(signal?: AbortSignal): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal };
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, stdinFd: 0, env: process.env, signal };
 }

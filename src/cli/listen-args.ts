@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import * as z from 'zod/mini';
 import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
+import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
 import { addIssue, choiceSchema, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
@@ -16,6 +17,8 @@ export interface ListenConfig {
   count: number | undefined;
   timeoutMs: number | undefined;
   echo: boolean;
+  /** Echoes per second per sender (0: no bound). */
+  echoRate: number;
   stopOn: string | undefined;
   rcvbuf: number | undefined;
   stats: boolean;
@@ -37,6 +40,7 @@ const listenSchema = z.pipe(
     count: z.optional(intSchema('--count', 1, Number.MAX_SAFE_INTEGER)),
     timeout: z.optional(durationSchema('--timeout', 'seconds')),
     echo: z.optional(z.boolean()),
+    'echo-rate': z.optional(intSchema('--echo-rate', 0, 100_000_000)),
     'stop-on': z.optional(z.string()),
     rcvbuf: z.optional(intSchema('--rcvbuf', 1, 2_147_483_647)),
     stats: z.optional(z.boolean()),
@@ -55,6 +59,7 @@ const listenSchema = z.pipe(
     if (args.tcp !== true && tcpOnly.length > 0) {
       addIssue(ctx, `--${tcpOnly[0]} works with --tcp only`);
     }
+    if (args['echo-rate'] !== undefined && args.echo !== true) addIssue(ctx, '--echo-rate works with --echo only');
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
@@ -66,6 +71,7 @@ const listenSchema = z.pipe(
       count: args.count,
       timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000,
       echo: args.echo === true,
+      echoRate: args['echo-rate'] ?? DEFAULT_ECHO_RATE,
       stopOn: args['stop-on'],
       rcvbuf: args.rcvbuf,
       stats: args.stats === true,
@@ -96,7 +102,8 @@ export function listenCommand(argv: string[]) {
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Record format: text, json, hex or raw' })
     .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams (TCP: N chunks or frames)' })
     .option('timeout', { alias: 't', type: 'string', describe: 'Give up (exit 75) after SECONDS with nothing received' })
-    .option('echo', { type: 'boolean', describe: 'Send each datagram back to its sender' })
+    .option('echo', { type: 'boolean', describe: 'Send each datagram back to its sender (never to this listener itself)' })
+    .option('echo-rate', { type: 'string', describe: 'UDP echo: at most N echoes per second per sender, the rest counted (default 1000; 0: no bound)' })
     .option('stop-on', { type: 'string', describe: 'Exit 0 after a datagram whose payload is exactly TEXT' })
     .option('rcvbuf', { type: 'string', describe: 'Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)' })
     .option('stats', { type: 'boolean', describe: 'Print a rate and kernel-drop line on stderr every second' })

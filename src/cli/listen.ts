@@ -4,6 +4,7 @@ import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
 import type { TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
+import { put } from './output.js';
 import type { CliIO } from './io.js';
 import { parseListenArgs } from './listen-args.js';
 import { runCommand } from './run.js';
@@ -14,7 +15,10 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
   return runCommand('udp-listen', io, async () => {
     const config = await parseListenArgs(argv, io);
     if (!config) return 0;
-    const out = new BufferedWriter(io.stdout);
+    // A reader that falls behind: TCP connections stop being read (their senders are slowed by flow control);
+    // UDP cannot slow its senders, so records are dropped and counted, and the summary says how many.
+    let pauseTcp: ((blocked: boolean) => void) | undefined;
+    const out = new BufferedWriter(io.stdout, config.tcp ? { drop: false, onBlocked: (blocked) => pauseTcp?.(blocked) } : { drop: true });
     const common = {
       port: config.port,
       host: config.host,
@@ -38,10 +42,12 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
           },
           write,
         )
-      : await listenUdp({ ...common, rcvbuf: config.rcvbuf }, write);
-    io.stderr.write(listeningLine(listener));
+      : await listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate }, write);
+    if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
+    put(io.stderr, listeningLine(listener));
     if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
-      io.stderr.write(
+      put(
+        io.stderr,
         `receive buffer: asked for ${listener.recvBuffer.requested} bytes, the kernel granted ${listener.recvBuffer.granted / 2} ` +
           `(net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`,
       );
@@ -51,7 +57,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       let before = listener.summary();
       statsTimer = setInterval(() => {
         const now = listener.summary();
-        io.stderr.write(statsLine(now, before, 1000));
+        put(io.stderr, statsLine(now, before, 1000));
         before = now;
       }, 1000);
     }
@@ -63,7 +69,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     if (statsTimer) clearInterval(statsTimer);
     const summary = await listener.close({ drain: reason === 'closed' });
     await out.end();
-    io.stderr.write(summaryLine(summary));
+    put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
     if (out.error) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
     if (reason === 'timeout') {
       throw new UdpkitError('E_TIMEOUT', `timed out: nothing received for ${(config.timeoutMs ?? 0) / 1000} s`);

@@ -1,45 +1,104 @@
-/** Where the message comes from: the argument, --file PATH, or stdin. */
+/** Where the message comes from: the argument, --file PATH, or stdin; read with a bound, never to the end of an endless source. */
 import type { Readable } from 'node:stream';
 import { UdpkitError, errnoOf } from '../errors.js';
+import { show } from '../validate.js';
 
-/** Bytes read from stdin are capped here: a message larger than any TCP test needs, but bounded. */
-export const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+/** The largest message over TCP, from a file or stdin: larger than any test needs, but bounded. */
+export const MAX_TCP_MESSAGE = 64 * 1024 * 1024;
 
-async function readAll(stream: Readable): Promise<Buffer> {
+/** How many bytes at most to read, and how to name that bound in a message. */
+export interface ReadLimit {
+  bytes: number;
+  /** E.g. `the largest UDP datagram (65,527 bytes over IPv6)`. */
+  why: string;
+}
+
+function tooLarge(source: string, limit: ReadLimit): UdpkitError {
+  return new UdpkitError('E_DATA', `${source} holds more than ${limit.bytes} bytes: ${limit.why}`);
+}
+
+async function readStream(stream: Readable, limit: ReadLimit): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buffer.length;
-    if (size > MAX_STDIN_BYTES) throw new UdpkitError('E_DATA', `message on stdin is larger than ${MAX_STDIN_BYTES} bytes`);
-    chunks.push(buffer);
+  try {
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      size += buffer.length;
+      if (size > limit.bytes) {
+        stream.destroy();
+        throw tooLarge('stdin', limit);
+      }
+      chunks.push(buffer);
+    }
+  } catch (error) {
+    if (error instanceof UdpkitError) throw error;
+    const errno = errnoOf(error);
+    if (errno === 'EISDIR') throw new UdpkitError('E_NO_INPUT', 'cannot read stdin: it is a directory', { cause: error });
+    const why = errno === 'EBADF' ? 'EBADF (stdin is not open for reading)' : (errno ?? String(error));
+    throw new UdpkitError('E_IO', `cannot read stdin: ${why}`, { cause: error, ...(errno ? { errno } : {}) });
   }
   return Buffer.concat(chunks);
 }
 
+async function readFileBounded(file: string, limit: ReadLimit): Promise<Buffer> {
+  const { open } = await import('node:fs/promises');
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, 'r');
+    if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // One byte over the bound is enough to know the file is too large: /dev/zero and FIFOs are never read to the end.
+    const buffer = Buffer.alloc(Math.min(limit.bytes + 1, 1024 * 1024));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (let turn = 0; turn < 1_000_000; turn++) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, limit.bytes + 1 - size), null);
+      if (bytesRead === 0) break;
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+      size += bytesRead;
+      if (size > limit.bytes) throw tooLarge(`--file ${show(file)}`, limit);
+    }
+    return Buffer.concat(chunks);
+  } catch (error) {
+    if (error instanceof UdpkitError) throw error;
+    const errno = errnoOf(error);
+    const why =
+      errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : errno === 'EISDIR' ? 'it is a directory' : (errno ?? 'unreadable');
+    throw new UdpkitError('E_NO_INPUT', `cannot read --file ${show(file)}: ${why}`, { cause: error });
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Stdin as a stream, and the file descriptor behind it when there is one. */
+export type InputStream = Readable & { isTTY?: boolean };
+
 /**
  * Reads the message: the argument as given; a file with --file; stdin when the argument is `-`,
- * or omitted while stdin is not a terminal.
- * @throws UdpkitError E_NO_INPUT for a missing file, E_USAGE when there is no message at all
+ * or omitted while stdin is not a terminal. Files and stdin are read up to `limit` bytes and refused past it.
+ * @throws UdpkitError E_NO_INPUT for a missing file or a directory, E_DATA past the limit, E_IO for an unreadable
+ *   stdin, E_USAGE when there is no message at all
  */
 export async function readMessage(
   message: string | undefined,
   file: string | undefined,
-  stdin: Readable & { isTTY?: boolean },
+  stdin: InputStream,
+  limit: ReadLimit,
+  stdinFd?: number,
 ): Promise<string | Buffer> {
-  if (file !== undefined) {
-    try {
-      const { readFile } = await import('node:fs/promises');
-      return await readFile(file);
-    } catch (error) {
-      const errno = errnoOf(error);
-      const why = errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : (errno ?? 'unreadable');
-      throw new UdpkitError('E_NO_INPUT', `cannot read --file ${JSON.stringify(file)}: ${why}`, { cause: error });
-    }
-  }
+  if (file !== undefined) return readFileBounded(file, limit);
   if (message !== undefined && message !== '-') return message;
   if (message === undefined && stdin.isTTY === true) {
     throw new UdpkitError('E_USAGE', 'no message: give MESSAGE, --file PATH, or pipe the message on stdin');
   }
-  return readAll(stdin);
+  if (stdinFd !== undefined) {
+    const { fstatSync } = await import('node:fs');
+    let directory = false;
+    try {
+      directory = fstatSync(stdinFd).isDirectory();
+    } catch {
+      // a closed stdin reads as empty below
+    }
+    if (directory) throw new UdpkitError('E_NO_INPUT', 'cannot read stdin: it is a directory (give a file with --file or < FILE)');
+  }
+  return readStream(stdin, limit);
 }

@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import * as z from 'zod/mini';
 import { FRAMINGS, type Framing } from '../core/framing.js';
+import { DEFAULT_MAX_REPLY } from '../core/replies.js';
 import { ENCODINGS, FORMATS, type Encoding, type Format } from '../types.js';
 import {
   addIssue,
@@ -11,6 +12,7 @@ import {
   hostSchema,
   intSchema,
   parseWith,
+  show,
   type HostSpec,
 } from '../validate.js';
 import type { CliIO } from './io.js';
@@ -38,6 +40,9 @@ export interface SendConfig {
   tcp: boolean;
   frame: Framing;
   connectTimeoutMs: number | undefined;
+  sendTimeoutMs: number | undefined;
+  /** Reply bytes kept and printed at most. */
+  maxReply: number;
 }
 
 const sendSchema = z.pipe(
@@ -59,6 +64,8 @@ const sendSchema = z.pipe(
     tcp: z.optional(z.boolean()),
     frame: choiceSchema('--frame', FRAMINGS),
     'connect-timeout': z.optional(durationSchema('--connect-timeout', 'milliseconds')),
+    'send-timeout': z.optional(durationSchema('--send-timeout', 'milliseconds')),
+    'max-reply': z.optional(intSchema('--max-reply', 0, 2 ** 31 - 1)),
   }),
   z.transform((args, ctx): SendConfig => {
     const problem = (message: string): void => addIssue(ctx, message);
@@ -66,10 +73,11 @@ const sendSchema = z.pipe(
     if (args.host.ip === 4 && args[6] === true) problem(`host "${args.host.host}" is an IPv4 address, but -6 asks for IPv6`);
     if (args.host.ip === 6 && args[4] === true) problem(`host "${args.host.host}" is an IPv6 address, but -4 asks for IPv4`);
     if (args.file !== undefined && args.message !== undefined && args.message !== STDIN_MARK) {
-      problem(`give the message either as an argument or with --file, not both (got ${JSON.stringify(args.message)} and --file)`);
+      problem(`give the message either as an argument or with --file, not both (got ${show(args.message)} and --file)`);
     }
     if (args.tcp !== true && args.frame !== 'none') problem('--frame works with --tcp only');
     if (args.tcp !== true && args['connect-timeout'] !== undefined) problem('--connect-timeout works with --tcp only');
+    if (args.tcp !== true && args['send-timeout'] !== undefined) problem('--send-timeout works with --tcp only');
     if (args.tcp === true && args.connect === true) problem('--connect is for UDP: a TCP socket is always connected');
     return {
       host: args.host,
@@ -88,6 +96,8 @@ const sendSchema = z.pipe(
       tcp: args.tcp === true,
       frame: args.frame,
       connectTimeoutMs: args['connect-timeout'],
+      sendTimeoutMs: args['send-timeout'],
+      maxReply: args['max-reply'] ?? DEFAULT_MAX_REPLY,
     };
   }),
 );
@@ -120,6 +130,8 @@ export function sendCommand(argv: string[]) {
     .option('tcp', { type: 'boolean', describe: 'Send over a TCP connection instead (connect, write all, half-close)' })
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: add a delimiter to each message: none, line (\\n) or length (4-byte prefix)' })
     .option('connect-timeout', { type: 'string', describe: 'TCP: give up connecting after MS (default 5000)' })
+    .option('send-timeout', { type: 'string', describe: 'TCP: give up when a write makes no progress for MS (default 10000)' })
+    .option('max-reply', { type: 'string', describe: 'With --wait: keep and print at most BYTES of replies; the rest is counted (default 1048576)' })
     .example('$0 127.0.0.1 5005 "Hello, World!"', 'one datagram')
     .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
     .example('$0 --wait 500 127.0.0.1 5005 ping', 'send and print the reply')

@@ -4,16 +4,22 @@ import { sendUdp, type UdpSendResult } from '../core/udp-sender.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
 import { encodeMessage } from '../payload.js';
-import type { SendBase } from '../types.js';
+import { MAX_DATAGRAM, type SendBase } from '../types.js';
 import type { CliIO } from './io.js';
-import { readMessage } from './message.js';
-import { parseSendArgs } from './send-args.js';
+import { MAX_TCP_MESSAGE, readMessage, type ReadLimit } from './message.js';
+import { put } from './output.js';
+import { jsonSafe } from '../format/safe-text.js';
+import { parseSendArgs, type SendConfig } from './send-args.js';
 import { runCommand } from './run.js';
+
+function interruptedPart(result: { interrupted: boolean }): string {
+  return result.interrupted ? ' (interrupted)' : '';
+}
 
 function tcpSentLine(result: TcpSendResult): string {
   const what = result.messages === 1 ? `${result.totalBytes} bytes` : `${result.messages} messages (${result.totalBytes} bytes)`;
   const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs)}` : '';
-  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms)${rtt}\n`;
+  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms)${rtt}${interruptedPart(result)}\n`;
 }
 
 function rttSummary(rttMs: (number | null)[]): string {
@@ -28,7 +34,7 @@ function rttSummary(rttMs: (number | null)[]): string {
 }
 
 function sentLine(result: UdpSendResult): string {
-  const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}`;
+  const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}${interruptedPart(result)}`;
   if (result.rttMs && result.datagrams > 1) {
     return `sent ${result.datagrams} datagrams of ${result.bytesPerDatagram} bytes to ${where}: ${rttSummary(result.rttMs)}\n`;
   }
@@ -52,12 +58,22 @@ export function sendResultJson(result: UdpSendResult | TcpSendResult): Record<st
   return json;
 }
 
+/**
+ * How much of a file or stdin to read at most: the largest message the transport takes, times what an encoding
+ * or escapes may spend per byte (`\\xHH` is four characters for one byte).
+ */
+function readLimit(config: SendConfig): ReadLimit {
+  const textual = config.encoding !== 'utf8' || config.escapes ? 4 : 1;
+  if (config.tcp) return { bytes: MAX_TCP_MESSAGE * textual, why: `the largest message udp-send --tcp takes (${MAX_TCP_MESSAGE} bytes)` };
+  return { bytes: MAX_DATAGRAM.IPv6 * textual, why: `a UDP datagram carries at most ${MAX_DATAGRAM.IPv6} bytes (${MAX_DATAGRAM.IPv4} over IPv4)` };
+}
+
 /** Runs `udp-send` with `argv` (without node and script); resolves to the exit code. */
 export function sendMain(argv: string[], io: CliIO): Promise<number> {
   return runCommand('udp-send', io, async () => {
     const config = await parseSendArgs(argv, io);
     if (!config) return 0;
-    const raw = await readMessage(config.message, config.file, io.stdin);
+    const raw = await readMessage(config.message, config.file, io.stdin, readLimit(config), io.stdinFd);
     const payload = encodeMessage(raw, config.encoding, config.escapes);
     const base: SendBase = {
       host: config.host.host,
@@ -67,19 +83,25 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
       count: config.count,
       intervalMs: config.intervalMs,
       waitMs: config.waitMs,
+      maxReplyBytes: config.maxReply,
+      signal: io.signal,
+      // Replies are printed as they arrive (with --json they are in the one object at the end).
+      onReply: config.json ? undefined : (record) => put(io.stdout, formatRecord(record, config.format)),
     };
-    if (config.tcp) {
-      const { sendTcp } = await import('../core/tcp-sender.js');
-      const result = await sendTcp({ ...base, frame: config.frame, connectTimeoutMs: config.connectTimeoutMs });
-      io.stderr.write(tcpSentLine(result));
-      if (config.json) io.stdout.write(`${JSON.stringify(sendResultJson(result))}\n`);
-      else for (const record of result.reply ?? []) io.stdout.write(formatRecord(record, config.format));
-      return 0;
+    const result = config.tcp
+      ? await (await import('../core/tcp-sender.js')).sendTcp({
+          ...base,
+          frame: config.frame,
+          connectTimeoutMs: config.connectTimeoutMs,
+          sendTimeoutMs: config.sendTimeoutMs,
+        })
+      : await sendUdp({ ...base, connect: config.connect });
+    put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result) : sentLine(result));
+    const overflow = result.replyOverflow;
+    if (overflow && overflow.bytes > 0) {
+      put(io.stderr, `replies over --max-reply ${config.maxReply} bytes: ${overflow.bytes} bytes not kept or printed\n`);
     }
-    const result = await sendUdp({ ...base, connect: config.connect });
-    io.stderr.write(sentLine(result));
-    if (config.json) io.stdout.write(`${JSON.stringify(sendResultJson(result))}\n`);
-    else for (const reply of result.replies ?? []) io.stdout.write(formatRecord(reply, config.format));
+    if (config.json) put(io.stdout, `${jsonSafe(JSON.stringify(sendResultJson(result)))}\n`);
     return 0;
   });
 }

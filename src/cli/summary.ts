@@ -16,14 +16,35 @@ function dropsPart(summary: ListenerSummary): string {
   return `, kernel drops ${summary.kernelDrops}`;
 }
 
-/** The closing summary: records, bytes, distinct senders, duration, rate, kernel drops. */
-export function summaryLine(summary: ListenerSummary): string {
+/** What the output side lost: records dropped while the reader was behind, bytes left when it stopped reading. */
+export interface OutputLoss {
+  dropped: number;
+  abandonedBytes: number;
+}
+
+function outputPart(loss: OutputLoss | undefined): string {
+  if (!loss) return '';
+  const dropped = loss.dropped > 0 ? `, ${plural(loss.dropped, 'record')} dropped (output blocked: the reader fell behind)` : '';
+  const abandoned = loss.abandonedBytes > 0 ? `, ${plural(loss.abandonedBytes, 'byte')} of output never read` : '';
+  return dropped + abandoned;
+}
+
+function echoPart(summary: ListenerSummary): string {
+  const echoed = summary.echoed > 0 ? `, ${summary.echoed} echoed` : '';
+  const suppressed = summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} echoes not sent (own address or over the rate bound)` : '';
+  return echoed + suppressed;
+}
+
+/** The closing summary: records, bytes, distinct senders, duration, rate, echoes, errors, kernel and output drops. */
+export function summaryLine(summary: ListenerSummary, loss?: OutputLoss): string {
   const unit = summary.protocol === 'udp' ? 'datagram' : 'record';
   const who = summary.protocol === 'udp' ? 'sender' : 'connection';
-  const echoed = summary.echoed > 0 ? `, ${summary.echoed} echoed` : '';
+  const senders = `${summary.sendersExact ? '' : '≈'}${plural(summary.senders, who)}`;
+  const errors = summary.errors > 0 ? `, ${plural(summary.errors, 'socket error')}` : '';
   return (
-    `summary: ${plural(summary.records, unit)}, ${plural(summary.bytes, 'byte')} from ${plural(summary.senders, who)} ` +
-    `in ${(summary.durationMs / 1000).toFixed(3)} s (${summary.ratePerSec.toFixed(0)} ${unit}s/s)${echoed}${dropsPart(summary)}\n`
+    `summary: ${plural(summary.records, unit)}, ${plural(summary.bytes, 'byte')} from ${senders} ` +
+    `in ${(summary.durationMs / 1000).toFixed(3)} s (${summary.ratePerSec.toFixed(0)} ${unit}s/s)${echoPart(summary)}${errors}` +
+    `${dropsPart(summary)}${outputPart(loss)}\n`
   );
 }
 

@@ -12,7 +12,7 @@ export interface RunningTarget {
 
 /** Starts `udp-listen --echo` and `udp-listen --tcp --echo` equivalents on loopback ports chosen by the system. */
 export async function startLocalTarget(): Promise<RunningTarget> {
-  const udp: UdpListener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
+  const udp: UdpListener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true, echoRate: 0 }, () => undefined);
   let tcp: TcpListener;
   try {
     tcp = await listenTcp({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);

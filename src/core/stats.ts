@@ -1,6 +1,7 @@
 /** Counters a listener keeps, and the summary made of them. */
 import type { Endpoint, Protocol } from '../types.js';
 import { monotonicMs } from '../clock.js';
+import { DistinctCounter } from './distinct.js';
 
 /** What a listener has seen so far; plain data, safe to JSON.stringify. */
 export interface ListenerSummary {
@@ -12,6 +13,8 @@ export interface ListenerSummary {
   bytes: number;
   /** Distinct sender address:port pairs (UDP) or connections (TCP). */
   senders: number;
+  /** False when `senders` is an estimate (past 10,000 distinct senders, counted in fixed memory). */
+  sendersExact: boolean;
   /** Milliseconds from start to now (or to close). */
   durationMs: number;
   /** Records per second over the duration. */
@@ -20,6 +23,10 @@ export interface ListenerSummary {
   kernelDrops: number | undefined;
   /** Replies sent back with echo. */
   echoed: number;
+  /** Echoes not sent: to the listener's own address and port (a loop), or over the per-sender rate bound. */
+  echoSuppressed: number;
+  /** Errors after bind (an ICMP error on an echo, a reset connection): counted, never fatal. */
+  errors: number;
 }
 
 /** Mutable counters behind a {@link ListenerSummary}. @internal */
@@ -27,7 +34,10 @@ export class Counters {
   records = 0;
   bytes = 0;
   echoed = 0;
-  readonly senders = new Set<string>();
+  echoSuppressed = 0;
+  echoErrors = 0;
+  socketErrors = 0;
+  readonly senders = new DistinctCounter();
   readonly startedAt = monotonicMs();
   private endedAt: number | undefined;
 
@@ -43,11 +53,14 @@ export class Counters {
       local,
       records: this.records,
       bytes: this.bytes,
-      senders: this.senders.size,
+      senders: this.senders.count,
+      sendersExact: this.senders.isExact,
       durationMs,
       ratePerSec: durationMs > 0 ? (this.records * 1000) / durationMs : 0,
       kernelDrops,
       echoed: this.echoed,
+      echoSuppressed: this.echoSuppressed,
+      errors: this.echoErrors + this.socketErrors,
     };
   }
 }

@@ -5,7 +5,7 @@ import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js'
 import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
 import { Completion, type StopConditions, type StopReason } from './completion.js';
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
-import { waitUntilQuiet } from './quiet.js';
+import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { monotonicMs } from '../clock.js';
 
@@ -37,6 +37,12 @@ export interface TcpListener {
   /** Connections open now. */
   readonly connections: number;
   summary(): ListenerSummary;
+  /**
+   * Stops reading from every connection (their peers' sends back up into TCP's flow control), e.g. while the
+   * records' reader is behind; {@link TcpListener.resume} reads again. Idempotent.
+   */
+  pause(): void;
+  resume(): void;
   /** Stops accepting, closes every connection (after reading what is queued, with `drain`); idempotent. */
   close(options?: { drain?: boolean }): Promise<ListenerSummary>;
 }
@@ -56,6 +62,8 @@ interface Connection {
   socket: Socket;
   reason: CloseReason | undefined;
   sawFin: boolean;
+  /** Echo replies queued in the socket: reading waits until they drain. */
+  echoBlocked: boolean;
 }
 
 /**
@@ -76,6 +84,12 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
   let nextId = 0;
   let arrivals = 0;
   let closing: Promise<ListenerSummary> | undefined;
+  let paused = false;
+  /** Reads from a connection only while neither the output nor its own echo is backed up. */
+  const flow = (state: Connection): void => {
+    if (paused || state.echoBlocked) state.socket.pause();
+    else state.socket.resume();
+  };
 
   server.on('connection', (socket) => {
     const conn = nextId + 1;
@@ -101,8 +115,9 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
       closeRecord('max-conns');
       return;
     }
-    const state: Connection = { socket, reason: undefined, sawFin: false };
+    const state: Connection = { socket, reason: undefined, sawFin: false, echoBlocked: false };
     open.add(state);
+    if (paused) socket.pause();
     const deframer = new Deframer(frame, maxFrame);
     if (options.connIdleTimeoutMs !== undefined) socket.setTimeout(options.connIdleTimeoutMs);
 
@@ -132,12 +147,21 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
         // Echo first, then record: the peer's round trip does not wait for our output.
         if (options.echo === true && !socket.destroyed) {
           const reply = frame === 'none' ? payload : encodeFrame(payload, frame);
-          socket.write(reply, (error) => {
+          const more = socket.write(reply, (error) => {
             if (error) return;
             sent.bytes += reply.length;
             sent.chunks += 1;
             counters.echoed += 1;
           });
+          // A peer that sends and never reads: stop reading it until its echoes drain, so memory stays flat.
+          if (!more && !state.echoBlocked) {
+            state.echoBlocked = true;
+            flow(state);
+            socket.once('drain', () => {
+              state.echoBlocked = false;
+              flow(state);
+            });
+          }
         }
         onRecord({ event: 'data', time: Date.now(), ...head, unit: frame === 'none' ? 'chunk' : 'frame', payload });
         if (last) counters.stop();
@@ -151,6 +175,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
       socket.destroy();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
+      counters.socketErrors += 1;
       if (error.code === 'ECONNRESET' || error.code === 'EPIPE') state.reason ??= 'reset';
       else fail(error.code ?? 'EIO', error.message, 'error');
     });
@@ -166,7 +191,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
   const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals);
+      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
       counters.stop();
       const closes = [...open].map(
@@ -192,6 +217,14 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
       return open.size;
     },
     summary: () => counters.summary('tcp', local, undefined),
+    pause() {
+      paused = true;
+      for (const state of open) flow(state);
+    },
+    resume() {
+      paused = false;
+      for (const state of open) flow(state);
+    },
     close,
   };
 }

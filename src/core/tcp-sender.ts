@@ -3,12 +3,15 @@ import { connect, type Socket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
 import type { DataRecord, Endpoint, SendBase } from '../types.js';
-import { Deframer, encodeFrame, type Framing } from './framing.js';
+import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
+import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { resolveHost } from './resolve.js';
 import { monotonicMs } from '../clock.js';
 
 /** Connect timeout when none is given. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** A write that makes no progress for this long (the peer does not read) ends the send, when none is given. */
+export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
 /** Without --wait: how long to wait for the peer to close after our FIN before closing anyway. */
 export const CLOSE_LINGER_MS = 500;
 
@@ -17,6 +20,8 @@ export interface TcpSendOptions extends SendBase {
   /** Delimiter or prefix added to each message (default `none`). */
   frame?: Framing | undefined;
   connectTimeoutMs?: number | undefined;
+  /** Give up when written bytes make no progress for this long (default {@link DEFAULT_SEND_TIMEOUT_MS}). */
+  sendTimeoutMs?: number | undefined;
 }
 
 /** What {@link sendTcp} did. */
@@ -26,6 +31,7 @@ export interface TcpSendResult {
   local: Endpoint;
   /** Milliseconds the handshake took (what UDP does not have). */
   connectMs: number;
+  /** Messages written whole. */
   messages: number;
   bytesPerMessage: number;
   /** Bytes written, framing included. */
@@ -33,19 +39,32 @@ export interface TcpSendResult {
   startedAt: number;
   /** Milliseconds from the first write to the last write's completion. */
   sendMs: number;
-  /** With waitMs: the reply, as chunks (or frames, with framing). */
+  /** With waitMs: the reply, as chunks (or frames, with framing), up to `maxReplyBytes`. */
   reply?: DataRecord[];
+  /** With waitMs: every reply byte that arrived, kept or not. */
   replyBytes?: number;
+  /** With waitMs: reply bytes over `maxReplyBytes`, counted and not kept. */
+  replyOverflow?: ReplyOverflow;
   /** With waitMs: the round trip of the first exchange that got a reply (first write to first reply byte otherwise). */
   replyMs?: number;
   /** With waitMs: the round trip of each message, null where none came back in time. */
   rttMs?: (number | null)[];
   /** How the connection ended: the peer closed, or we did after waiting. */
   closedBy: 'peer' | 'us';
+  /** True when `signal` ended the run early: `messages` counts what was written before. */
+  interrupted: boolean;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function connectTimed(address: string, port: number, timeoutMs: number, where: string): Promise<Socket> {
@@ -81,9 +100,33 @@ function explain(error: unknown, where: string, phase: string): UdpkitError {
 }
 
 /**
+ * Watches a socket's outgoing queue: when bytes wait to be written and none has left for `ms`, the peer is not
+ * reading, and `onStall` is called once. @internal
+ */
+function stallWatch(socket: Socket, ms: number, onStall: () => void): () => void {
+  let lastLength = 0;
+  let lastProgress = monotonicMs();
+  const timer = setInterval(
+    () => {
+      const pending = socket.writableLength;
+      const now = monotonicMs();
+      if (pending === 0 || pending < lastLength) lastProgress = now;
+      lastLength = pending;
+      if (pending > 0 && now - lastProgress >= ms) {
+        clearInterval(timer);
+        onStall();
+      }
+    },
+    Math.max(10, Math.min(250, ms / 4)),
+  );
+  return () => clearInterval(timer);
+}
+
+/**
  * Connects to host:port over TCP, writes the payload `count` times on that one connection, half-closes,
- * and with `waitMs` reads the reply.
- * @throws UdpkitError E_REFUSED, E_TIMEOUT (connect), E_RESET (mid-send), E_UNAVAILABLE, E_UNKNOWN_HOST
+ * and with `waitMs` reads the reply (at most `maxReplyBytes` kept; the rest counted).
+ * @throws UdpkitError E_REFUSED, E_TIMEOUT (connect, a stalled write, no reply), E_RESET (mid-send),
+ *   E_CLOSED (the peer closed before every exchange was done), E_UNAVAILABLE, E_UNKNOWN_HOST
  */
 export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const resolved = await resolveHost(options.host, options.family ?? 0);
@@ -92,6 +135,8 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const frame = options.frame ?? 'none';
   const count = options.count ?? 1;
   const message = encodeFrame(options.payload, frame);
+  const signal = options.signal;
+  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
 
   const c0 = monotonicMs();
   let socket: Socket;
@@ -105,41 +150,72 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
 
   let failure: unknown;
   let peerClosed = false;
-  const deframer = new Deframer(frame, Number.MAX_SAFE_INTEGER);
-  const reply: DataRecord[] = [];
+  const maxReply = options.maxReplyBytes ?? DEFAULT_MAX_REPLY;
+  const box = new ReplyBox<DataRecord>(maxReply, options.onReply);
+  // A frame can never be longer than what may be kept: the deframer's memory is bounded by the same figure.
+  const deframer = new Deframer(frame, Math.max(1, maxReply));
   let replyBytes = 0;
   let firstReplyAt: number | undefined;
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.on('error', (error) => {
-    failure ??= error;
-  });
-  socket.on('end', () => {
-    peerClosed = true;
-  });
-  let lastUnitAt = 0;
   let wake: (() => void) | undefined;
   const wakeUp = (): void => {
     const w = wake;
     wake = undefined;
     w?.();
   };
+  socket.on('error', (error) => {
+    failure ??= error;
+    wakeUp();
+  });
+  socket.on('end', () => {
+    peerClosed = true;
+    wakeUp();
+  });
   socket.once('close', wakeUp);
+  const onAbort = (): void => wakeUp();
+  signal?.addEventListener('abort', onAbort);
+  let written = 0;
+  /** Bytes whose write completed: handed to the kernel (not necessarily read by the peer). */
+  let handed = 0;
+  const onWritten = (length: number) => (error?: Error | null) => {
+    if (!error) handed += length;
+  };
+  const stopWatch = stallWatch(socket, sendTimeoutMs, () => {
+    failure ??= new UdpkitError(
+      'E_TIMEOUT',
+      `sending to ${where} made no progress for ${sendTimeoutMs} ms: the peer is not reading ` +
+        `(${handed} of ${written} bytes handed to the kernel)`,
+      { errno: 'ETIMEDOUT' },
+    );
+    socket.destroy();
+    wakeUp();
+  });
+  let lastUnitAt = 0;
+  let units = 0;
+  let deframing = options.waitMs !== undefined;
   socket.on('data', (chunk: Buffer) => {
     firstReplyAt ??= monotonicMs();
     replyBytes += chunk.length;
-    if (options.waitMs === undefined) return;
+    if (!deframing) {
+      if (options.waitMs !== undefined) box.drop(chunk.length);
+      return;
+    }
     lastUnitAt = monotonicMs();
-    for (const payload of deframer.push(chunk)) {
-      reply.push({
-        event: 'data',
-        protocol: 'tcp',
-        time: Date.now(),
-        conn: 1,
-        from: destination,
-        local,
-        unit: frame === 'none' ? 'chunk' : 'frame',
-        payload,
-      });
+    let payloads: Buffer[];
+    try {
+      payloads = deframer.push(chunk);
+    } catch (error) {
+      if (!(error instanceof FrameTooLargeError)) throw error;
+      // A frame longer than every byte we may keep: count the rest of the stream instead of holding it.
+      deframing = false;
+      box.drop(error.size);
+      wakeUp();
+      return;
+    }
+    for (const payload of payloads) {
+      units += 1;
+      const record: DataRecord = { event: 'data', protocol: 'tcp', time: Date.now(), conn: 1, from: destination, local, unit: frame === 'none' ? 'chunk' : 'frame', payload };
+      if (!box.offer(record) && frame === 'none') deframing = false;
     }
     wakeUp();
   });
@@ -147,7 +223,8 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const startedAt = Date.now();
   const t0 = monotonicMs();
   const rttMs: (number | null)[] = [];
-  /** Ping mode: waits up to waitMs for a reply unit (a frame with framing, else any chunk) after index `before`. */
+  const peerGone = (): boolean => peerClosed || socket.destroyed;
+  /** Ping mode: waits up to waitMs for a reply unit (a frame with framing, else any chunk) after unit `before`. */
   const awaitReply = async (before: number, sentAt: number): Promise<void> => {
     const waitMs = Math.max(0, sentAt + (options.waitMs ?? 0) - monotonicMs());
     // Timers run on the loop's millisecond clock: a flag, not a clock comparison, says the time is up.
@@ -156,38 +233,59 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       timedOut = true;
       wakeUp();
     }, waitMs);
-    for (let turn = 0; turn < 100_000 && reply.length === before && !socket.destroyed && !failure && !timedOut; turn++) {
+    for (let turn = 0; turn < 100_000 && units === before && deframing && !peerGone() && !failure && !timedOut && !signal?.aborted; turn++) {
       await new Promise<void>((resolve) => (wake = resolve));
     }
     clearTimeout(timer);
-    rttMs.push(reply.length > before ? lastUnitAt - sentAt : null);
+    if (units > before || !deframing) rttMs.push(lastUnitAt - sentAt);
+    else if (timedOut) rttMs.push(null);
   };
+  let messages = 0;
   try {
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count && !signal?.aborted; i++) {
       if (failure) throw failure;
+      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
+      if (signal?.aborted) break;
       if (options.waitMs !== undefined) {
-        // Ping mode: one message, its reply, then the next.
-        if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
-        const before = reply.length;
+        // Ping mode: one message, its reply, then the next. A peer that has closed gets nothing more.
+        if (peerGone()) break;
+        const before = units;
         const sentAt = monotonicMs();
         // No wait for the write's callback: a failed write shows up as the socket's error.
-        socket.write(message);
+        socket.write(message, onWritten(message.length));
+        written += message.length;
+        messages += 1;
         await awaitReply(before, sentAt);
         continue;
       }
-      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
-      const flushed = new Promise<void>((resolve, reject) => socket.write(message, (error) => (error ? reject(error) : resolve())));
+      const flushed = new Promise<void>((resolve, reject) =>
+        socket.write(message, (error) => {
+          onWritten(message.length)(error);
+          if (error) reject(error);
+          else resolve();
+        }),
+      );
+      written += message.length;
+      messages += 1;
       // Await every write when paced; otherwise only when the socket's buffer is full (backpressure).
-      if ((options.intervalMs ?? 0) > 0 || socket.writableNeedDrain || i === count - 1) await flushed;
+      if ((options.intervalMs ?? 0) > 0 || socket.writableNeedDrain || i === count - 1) await Promise.race([flushed, closed]);
       else flushed.catch(() => undefined);
     }
     const sendMs = monotonicMs() - t0;
-    await Promise.race([new Promise<void>((resolve) => socket.end(() => resolve())), closed]);
+    if (!socket.destroyed) await Promise.race([new Promise<void>((resolve) => socket.end(() => resolve())), closed]);
     if (failure) throw failure;
+    if (peerClosed && options.waitMs !== undefined && messages < count && !signal?.aborted) {
+      const got = rttMs.filter((v) => v !== null).length;
+      throw new UdpkitError(
+        'E_CLOSED',
+        `peer closed the connection after ${got} of ${count} exchanges: ${where} ` +
+          `(${messages} message${messages === 1 ? '' : 's'} sent, ${replyBytes} reply bytes received)`,
+      );
+    }
 
-    const waitMs = options.waitMs ?? CLOSE_LINGER_MS;
+    const lingerMs = signal?.aborted ? 0 : (options.waitMs ?? CLOSE_LINGER_MS);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)))]);
     clearTimeout(timer);
     if (failure && (failure as { code?: string }).code !== 'ECONNRESET') throw failure;
 
@@ -196,21 +294,26 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       destination,
       local,
       connectMs,
-      messages: count,
+      messages,
       bytesPerMessage: options.payload.length,
-      totalBytes: count * message.length,
+      totalBytes: messages * message.length,
       startedAt,
       sendMs,
       closedBy: peerClosed ? 'peer' : 'us',
+      interrupted: signal?.aborted === true,
     };
     if (options.waitMs !== undefined) {
-      const partial = deframer.end();
-      if (partial) reply.push({ event: 'data', protocol: 'tcp', time: Date.now(), conn: 1, from: destination, local, unit: 'partial', payload: partial });
-      if (replyBytes === 0 && !peerClosed) {
+      const partial = deframing ? deframer.end() : undefined;
+      if (partial) box.offer({ event: 'data', protocol: 'tcp', time: Date.now(), conn: 1, from: destination, local, unit: 'partial', payload: partial });
+      if (replyBytes === 0 && !result.interrupted) {
+        if (peerClosed) {
+          throw new UdpkitError('E_TIMEOUT', `no reply from ${where}: the peer closed the connection without replying`, { errno: 'ETIMEDOUT' });
+        }
         throw new UdpkitError('E_TIMEOUT', `no reply from ${where} within ${options.waitMs} ms`, { errno: 'ETIMEDOUT' });
       }
-      result.reply = reply;
+      result.reply = box.kept;
       result.replyBytes = replyBytes;
+      result.replyOverflow = box.overflow;
       result.rttMs = rttMs;
       const firstRtt = rttMs.find((v): v is number => v !== null);
       if (firstRtt !== undefined) result.replyMs = firstRtt;
@@ -218,8 +321,19 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
     }
     return result;
   } catch (error) {
-    throw explain(error, where, 'sending to');
+    if (error instanceof UdpkitError) throw error;
+    const explained = explain(error, where, 'sending to');
+    const errno = (error as { code?: string }).code;
+    if (errno === 'ECONNRESET' || errno === 'EPIPE') {
+      throw new UdpkitError('E_RESET', `connection reset by ${where} while sending: ${handed} of ${written} bytes had been handed to the kernel`, {
+        cause: error,
+        errno,
+      });
+    }
+    throw explained;
   } finally {
+    stopWatch();
+    signal?.removeEventListener('abort', onAbort);
     socket.destroy();
   }
 }

@@ -5,8 +5,10 @@ import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
 import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
-import { waitUntilQuiet } from './quiet.js';
+import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
+import { EchoGuard } from './echo-guard.js';
+import { monotonicMs } from '../clock.js';
 
 /** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
 export const DEFAULT_RCVBUF = 8 * 1024 * 1024;
@@ -21,8 +23,10 @@ export interface UdpListenOptions extends StopConditions {
   family?: 0 | 4 | 6 | undefined;
   /** SO_RCVBUF to ask for, in bytes; default {@link DEFAULT_RCVBUF} capped at `net.core.rmem_max`. */
   rcvbuf?: number | undefined;
-  /** Send each datagram back to its sender. */
+  /** Send each datagram back to its sender (never to the listener's own address and port). */
   echo?: boolean | undefined;
+  /** With echo: echoes per second per sender, the excess counted and not sent (default 1000; 0: no bound). */
+  echoRate?: number | undefined;
 }
 
 /** The receive buffer asked for and the one the kernel granted. */
@@ -96,7 +100,7 @@ export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramH
   const inode = socketInode(socket);
   const counters = new Counters();
   const completion = new Completion(options);
-  const echo = options.echo === true;
+  const guard = options.echo === true ? new EchoGuard(local.port, options.echoRate) : undefined;
   let lastDrops: number | undefined;
   let closing: Promise<ListenerSummary> | undefined;
   let arrivals = 0;
@@ -119,16 +123,24 @@ export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramH
     counters.records += 1;
     counters.bytes += payload.length;
     const last = completion.record(payload, time);
-    if (echo) {
-      socket.send(payload, rinfo.port, rinfo.address, (error) => {
-        if (!error) counters.echoed += 1;
-      });
+    if (guard) {
+      if (guard.allow(from.address, from.port, monotonicMs())) {
+        socket.send(payload, rinfo.port, rinfo.address, (error) => {
+          if (error) counters.echoErrors += 1;
+          else counters.echoed += 1;
+        });
+      } else {
+        counters.echoSuppressed += 1;
+      }
     }
     onDatagram({ event: 'datagram', protocol: 'udp', time, from, local, payload });
     if (last) counters.stop();
   });
-  // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for UDP.
-  socket.on('error', () => undefined);
+  // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for
+  // UDP, and are counted for the summary.
+  socket.on('error', () => {
+    counters.socketErrors += 1;
+  });
 
   const summary = (): ListenerSummary => {
     if (!closing) lastDrops = kernelDrops(inode);
@@ -137,7 +149,7 @@ export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramH
 
   const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
-      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals);
+      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
       counters.stop();
       lastDrops = kernelDrops(inode);

@@ -4,6 +4,7 @@ import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
 import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
+import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { resolveHost } from './resolve.js';
 import { monotonicMs } from '../clock.js';
 
@@ -39,12 +40,24 @@ export interface UdpSendResult {
   replies?: DatagramRecord[];
   /** With waitMs: the round trip of each exchange in milliseconds, null where no reply came in time. */
   rttMs?: (number | null)[];
+  /** With waitMs: replies over `maxReplyBytes`, or unsolicited ones over the queue bound, counted and not kept. */
+  replyOverflow?: ReplyOverflow;
+  /** True when `signal` ended the run early: `datagrams` counts what was sent before. */
+  interrupted: boolean;
 }
 
 const HIGH_WATER = 512;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function endpointOf(socket: Socket): Endpoint {
@@ -73,16 +86,26 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     wake = undefined;
     w?.();
   };
-  // Replies not yet taken by an exchange, in arrival order.
+  const signal = options.signal;
+  const box = new ReplyBox<DatagramRecord>(options.maxReplyBytes ?? DEFAULT_MAX_REPLY, options.onReply);
+  // Replies not yet taken by an exchange, in arrival order; bounded in bytes like the replies kept.
   let arrived: { payload: Buffer; rinfo: RemoteInfo; at: number }[] = [];
+  let arrivedBytes = 0;
   socket.on('error', (error) => {
     failure ??= error;
     wakeUp();
   });
   socket.on('message', (payload, rinfo) => {
-    if (arrived.length < 10_000) arrived.push({ payload, rinfo, at: monotonicMs() });
+    if (arrivedBytes + payload.length <= box.room) {
+      arrived.push({ payload, rinfo, at: monotonicMs() });
+      arrivedBytes += payload.length;
+    } else {
+      box.drop(payload.length);
+    }
     wakeUp();
   });
+  const onAbort = (): void => wakeUp();
+  signal?.addEventListener('abort', onAbort);
 
   const fail = (error: unknown): UdpkitError => {
     const errno = (error as { code?: string }).code;
@@ -104,7 +127,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
       timedOut = true;
       wakeUp();
     }, ms);
-    for (let turn = 0; turn < 100_000 && !done() && !timedOut; turn++) {
+    for (let turn = 0; turn < 100_000 && !done() && !timedOut && !signal?.aborted; turn++) {
       await new Promise<void>((resolve) => (wake = resolve));
     }
     clearTimeout(timer);
@@ -113,7 +136,6 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
   /** Ping mode (`waitMs`): send, wait for a reply, note the round trip; `count` times on the one socket. */
   const exchanges = async (local: Endpoint) => {
     const waitMs = options.waitMs ?? 0;
-    const replies: DatagramRecord[] = [];
     const rttMs: (number | null)[] = [];
     const t0 = monotonicMs();
     const onPingSent = (error: Error | null): void => {
@@ -122,19 +144,24 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
         wakeUp();
       }
     };
-    for (let i = 0; i < count; i++) {
-      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
+    let sent = 0;
+    for (let i = 0; i < count && !signal?.aborted; i++) {
+      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
+      if (signal?.aborted) break;
       arrived = [];
+      arrivedBytes = 0;
       const sentAt = monotonicMs();
+      sent += 1;
       // The reply is awaited at once; a failed send shows up through `failure` and ends the wait.
       if (connected) socket.send(options.payload, onPingSent);
       else socket.send(options.payload, options.port, destination.address, onPingSent);
       await waitFor(waitMs, () => arrived.length > 0 || failure !== undefined);
       if (failure) throw fail(failure);
       const first = arrived.shift();
+      if (!first && signal?.aborted) break;
       rttMs.push(first ? first.at - sentAt : null);
       if (first) {
-        replies.push({
+        box.offer({
           event: 'datagram',
           protocol: 'udp',
           time: Date.now(),
@@ -144,17 +171,20 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
         });
       }
     }
-    if (replies.length === 0) {
+    const replies = box.kept;
+    if (rttMs.every((v) => v === null) && !signal?.aborted) {
       throw new UdpkitError('E_TIMEOUT', `no reply from ${where} within ${waitMs} ms`, { errno: 'ETIMEDOUT' });
     }
     const firstRtt = rttMs.find((v): v is number => v !== null);
     return {
-      datagrams: count,
-      totalBytes: count * options.payload.length,
+      datagrams: sent,
+      totalBytes: sent * options.payload.length,
       sendMs: monotonicMs() - t0,
       replies,
       rttMs,
       reply: replies[0],
+      replyOverflow: box.overflow,
+      interrupted: signal?.aborted === true,
       ...(firstRtt === undefined ? {} : { replyMs: firstRtt }),
     };
   };
@@ -192,9 +222,10 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
       if (error) failure ??= error;
       if (inflight < HIGH_WATER / 2 || failure) wakeUp();
     };
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count && !signal?.aborted; i++) {
       if (failure) throw fail(failure);
-      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0);
+      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
+      if (signal?.aborted) break;
       if (connected) socket.send(options.payload, onSent);
       else socket.send(options.payload, options.port, destination.address, onSent);
       inflight += 1;
@@ -209,10 +240,11 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     // A connected socket hears an ICMP error only after the datagram left: linger a moment for it.
     if (connected) await waitFor(options.settleMs ?? DEFAULT_SETTLE_MS, () => failure !== undefined);
     if (failure) throw fail(failure);
-    return { ...base, datagrams: sent, totalBytes: sent * options.payload.length, sendMs };
+    return { ...base, datagrams: sent, totalBytes: sent * options.payload.length, sendMs, interrupted: signal?.aborted === true };
   } catch (error) {
     throw error instanceof UdpkitError ? error : fail(error);
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     socket.removeAllListeners('message');
     await new Promise<void>((resolve) => {
       try {

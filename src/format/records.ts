@@ -5,6 +5,7 @@ import type { ByteBuffer } from './byte-buffer.js';
 import { escapeBytes, escapeInto } from './escape.js';
 import { formatEndpoint } from './endpoint.js';
 import { hexDump } from './hex.js';
+import { jsonSafe, jsonString } from './safe-text.js';
 
 /** A payload in JSON: UTF-8 text when it is valid UTF-8, base64 otherwise. */
 export interface JsonPayload {
@@ -124,11 +125,12 @@ function endpointJsonText(endpoint: Endpoint): string {
 
 /**
  * The NDJSON line of a datagram, built without intermediate objects: the hot path of `udp-listen -f json`.
- * Byte for byte the same as `JSON.stringify(recordToJson(record))` (a test holds it to that).
+ * The same JSON value as `recordToJson(record)` (a test holds it to that), with DEL, C1 and invisible format
+ * characters written as `\\uXXXX` so that a person can `cat` the file safely.
  */
 export function datagramJsonLine(record: DatagramRecord): string {
   const { payload } = record;
-  const body = isUtf8(payload) ? `"utf8","payload":${JSON.stringify(payload.toString('utf8'))}` : `"base64","payload":"${payload.toString('base64')}"`;
+  const body = isUtf8(payload) ? `"utf8","payload":${jsonString(payload.toString('utf8'))}` : `"base64","payload":"${payload.toString('base64')}"`;
   return (
     `{"time":"${isoTime(record.time)}","protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
     `"local":${endpointJsonText(record.local)},"size":${payload.length},"encoding":${body}}\n`
@@ -145,7 +147,7 @@ export function formatRecord(record: TrafficRecord, format: Format): string | Bu
     case 'raw':
       return hasPayload ? record.payload : '';
     case 'json':
-      return record.event === 'datagram' ? datagramJsonLine(record) : `${JSON.stringify(recordToJson(record))}\n`;
+      return record.event === 'datagram' ? datagramJsonLine(record) : `${jsonSafe(JSON.stringify(recordToJson(record)))}\n`;
     case 'hex':
       return `${describeRecord(record)}\n${hasPayload ? hexDump(record.payload) : ''}`;
     case 'text': {
@@ -220,7 +222,7 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
       );
       out.bytes(head);
       if (isUtf8(payload)) {
-        out.utf8(`"utf8","payload":${JSON.stringify(payload.toString('utf8'))}}\n`);
+        out.utf8(`"utf8","payload":${jsonString(payload.toString('utf8'))}}\n`);
       } else {
         out.latin1(`"base64","payload":"${payload.toString('base64')}"}\n`);
       }

@@ -1,0 +1,73 @@
+/**
+ * What keeps an echo listener from becoming a loop or an amplifier: it never answers its own address and port
+ * (a spoofed datagram would make it talk to itself forever), and answers each sender at a bounded rate (two
+ * echo listeners spoofed at each other ping-pong at that rate, not at wire speed). @internal
+ */
+import { networkInterfaces } from 'node:os';
+
+/**
+ * Echoes per second per sender when none is given; a burst of as many is allowed. A loop between two echo
+ * servers runs faster than this wherever their round trip is under a millisecond, so the bound breaks it.
+ */
+export const DEFAULT_ECHO_RATE = 1000;
+
+/** Senders whose buckets are kept; the oldest is forgotten past this (a forgotten sender starts with a full bucket). */
+const MAX_TRACKED = 4096;
+
+/** Every address configured on this host now, and the wildcards. */
+export function localAddresses(): Set<string> {
+  const set = new Set<string>(['0.0.0.0', '::']);
+  for (const list of Object.values(networkInterfaces())) {
+    for (const entry of list ?? []) set.add(entry.address.split('%')[0] ?? entry.address);
+  }
+  return set;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** Decides, per datagram, whether an echo may be sent. */
+export class EchoGuard {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly local: Set<string>;
+
+  /**
+   * @param port the listener's own port
+   * @param rate echoes per second per sender (0: no bound)
+   */
+  constructor(
+    private readonly port: number,
+    private readonly rate: number = DEFAULT_ECHO_RATE,
+  ) {
+    this.local = localAddresses();
+  }
+
+  /** Whether `address` is this host: any configured address, or anything in 127.0.0.0/8. */
+  isLocal(address: string): boolean {
+    return this.local.has(address) || address.startsWith('127.');
+  }
+
+  /** True when an echo to `address`:`port` (unmapped) may be sent at `nowMs` (monotonic). */
+  allow(address: string, port: number, nowMs: number): boolean {
+    if (port === this.port && this.isLocal(address)) return false;
+    if (this.rate <= 0) return true;
+    const key = `${address}|${port}`;
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      if (this.buckets.size >= MAX_TRACKED) {
+        const oldest = this.buckets.keys().next().value;
+        if (oldest !== undefined) this.buckets.delete(oldest);
+      }
+      bucket = { tokens: this.rate, at: nowMs };
+      this.buckets.set(key, bucket);
+    } else {
+      bucket.tokens = Math.min(this.rate, bucket.tokens + ((nowMs - bucket.at) * this.rate) / 1000);
+      bucket.at = nowMs;
+    }
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}
