@@ -3,8 +3,19 @@
 import { compareMain } from '../cli/compare.js';
 import { processIO } from '../cli/io.js';
 import { onShutdown } from './shutdown.js';
+import { EXIT_INTERRUPTED } from '../cli/compare.js';
+import { killLivePeers } from '../compare/peer-process.js';
+import { removeLiveNamespaces } from '../compare/netns.js';
 
 const stop = onShutdown();
+// On SIGINT, SIGTERM or SIGHUP the running scenario is stopped at once: its peers are killed and its namespaces
+// removed now (not when it ends), so a supervisor's SIGKILL that follows leaks nothing; the report follows.
+stop.signal.addEventListener('abort', () => {
+  killLivePeers();
+  removeLiveNamespaces();
+  // A scenario with nothing left to wait for ends at once; should one not, exit anyway, everything removed.
+  setTimeout(() => process.exit(EXIT_INTERRUPTED), 3000).unref();
+});
 void compareMain(process.argv.slice(2), processIO(stop.signal)).then((code) => {
   stop.dispose();
   // The command has flushed (or given up on a reader that stopped reading): exit now, not when a blocked pipe frees.

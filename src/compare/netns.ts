@@ -43,12 +43,51 @@ const live = new Set<string>();
 let exitHook = false;
 
 function removeNamespace(name: string): void {
+  // Processes left inside keep a namespace alive after `ip netns del`: end them first.
+  try {
+    for (const pid of run('ip', ['netns', 'pids', name]).split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  } catch {
+    // no such namespace
+  }
   try {
     run('ip', ['netns', 'del', name]);
   } catch {
     // already gone
   }
   live.delete(name);
+}
+
+/** Removes every namespace this process made, at once (a signal's handler calls this before exiting). */
+export function removeLiveNamespaces(): void {
+  [...live].forEach(removeNamespace);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the namespaces (and the processes in them) left by udp-compare runs that were killed before they
+ * could clean up (SIGKILL, a power cut): their names carry the PID, and that PID is gone. Returns their names.
+ */
+export function removeOrphanNamespaces(): string[] {
+  const orphans = namespacesWithPrefix(NETNS_PREFIX).filter((name) => {
+    const pid = Number(/^udpkit-(\d+)-/.exec(name)?.[1]);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid);
+  });
+  orphans.forEach(removeNamespace);
+  return orphans;
 }
 
 /** Lists namespaces whose names start with `prefix` (for tests that check nothing was left behind). */
@@ -67,6 +106,15 @@ export function namespacesWithPrefix(prefix: string): string[] {
 export const NETNS_PREFIX = 'udpkit-';
 
 /**
+ * The nftables match for a random share of packets (`numgen random mod 10000 < N `): empty for 100%, where the
+ * match would be out of numgen's range and every packet is meant anyway.
+ */
+export function share(fraction: number): string {
+  const per10k = Math.round(fraction * 10_000);
+  return per10k >= 10_000 ? '' : `numgen random mod 10000 < ${per10k} `;
+}
+
+/**
  * Builds the link. `loss` and `duplicate` are fractions (0.2 = 20%), applied at random per packet.
  * @throws Error when a command fails (what was made so far is removed first)
  */
@@ -82,8 +130,9 @@ export function createLossyLink(loss: number, duplicate: number): LossyLink {
   const receiverAddress = `10.213.${subnet}.2`;
   if (!exitHook) {
     exitHook = true;
-    process.once('exit', () => [...live].forEach(removeNamespace));
+    process.once('exit', removeLiveNamespaces);
   }
+  removeOrphanNamespaces();
   const destroy = (): void => {
     removeNamespace(senderNs);
     removeNamespace(receiverNs);
@@ -99,20 +148,18 @@ export function createLossyLink(loss: number, duplicate: number): LossyLink {
     run('ip', ['-n', receiverNs, 'addr', 'add', `${receiverAddress}/24`, 'dev', vethB]);
     run('ip', ['-n', senderNs, 'link', 'set', vethA, 'up']);
     run('ip', ['-n', receiverNs, 'link', 'set', vethB, 'up']);
-    const lossPer10k = Math.round(loss * 10_000);
     run(
       'ip',
       ['netns', 'exec', receiverNs, 'nft', '-f', '-'],
       `table inet udpkit_lossy {\n  chain input {\n    type filter hook input priority 0; policy accept;\n` +
-        `    iifname "${vethB}" meta l4proto { tcp, udp } numgen random mod 10000 < ${lossPer10k} drop\n  }\n}\n`,
+        `    iifname "${vethB}" meta l4proto { tcp, udp } ${share(loss)}drop\n  }\n}\n`,
     );
-    const dupPer10k = Math.round(duplicate * 10_000);
-    if (dupPer10k > 0) {
+    if (duplicate > 0) {
       run(
         'ip',
         ['netns', 'exec', senderNs, 'nft', '-f', '-'],
         `table ip udpkit_dup {\n  chain output {\n    type filter hook output priority 0; policy accept;\n` +
-          `    oifname "${vethA}" meta l4proto udp numgen random mod 10000 < ${dupPer10k} dup to ${receiverAddress} device "${vethA}"\n  }\n}\n`,
+          `    oifname "${vethA}" meta l4proto udp ${share(duplicate)}dup to ${receiverAddress} device "${vethA}"\n  }\n}\n`,
       );
     }
   } catch (error) {

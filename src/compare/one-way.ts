@@ -4,6 +4,9 @@ import { startPeer } from './peer-process.js';
 import type { ReceiverReport } from './receivers.js';
 import { accountSequence, type SequenceAccount } from './sequence.js';
 
+/** A receiver stops this long after its last message. */
+const RECEIVER_IDLE_MS = 400;
+
 /** Options of {@link oneWay}. */
 export interface OneWayOptions {
   protocol: 'udp' | 'tcp';
@@ -43,7 +46,7 @@ export async function oneWay(options: OneWayOptions): Promise<OneWayResult> {
       '--rcvbuf',
       String(options.rcvbuf ?? 0),
       '--idle-ms',
-      '400',
+      String(RECEIVER_IDLE_MS),
       '--max-ms',
       String(budgetMs),
     ],
@@ -60,7 +63,10 @@ export async function oneWay(options: OneWayOptions): Promise<OneWayResult> {
     } else {
       blast = options.protocol === 'udp' ? await blastUdp(blastOptions) : await blastTcp(blastOptions);
     }
-    const report = await receiver.result;
+    // The sender is done. A receiver that heard nothing (100% loss, a connect that never completed) would wait
+    // out its whole budget: past its idle spell and a margin, ask it to report what arrived.
+    const grace = setTimeout(() => receiver.stop(), RECEIVER_IDLE_MS + 1500);
+    const report = await receiver.result.finally(() => clearTimeout(grace));
     return { blast, receiver: report, account: accountSequence(report.arrivals, options.count) };
   } finally {
     receiver.kill();

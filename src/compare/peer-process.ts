@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
 const live = new Set<ChildProcess>();
 let exitHook = false;
 
+/** Kills every peer process still running, at once (a signal's handler calls this before exiting). */
+export function killLivePeers(): void {
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
 /** The built peer script; the same path from src/compare (tests) and dist/compare (the bin). */
 export function peerScript(): string {
   return fileURLToPath(new URL('../../dist/compare/peer.js', import.meta.url));
@@ -23,6 +30,8 @@ export interface Peer<T> {
   port: number;
   result: Promise<T>;
   kill(): void;
+  /** Asks a receiver to report what arrived now (SIGTERM). */
+  stop(): void;
 }
 
 /**
@@ -35,10 +44,13 @@ export function startPeer<T>(args: string[], options: { wrapper?: string[]; rece
   live.add(child);
   if (!exitHook) {
     exitHook = true;
-    process.once('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+    process.once('exit', killLivePeers);
   }
   const kill = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const stop = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
   const limit = setTimeout(kill, options.maxMs ?? 60_000);
   let stdout = '';
@@ -62,9 +74,9 @@ export function startPeer<T>(args: string[], options: { wrapper?: string[]; rece
       else reject(new Error(`peer ${args[0]} exited ${code}: ${stderr.trim() || stdout.trim() || 'no output'}`));
     });
   });
-  if (!options.receiver) return Promise.resolve({ port: 0, result, kill });
+  if (!options.receiver) return Promise.resolve({ port: 0, result, kill, stop });
   return new Promise((resolve, reject) => {
-    onReady = (port) => resolve({ port, result, kill });
+    onReady = (port) => resolve({ port, result, kill, stop });
     result.then(
       () => reject(new Error(`peer ${args[0]} ended before it was ready`)),
       (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),

@@ -36,8 +36,16 @@ const receiver = {
   idleMs: Number(values['idle-ms']),
   maxMs: Math.min(Number(values['max-ms']), 120_000),
   onReady: (bound: number) => write({ ready: bound }),
+  stop: stopSignal(),
 };
 const blast = { host, port, count: Number(values.count), size: Number(values.size), rate: Number(values.rate) };
+
+/** SIGTERM from udp-compare: the sender is done, report what arrived now. */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGTERM', () => controller.abort());
+  return controller.signal;
+}
 
 switch (role) {
   case 'udp-recv':

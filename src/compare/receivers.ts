@@ -19,6 +19,8 @@ export interface ReceiverOptions {
   maxMs: number;
   /** Called once bound, with the real port. */
   onReady(port: number): void;
+  /** Stops receiving now and reports what arrived (the sender is done, nothing more can come). */
+  stop?: AbortSignal | undefined;
 }
 
 /** What a receiver saw. */
@@ -78,6 +80,7 @@ export function receiveUdp(options: ReceiverOptions): Promise<ReceiverReport> {
       resolve(finish(report));
     };
     const hard = setTimeout(stop, options.maxMs);
+    options.stop?.addEventListener('abort', stop, { once: true });
     socket.on('error', reject);
     socket.on('message', (message) => {
       report.reads += 1;
@@ -115,10 +118,13 @@ export function receiveTcp(options: ReceiverOptions): Promise<ReceiverReport> {
         resolve(finish(report));
       });
     });
-    const hard = setTimeout(() => {
+    const end = (): void => {
+      clearTimeout(hard);
       server.close();
       resolve(finish(report));
-    }, options.maxMs);
+    };
+    const hard = setTimeout(end, options.maxMs);
+    options.stop?.addEventListener('abort', end, { once: true });
     server.on('error', reject);
     server.listen(options.port, options.host, () => {
       const address = server.address();

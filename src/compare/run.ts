@@ -14,7 +14,7 @@ export interface CompareOptions {
   workload: Workload;
   /** Progress text, for a status line. */
   onProgress?: ((text: string) => void) | undefined;
-  /** Stops between scenarios when aborted. */
+  /** Stops between scenarios when aborted; a scenario that fails after it is reported as interrupted. */
   signal?: AbortSignal | undefined;
 }
 
@@ -48,6 +48,11 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
         const { rows, sentence } = await scenario.run({ target: running.target, workload: options.workload, progress });
         results.push({ ...base, status: 'ok', sentence, rows, durationMs: performance.now() - t0 });
       } catch (error) {
+        // Interrupted: the peers and namespaces were removed under the scenario; that is not a failure to measure.
+        if (options.signal?.aborted) {
+          results.push({ ...base, status: 'skipped', reason: 'interrupted', rows: [], durationMs: performance.now() - t0 });
+          continue;
+        }
         const reason = error instanceof Error ? error.message : String(error);
         results.push({ ...base, status: 'failed', reason, rows: [], durationMs: performance.now() - t0 });
       }
