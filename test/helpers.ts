@@ -1,7 +1,7 @@
 /** Test helpers: in-memory CLI streams, loopback sockets on port 0 closed in teardown, and the built bins as subprocesses. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable, Writable } from 'node:stream';
@@ -175,4 +175,31 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Peak resident memory of a live process in MB (VmHWM from /proc), or undefined when it cannot be read. */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a test that needs root (raw sockets, namespaces) cannot run here, or undefined when it can. */
+export function needsRoot(): string | undefined {
+  return process.getuid?.() === 0 ? undefined : 'needs root';
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Path of a file under fixtures/. */
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 }

@@ -65,3 +65,45 @@ describe.skipIf(reason !== undefined)('lossy link', () => {
     }
   });
 });
+
+describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once', () => {
+  const peersOf = (pid: number | undefined): number =>
+    spawnSync('pgrep', ['-P', String(pid), '-f', 'compare/peer.js'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+
+  it.each(['SIGHUP', 'SIGTERM', 'SIGINT'] as const)('%s mid-scenario: exit 130, no namespace and no peer left', async (signal) => {
+    const child = spawn(process.execPath, [binPath('udp-compare'), '-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      await until(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2 && peersOf(child.pid) > 0, 10_000, 'namespaces and peers');
+      child.kill(signal);
+      expect(await exit).toBe(130);
+      expect(stderr).toBe('udp-compare: interrupted: every namespace and peer process it made was removed\n');
+      expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
+      expect(spawnSync('pgrep', ['-f', `peer.js .*--host 10\\.213\\.`]).status).toBe(1);
+    } finally {
+      child.kill('SIGKILL');
+      for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
+    }
+  });
+
+  it('namespaces and peers of a run killed with SIGKILL are removed by the next run', async () => {
+    const child = spawn(process.execPath, [binPath('udp-compare'), '-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: 'ignore' });
+    const exit = new Promise<unknown>((resolve) => child.on('close', resolve));
+    try {
+      await until(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2, 10_000, 'the namespaces to appear');
+      child.kill('SIGKILL');
+      await exit;
+      expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toHaveLength(2);
+      const report = await runCompare({ scenarios: ['lossy-link'], workload: { messages: 100, size: 64, rate: 10_000, loss: 1, duplicate: 1 } });
+      // --loss 100% and --duplicate 100% build valid rules: nothing crosses, and that is measured, not a failure.
+      expect(report.scenarios[0]?.status, report.scenarios[0]?.reason).toBe('ok');
+      expect(report.scenarios[0]?.rows.find((r) => r.measurement.startsWith('delivered'))?.udp.value).toBe(0);
+      expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
+      expect(spawnSync('pgrep', ['-f', `peer.js .*--host 10\\.213\\.`]).status).toBe(1);
+    } finally {
+      for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
+    }
+  });
+});

@@ -5,9 +5,11 @@
 import type { Writable } from 'node:stream';
 
 /** How long a stream may make no progress before {@link drain} gives up on it. */
-export const DRAIN_IDLE_MS = 1000;
+export const DRAIN_IDLE_MS = 500;
 
 const failures = new WeakMap<Writable, Error>();
+/** Streams whose reader stopped reading: a later drain does not wait for them again. */
+const stalled = new WeakSet<Writable>();
 const guarded = new WeakSet<Writable>();
 
 /** Records the stream's first error instead of letting it crash the process; idempotent. */
@@ -41,7 +43,7 @@ export function put(stream: Writable, data: string | Uint8Array): boolean {
  * progress for `idleMs` (a reader that stopped reading), or failed. Resolves to the bytes left unwritten.
  */
 export async function drain(stream: Writable, idleMs = DRAIN_IDLE_MS): Promise<number> {
-  for (let turn = 0; turn < 10_000; turn++) {
+  for (let turn = 0; turn < 10_000 && !stalled.has(stream); turn++) {
     if (failures.has(stream) || stream.destroyed || stream.writableLength === 0) break;
     const before = stream.writableLength;
     await new Promise<void>((resolve) => {
@@ -55,7 +57,7 @@ export async function drain(stream: Writable, idleMs = DRAIN_IDLE_MS): Promise<n
       stream.once('drain', done);
       stream.once('error', done);
     });
-    if (stream.writableLength >= before && stream.writableLength > 0) break;
+    if (stream.writableLength >= before && stream.writableLength > 0) stalled.add(stream);
   }
   return failures.has(stream) ? 0 : stream.writableLength;
 }

@@ -1,7 +1,7 @@
 /** Waiting until a socket has nothing more queued: the drain step of a graceful shutdown. @internal */
 
 /** The longest a graceful shutdown reads what is queued: under a flood that never stops, it ends anyway. */
-export const DRAIN_MAX_MS = 500;
+export const DRAIN_MAX_MS = 300;
 
 /**
  * Resolves after two event-loop turns in a row in which `arrivals()` did not change: each turn polls the

@@ -22,7 +22,8 @@ function hex4(char: string): string {
 export function quote(value: unknown, max = MAX_QUOTED_BYTES): string {
   const text = typeof value === 'string' ? value : String(value);
   const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= max) return `"${escapeBytes(bytes)}"`;
+  // Payload escaping, then the invisible format characters (zero-width, word joiner) that it leaves as text.
+  if (bytes.length <= max) return `"${terminalLine(escapeBytes(bytes))}"`;
   let cut = '';
   let size = 0;
   for (const char of text) {
@@ -31,7 +32,7 @@ export function quote(value: unknown, max = MAX_QUOTED_BYTES): string {
     cut += char;
     size += n;
   }
-  return `"${escapeBytes(Buffer.from(cut, 'utf8'))}"…(${bytes.length} bytes)`;
+  return `"${terminalLine(escapeBytes(Buffer.from(cut, 'utf8')))}"…(${bytes.length} bytes)`;
 }
 
 /** One line for a terminal: every unsafe character of {@link UNSAFE} written as `\xHH` or `\u{HHHH}`; backslashes kept. */

@@ -1,0 +1,152 @@
+/**
+ * Property tests (fast-check, seeded and bounded): escaping, JSON strings, framing, payload decoders and argument
+ * validation take any input without throwing anything but UdpkitError, never let a control byte through, and
+ * never hold more than their bound.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseListenArgs } from '../../src/cli/listen-args.js';
+import { parseSendArgs } from '../../src/cli/send-args.js';
+import { Deframer, encodeFrame } from '../../src/core/framing.js';
+import { UdpkitError } from '../../src/errors.js';
+import { escapeBytes } from '../../src/format/escape.js';
+import { jsonString, quote, terminalLine } from '../../src/format/safe-text.js';
+import { decodeBase64, decodeHex, unescapeMessage } from '../../src/payload.js';
+import { memoryIO } from '../helpers.js';
+
+const RUNS = { seed: 20261123, numRuns: 400 };
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]/;
+/** What payload escaping has always promised to escape: C0, DEL, C1, bidi controls, line separators, BOM. */
+// eslint-disable-next-line no-control-regex
+const PAYLOAD_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u2028\u2029]/;
+const JSON_INVISIBLE = /[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]/;
+
+/** Strings rich in what breaks terminals: controls, C1, bidi, surrogates, invisible characters. */
+const nasty = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.array(fc.constantFrom('\u001b', '\r', '\b', '\u007f', '\u0085', '\u009b', '\u202e', '\u2066', '\u200b', '\ufeff', '\u2028', '\ud800', 'a', '\\', '"', '%'), {
+    maxLength: 60,
+  }).map((parts) => parts.join('')),
+);
+
+function onlyUdpkitErrors(run: () => unknown): void {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UdpkitError);
+  }
+}
+
+describe('escaping', () => {
+  it('escapeBytes lets no control byte, C1, bidi or invisible character through', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = escapeBytes(Buffer.from(bytes));
+        expect(text).not.toMatch(PAYLOAD_UNSAFE);
+      }),
+      RUNS,
+    );
+  });
+
+  it('quote and terminalLine are safe for any string, and quote is cut to its bound', () => {
+    fc.assert(
+      fc.property(nasty, (value) => {
+        expect(quote(value)).not.toMatch(RAW_CONTROL);
+        expect(terminalLine(value)).not.toMatch(RAW_CONTROL);
+        expect(Buffer.byteLength(quote(value))).toBeLessThan(120 * 10 + 40);
+      }),
+      RUNS,
+    );
+  });
+
+  it('jsonString is the same JSON value, with no invisible character left raw', () => {
+    fc.assert(
+      fc.property(nasty, (value) => {
+        const json = jsonString(value);
+        expect(JSON.parse(json)).toBe(value);
+        expect(json).not.toMatch(JSON_INVISIBLE);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('framing', () => {
+  it.each(['line', 'length'] as const)('%s: frames split at random points come back whole and in order', (mode) => {
+    const frame = mode === 'line' ? fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a))) : fc.uint8Array({ maxLength: 80 }).map(Buffer.from);
+    fc.assert(
+      fc.property(fc.array(frame, { maxLength: 20 }), fc.array(fc.nat(2000), { maxLength: 10 }), (frames, cuts) => {
+        const stream = Buffer.concat(frames.map((f) => encodeFrame(f, mode)));
+        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+        const deframer = new Deframer(mode, 1024);
+        const out: Buffer[] = [];
+        let from = 0;
+        for (const to of [...points, stream.length]) {
+          out.push(...deframer.push(stream.subarray(from, to)));
+          from = to;
+        }
+        expect(out.map((b) => b.toString('hex'))).toEqual(frames.map((f) => f.toString('hex')));
+        expect(deframer.end()).toBeUndefined();
+      }),
+      RUNS,
+    );
+  });
+
+  it.each(['line', 'length'] as const)('%s: random bytes throw only UdpkitError and never hold more than maxFrame', (mode) => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }), (chunks) => {
+        const deframer = new Deframer(mode, 64);
+        onlyUdpkitErrors(() => {
+          for (const chunk of chunks) for (const f of deframer.push(Buffer.from(chunk))) expect(f.length).toBeLessThanOrEqual(64);
+        });
+        expect(deframer.end()?.length ?? 0).toBeLessThanOrEqual(64);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('payload decoders', () => {
+  it('decodeHex, decodeBase64 and unescapeMessage return bytes or throw UdpkitError E_DATA', () => {
+    fc.assert(
+      fc.property(nasty, (text) => {
+        for (const decode of [decodeHex, decodeBase64, unescapeMessage]) {
+          try {
+            expect(Buffer.isBuffer(decode(text))).toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(UdpkitError);
+            expect((error as UdpkitError).code).toBe('E_DATA');
+            expect((error as UdpkitError).message).not.toMatch(RAW_CONTROL);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('argument validation', () => {
+  const word = fc.oneof(
+    nasty,
+    fc.constantFrom('127.0.0.1', '::1', '5005', '0', '99999', '-c', '3', '--wait', '--tcp', '--frame', 'line', '-f', 'json', '--file', '--', '-', '--count', '1e3', '-4', '-6', '--json'),
+  );
+
+  it('udp-send and udp-listen argv: a config, or one UdpkitError line with no control byte', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(word, { maxLength: 8 }), async (argv) => {
+        for (const parse of [parseSendArgs, parseListenArgs]) {
+          const { io } = memoryIO();
+          try {
+            await parse(argv, io);
+          } catch (error) {
+            expect(error).toBeInstanceOf(UdpkitError);
+            expect((error as UdpkitError).exitCode).toBe(64);
+            expect(terminalLine((error as UdpkitError).message)).not.toMatch(/\n/);
+          }
+        }
+      }),
+      { ...RUNS, numRuns: 150 },
+    );
+  });
+});
