@@ -121,6 +121,12 @@ describe('message and encoding', () => {
     [['127.0.0.1', '5005', '--count', '0', 'x'], 64, 'invalid --count "0": expected an integer >= 1'],
     [['127.0.0.1', '5005', '--wait', 'soon', 'x'], 64, 'invalid --wait "soon": expected a positive number of milliseconds'],
     [['127.0.0.1', '5005', '--bogus', 'x'], 64, 'unknown option --bogus'],
+    [['-z', '127.0.0.1', '5005', 'x'], 64, 'unknown option -z'],
+    [['127.0.0.1:5005', 'hi'], 64, 'invalid host "127.0.0.1:5005": give the port as its own argument: 127.0.0.1 5005; invalid port "hi": expected an integer from 1 to 65535'],
+    [['[::1]:5005', 'hi'], 64, 'invalid host "[::1]:5005": give the port as its own argument: [::1] 5005; invalid port "hi": expected an integer from 1 to 65535'],
+    [['fe80::1', '5005', 'x'], 64, 'invalid host "fe80::1": a link-local IPv6 address needs its interface, e.g. fe80::1%eth0'],
+    [['--file', 'a', '--file', 'b', '127.0.0.1', '5005'], 64, '--file was given 2 times ("a", "b"): give it once'],
+    [['-4', '-6', '--count', 'x', '127.0.0.1', '0', 'x'], 64, 'invalid port "0": expected an integer from 1 to 65535; invalid --count "x": expected an integer >= 1'],
     [['127.0.0.1'], 64, 'Not enough non-option arguments: got 1, need at least 2'],
   ])('udp-send %j exits %d', async (args, code, message) => {
     const result = await send(args);
