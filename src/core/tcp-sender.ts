@@ -6,7 +6,7 @@ import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { resolveHost } from './resolve.js';
-import { monotonicMs } from '../clock.js';
+import { monotonicMs, sleep } from '../clock.js';
 
 /** Connect timeout when none is given. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -53,18 +53,6 @@ export interface TcpSendResult {
   closedBy: 'peer' | 'us';
   /** True when `signal` ended the run early: `messages` counts what was written before. */
   interrupted: boolean;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function connectTimed(address: string, port: number, timeoutMs: number, where: string): Promise<Socket> {

@@ -6,7 +6,7 @@ import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { resolveHost } from './resolve.js';
-import { monotonicMs } from '../clock.js';
+import { monotonicMs, sleep } from '../clock.js';
 
 /** How long a connected socket lingers after its last send to hear an ICMP error, when no reply is awaited. */
 export const DEFAULT_SETTLE_MS = 50;
@@ -47,18 +47,6 @@ export interface UdpSendResult {
 }
 
 const HIGH_WATER = 512;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function endpointOf(socket: Socket): Endpoint {
   const a = socket.address();
