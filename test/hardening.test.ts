@@ -23,6 +23,22 @@ function spawnBin(name: string, args: string[], stdio: StdioOptions, readStdout 
   return { child, stdout, stderr, exit };
 }
 
+/** A TCP server on loopback port 0 that hands each connection to `onConnection`; every connection and the server closed in teardown. */
+async function tcpServer(onConnection: (socket: Socket) => void): Promise<number> {
+  const open = new Set<Socket>();
+  const server = createServer((socket) => {
+    open.add(socket);
+    socket.on('error', () => undefined);
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => {
+    open.forEach((socket) => socket.destroy());
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return (server.address() as { port: number }).port;
+}
+
 function spoof(src: string, sport: number, dst: string, dport: number): void {
   execFileSync('python3', [fixturePath('spoof-udp.py'), src, String(sport), dst, String(dport), 'spoofed'], { timeout: 5000 });
 }
@@ -90,10 +106,7 @@ describe('memory stays bounded', () => {
 
   it('udp-send --tcp --wait against a peer that streams keeps at most --max-reply and exits cleanly', async () => {
     const block = Buffer.alloc(64 * 1024, 0x62);
-    const open = new Set<Socket>();
-    const server = createServer((socket: Socket) => {
-      open.add(socket);
-      socket.on('error', () => undefined);
+    const port = await tcpServer((socket) => {
       let written = 0;
       const pump = (): void => {
         // Up to 1.5 GB, as fast as the client takes it.
@@ -105,12 +118,6 @@ describe('memory stays bounded', () => {
       };
       pump();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => {
-      open.forEach((socket) => socket.destroy());
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    });
-    const { port } = server.address() as { port: number };
     const sender = spawnBin('udp-send', ['--tcp', '--wait', '3000', '--max-reply', '100000', '127.0.0.1', String(port), 'hi'], ['ignore', 'pipe', 'pipe']);
     let peak = 0;
     for (let i = 0; i < 100 && sender.child.exitCode === null; i++) {
@@ -169,17 +176,8 @@ describe('endless and odd inputs', () => {
   });
 
   it('udp-send --tcp to a peer that accepts and never reads ends after --send-timeout with the bytes written', async () => {
-    const held: Socket[] = [];
-    const server = createServer((socket) => {
-      socket.pause();
-      held.push(socket);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => {
-      held.forEach((s) => s.destroy());
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    });
-    const { port } = server.address() as { port: number };
+    // Accepts and never reads.
+    const port = await tcpServer((socket) => socket.pause());
     const sender = spawnBin('udp-send', ['--tcp', '-c', '64', '--send-timeout', '500', '127.0.0.1', String(port), '-'], ['pipe', 'pipe', 'pipe']);
     sender.child.stdin?.end(Buffer.alloc(1024 * 1024, 0x64));
     expect(await sender.exit).toBe(75);

@@ -310,7 +310,6 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
     return result;
   } catch (error) {
     if (error instanceof UdpkitError) throw error;
-    const explained = explain(error, where, 'sending to');
     const errno = (error as { code?: string }).code;
     if (errno === 'ECONNRESET' || errno === 'EPIPE') {
       throw new UdpkitError('E_RESET', `connection reset by ${where} while sending: ${handed} of ${written} bytes had been handed to the kernel`, {
@@ -318,7 +317,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
         errno,
       });
     }
-    throw explained;
+    throw explain(error, where, 'sending to');
   } finally {
     stopWatch();
     signal?.removeEventListener('abort', onAbort);
