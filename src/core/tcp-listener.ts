@@ -8,6 +8,7 @@ import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Fram
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { monotonicMs } from '../clock.js';
+import { peerNameOf, stillConnected } from './peer-name.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
@@ -49,7 +50,7 @@ export interface TcpListener {
 
 function listenOnce(plan: BindPlan, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ noDelay: true });
+    const server = createServer({ noDelay: true, allowHalfOpen: true });
     server.once('error', reject);
     server.listen({ port, host: plan.address, ipv6Only: plan.ipv6Only, backlog: 1024 }, () => {
       server.off('error', reject);
@@ -91,10 +92,26 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
     else state.socket.resume();
   };
 
+  /** Connections reset before they were accepted, waiting for their peer's address. */
+  const lookups = new Set<Promise<void>>();
   server.on('connection', (socket) => {
+    if (socket.remoteAddress !== undefined) {
+      accept(socket, unmapEndpoint(socket.remoteAddress, socket.remotePort ?? 0, socket.remoteFamily ?? ''));
+      return;
+    }
+    // Reset before accept: hold the socket (and what it carried) until the kernel has told us who it was.
+    socket.pause();
+    const lookup = peerNameOf(socket).then((from) => {
+      lookups.delete(lookup);
+      accept(socket, from ?? { address: '', port: 0, family: local.family }, true);
+    });
+    lookups.add(lookup);
+  });
+
+  /** `held`: accepted before close() began, and held for its address lookup since. */
+  const accept = (socket: Socket, from: Endpoint, held = false): void => {
     const conn = nextId + 1;
     nextId = conn;
-    const from = unmapEndpoint(socket.remoteAddress ?? '', socket.remotePort ?? 0, socket.remoteFamily ?? '');
     const openedAt = monotonicMs();
     const head = { protocol: 'tcp' as const, conn, from, local };
     const received: Traffic = { bytes: 0, chunks: 0 };
@@ -105,7 +122,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
     const closeRecord = (reason: CloseReason): void =>
       onRecord({ event: 'close', time: Date.now(), ...head, reason, received, sent, durationMs: monotonicMs() - openedAt });
 
-    if (completion.finished || closing) {
+    if (completion.finished || (closing && !held)) {
       socket.destroy();
       closeRecord('shutdown');
       return;
@@ -117,7 +134,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
     }
     const state: Connection = { socket, reason: undefined, sawFin: false, echoBlocked: false };
     open.add(state);
-    if (paused) socket.pause();
+    flow(state);
     const deframer = new Deframer(frame, maxFrame);
     if (options.connIdleTimeoutMs !== undefined) socket.setTimeout(options.connIdleTimeoutMs);
 
@@ -168,7 +185,14 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
       }
     });
     socket.on('end', () => {
-      state.sawFin = true;
+      // Node.js ends the stream the same way for a FIN and for an RST that followed data: ask the kernel which.
+      if (stillConnected(socket)) {
+        state.sawFin = true;
+        socket.end();
+      } else {
+        state.reason ??= 'reset';
+        socket.destroy();
+      }
     });
     socket.on('timeout', () => {
       state.reason ??= 'idle-timeout';
@@ -185,12 +209,13 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
       if (partial) onRecord({ event: 'data', time: Date.now(), ...head, unit: 'partial', payload: partial });
       closeRecord(state.reason ?? (state.sawFin ? 'fin' : 'reset'));
     });
-  });
+  };
   server.on('error', () => undefined);
 
   const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(lookups);
       if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
       counters.stop();

@@ -14,6 +14,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
 /** Without --wait: how long to wait for the peer to close after our FIN before closing anyway. */
 export const CLOSE_LINGER_MS = 500;
+/** Messages longer than this are written in slices of it. */
+const WRITE_SLICE = 64 * 1024;
 
 /** Options of {@link sendTcp}. */
 export interface TcpSendOptions extends SendBase {
@@ -72,6 +74,11 @@ function connectTimed(address: string, port: number, timeoutMs: number, where: s
       reject(error);
     });
   });
+}
+
+function isReset(error: unknown): boolean {
+  const errno = (error as { code?: string } | undefined)?.code;
+  return errno === 'ECONNRESET' || errno === 'EPIPE';
 }
 
 function explain(error: unknown, where: string, phase: string): UdpkitError {
@@ -231,6 +238,8 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   let messages = 0;
   try {
     for (let i = 0; i < count && !signal?.aborted; i++) {
+      // In ping mode a reset ends the exchanges, and is reported as how far they got.
+      if (failure && options.waitMs !== undefined && isReset(failure)) break;
       if (failure) throw failure;
       if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
       if (signal?.aborted) break;
@@ -246,13 +255,19 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
         await awaitReply(before, sentAt);
         continue;
       }
-      const flushed = new Promise<void>((resolve, reject) =>
-        socket.write(message, (error) => {
-          onWritten(message.length)(error);
-          if (error) reject(error);
-          else resolve();
-        }),
-      );
+      // A large message goes down in slices, so a reset in the middle of it can say how much reached the kernel.
+      let flushed: Promise<void> = Promise.resolve();
+      for (let at = 0; at === 0 || at < message.length; at += WRITE_SLICE) {
+        const slice = message.subarray(at, at + WRITE_SLICE);
+        flushed.catch(() => undefined);
+        flushed = new Promise<void>((resolve, reject) =>
+          socket.write(slice, (error) => {
+            onWritten(slice.length)(error);
+            if (error) reject(error);
+            else resolve();
+          }),
+        );
+      }
       written += message.length;
       messages += 1;
       // Await every write when paced; otherwise only when the socket's buffer is full (backpressure).
@@ -261,15 +276,18 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
     }
     const sendMs = monotonicMs() - t0;
     if (!socket.destroyed) await Promise.race([new Promise<void>((resolve) => socket.end(() => resolve())), closed]);
-    if (failure) throw failure;
-    if (peerClosed && options.waitMs !== undefined && messages < count && !signal?.aborted) {
+    const resetBy = isReset(failure);
+    if ((peerClosed || resetBy) && options.waitMs !== undefined && messages < count && !signal?.aborted) {
+      // Ping mode cut short by the peer: say how far it got, whichever way it went (a FIN, or an RST).
       const got = rttMs.filter((v) => v !== null).length;
       throw new UdpkitError(
         'E_CLOSED',
-        `peer closed the connection after ${got} of ${count} exchanges: ${where} ` +
+        `peer ${resetBy ? 'reset' : 'closed'} the connection after ${got} of ${count} exchanges: ${where} ` +
           `(${messages} message${messages === 1 ? '' : 's'} sent, ${replyBytes} reply bytes received)`,
+        resetBy ? { errno: 'ECONNRESET' } : undefined,
       );
     }
+    if (failure) throw failure;
 
     const lingerMs = signal?.aborted ? 0 : (options.waitMs ?? CLOSE_LINGER_MS);
     let timer: NodeJS.Timeout | undefined;
@@ -308,7 +326,9 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       else if (firstReplyAt !== undefined) result.replyMs = firstReplyAt - t0;
     }
     return result;
-  } catch (error) {
+  } catch (caught) {
+    // A stall we diagnosed destroys the socket, and writes still queued then fail as "destroyed": ours is the cause.
+    const error = failure instanceof UdpkitError ? failure : caught;
     if (error instanceof UdpkitError) throw error;
     const errno = (error as { code?: string }).code;
     if (errno === 'ECONNRESET' || errno === 'EPIPE') {

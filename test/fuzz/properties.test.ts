@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseListenArgs } from '../../src/cli/listen-args.js';
 import { parseSendArgs } from '../../src/cli/send-args.js';
 import { Deframer, encodeFrame } from '../../src/core/framing.js';
+import { parsePeerLine } from '../../src/core/peer-name.js';
 import { UdpkitError } from '../../src/errors.js';
 import { escapeBytes } from '../../src/format/escape.js';
 import { jsonString, quote, terminalLine } from '../../src/format/safe-text.js';
@@ -148,5 +149,27 @@ describe('argument validation', () => {
       }),
       { ...RUNS, numRuns: 150 },
     );
+  });
+});
+
+describe('the SO_PEERNAME helper line', () => {
+  it('parsePeerLine round-trips every address and port, and refuses anything else without throwing', () => {
+    const v6 = fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }).map((g) => g.map((x) => x.toString(16)).join(':'));
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), v6), fc.integer({ min: 1, max: 65535 }), (address, port) => {
+        const family = address.includes(':') ? 'IPv6' : 'IPv4';
+        expect(parsePeerLine(`${address} ${port} ${family}\n`)).toEqual({ address, port, family });
+      }),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(nasty, (line) => {
+        const parsed = parsePeerLine(line);
+        if (parsed !== undefined) expect(parsed.port).toBeGreaterThan(0);
+        if (parsed !== undefined) expect(parsed.address).toMatch(/^[0-9A-Fa-f:.]+$/);
+      }),
+      RUNS,
+    );
+    for (const bad of ['127.0.0.1 0 IPv4\n', '127.0.0.1 65536 IPv4\n', '127.0.0.1 80\n', '', 'x 80 IPv4\n']) expect(parsePeerLine(bad)).toBeUndefined();
   });
 });

@@ -1,0 +1,203 @@
+/**
+ * Truthful with peers udpkit did not write: Python socket programs (fixtures/peers.py) as clients and servers,
+ * with tshark on `lo` (CI, as root) checking the claims about packets: the client's address and port, FIN or RST.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { captureLo, captureUnavailable } from './capture.js';
+import { binsBuilt, Capture, fixturePath, runBin, sleep, startBin, until } from './helpers.js';
+
+const built = binsBuilt();
+if (!built) console.log('dist/bin is missing: run `npm run build` (npm test does) — the peer tests are skipped');
+const noCapture = captureUnavailable();
+if (noCapture) console.log(`wire checks with tshark skipped: ${noCapture}`);
+
+/** Runs a peers.py mode; `first` resolves with its first line (the port it bound, or its client port). */
+function python(...args: string[]) {
+  const child = spawn('python3', [fixturePath('peers.py'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = new Capture();
+  const err = new Capture();
+  child.stdout.pipe(out);
+  child.stderr.pipe(err);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    }),
+  );
+  const first = out.waitFor(/^(\d+)\n/, 10_000).then((m) => Number(m[1]));
+  return { child, exit, first, err };
+}
+
+async function listening(bin: ReturnType<typeof startBin>, protocol: string): Promise<number> {
+  const match = await bin.stderr.waitFor(new RegExp(`listening on ${protocol} \\S+:(\\d+)\\n`));
+  return Number(match[1]);
+}
+
+interface TcpJson {
+  event: string;
+  conn: number;
+  from: { address: string; port: number };
+  reason?: string;
+  payload?: string;
+}
+
+describe.skipIf(!built)('TCP clients that end with an RST', () => {
+  /** Three Python clients: RST after data, RST without data, FIN after data. Returns their ports. */
+  async function clients(port: number): Promise<{ rstData: number; rstBare: number; fin: number }> {
+    const a = python('rst-client', String(port), 'hello');
+    const b = python('rst-client', String(port));
+    const c = python('fin-client', String(port), 'bye');
+    const ports = { rstData: await a.first, rstBare: await b.first, fin: await c.first };
+    expect([await a.exit, await b.exit, await c.exit]).toEqual([0, 0, 0]);
+    return ports;
+  }
+
+  function byPort(records: TcpJson[], port: number): TcpJson[] {
+    return records.filter((r) => r.from.port === port);
+  }
+
+  function checkRecords(records: TcpJson[], ports: { rstData: number; rstBare: number; fin: number }): void {
+    // Every record names a real client: no `:0`, no empty address.
+    expect(records.filter((r) => r.from.port === 0 || r.from.address !== '127.0.0.1')).toEqual([]);
+    expect(byPort(records, ports.rstData).map((r) => r.event)).toEqual(['open', 'data', 'close']);
+    expect(byPort(records, ports.rstData)[1]?.payload).toBe('hello');
+    expect(byPort(records, ports.rstData)[2]?.reason).toBe('reset');
+    expect(byPort(records, ports.rstBare).map((r) => [r.event, r.reason])).toEqual([['open', undefined], ['close', 'reset']]);
+    expect(byPort(records, ports.fin).map((r) => [r.event, r.reason])).toEqual([['open', undefined], ['data', undefined], ['close', 'fin']]);
+  }
+
+  it('accepted at once: address, port and close reason match what the clients did', async () => {
+    const listen = startBin('udp-listen', ['--tcp', '--host', '127.0.0.1', '-f', 'json', '0']);
+    const port = await listening(listen, 'tcp');
+    const ports = await clients(port);
+    await until(() => listen.stdout.text.split('"event":"close"').length === 4, 10_000, 'three close records');
+    listen.child.kill('SIGINT');
+    expect((await listen.exit).code).toBe(0);
+    checkRecords(listen.stdout.text.trim().split('\n').map((l) => JSON.parse(l) as TcpJson), ports);
+  });
+
+  it('reset before the listener could accept (it was stopped): the address is still the real one, in json and text', async () => {
+    for (const format of ['json', 'text']) {
+      const listen = startBin('udp-listen', ['--tcp', '--host', '127.0.0.1', '-f', format, '0']);
+      const port = await listening(listen, 'tcp');
+      // SIGSTOP: the kernel completes the handshakes and takes the RSTs while nothing accepts.
+      listen.child.kill('SIGSTOP');
+      const ports = await clients(port);
+      listen.child.kill('SIGCONT');
+      await until(() => listen.stdout.text.split(format === 'json' ? '"event":"close"' : ' close (').length === 4, 10_000, 'three closes');
+      listen.child.kill('SIGINT');
+      expect((await listen.exit).code).toBe(0);
+      const text = listen.stdout.text;
+      if (format === 'json') {
+        checkRecords(text.trim().split('\n').map((l) => JSON.parse(l) as TcpJson), ports);
+      } else {
+        expect(text).not.toMatch(/ tcp :0 /);
+        expect(text).toMatch(new RegExp(`tcp 127\\.0\\.0\\.1:${ports.rstData} #\\d+ close \\(reset\\) received 5 bytes`));
+        expect(text).toMatch(new RegExp(`tcp 127\\.0\\.0\\.1:${ports.rstBare} #\\d+ close \\(reset\\) received 0 bytes`));
+        expect(text).toMatch(new RegExp(`tcp 127\\.0\\.0\\.1:${ports.fin} #\\d+ close \\(fin\\) received 3 bytes`));
+      }
+    }
+  });
+
+  it.skipIf(noCapture !== undefined)('the wire agrees: each reset client sent an RST and no FIN, the other a FIN and no RST', async () => {
+    const listen = startBin('udp-listen', ['--tcp', '--host', '127.0.0.1', '-f', 'json', '0']);
+    const port = await listening(listen, 'tcp');
+    const capture = await captureLo(`tcp port ${port}`);
+    listen.child.kill('SIGSTOP');
+    const ports = await clients(port);
+    listen.child.kill('SIGCONT');
+    await until(() => listen.stdout.text.split('"event":"close"').length === 4, 10_000, 'three close records');
+    const packets = await capture.stop();
+    listen.child.kill('SIGINT');
+    expect((await listen.exit).code).toBe(0);
+    const records = listen.stdout.text.trim().split('\n').map((l) => JSON.parse(l) as TcpJson);
+    checkRecords(records, ports);
+    // Every client port in a record is one whose SYN tshark saw, from that address.
+    const syns = packets.filter((p) => p.syn && !p.rst && p.dstPort === port);
+    for (const r of records) expect(syns.some((p) => p.src === r.from.address && p.srcPort === r.from.port)).toBe(true);
+    const fromClient = (clientPort: number) => packets.filter((p) => p.srcPort === clientPort && p.dstPort === port);
+    for (const clientPort of [ports.rstData, ports.rstBare]) {
+      expect(fromClient(clientPort).some((p) => p.rst)).toBe(true);
+      expect(fromClient(clientPort).some((p) => p.fin)).toBe(false);
+    }
+    expect(fromClient(ports.fin).some((p) => p.fin)).toBe(true);
+    expect(fromClient(ports.fin).some((p) => p.rst)).toBe(false);
+    console.log(`tshark on lo: ${packets.length} packets; RST from ${ports.rstData} and ${ports.rstBare}, FIN from ${ports.fin}`);
+  });
+});
+
+describe.skipIf(!built)('udp-send --tcp against Python servers that go away', () => {
+  it('a server that answers 2 of 5 and closes: stops at once, says so, exit 69', async () => {
+    const server = python('answer-then-close', '2');
+    const port = await server.first;
+    const sent = await runBin('udp-send', ['--tcp', '-c', '5', '--wait', '2000', '127.0.0.1', String(port), 'ping']);
+    expect(sent.code).toBe(69);
+    const last = sent.stderr.trim().split('\n').at(-1) ?? '';
+    expect(last).toMatch(new RegExp(`^udp-send: peer (closed|reset) the connection after 2 of 5 exchanges: 127\\.0\\.0\\.1:${port} over tcp \\([23] messages sent, 8 reply bytes received\\)$`));
+    // Each reply as a record: exactly the two that came back.
+    expect(sent.stdout.trim().split('\n').map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      `tcp 127.0.0.1:${port} #1 4 bytes: ping`,
+      `tcp 127.0.0.1:${port} #1 4 bytes: ping`,
+    ]);
+    expect(await server.exit).toBe(0);
+  });
+
+  it('a server that answers 2 of 5 and resets: the same, naming the reset', async () => {
+    const server = python('answer-then-reset', '2');
+    const port = await server.first;
+    const sent = await runBin('udp-send', ['--tcp', '-c', '5', '--wait', '2000', '127.0.0.1', String(port), 'ping']);
+    expect(sent.code).toBe(69);
+    expect(sent.stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`^udp-send: peer reset the connection after 2 of 5 exchanges: 127\\.0\\.0\\.1:${port} over tcp \\([23] messages sent, 8 reply bytes received\\)$`),
+    );
+    expect(await server.exit).toBe(0);
+  });
+
+  it('--wait and a server that closes without replying: exit 75, saying so', async () => {
+    const server = python('close-without-reply');
+    const port = await server.first;
+    const sent = await runBin('udp-send', ['--tcp', '--wait', '2000', '127.0.0.1', String(port), 'hello?']);
+    expect(sent.stderr).toBe(`udp-send: no reply from 127.0.0.1:${port} over tcp: the peer closed the connection without replying\n`);
+    expect(sent.code).toBe(75);
+    expect(sent.stdout).toBe('');
+    expect(await server.exit).toBe(0);
+  });
+
+  it('a server that resets mid-send: the sentence is whole and counts the bytes handed over', async () => {
+    const server = python('reset-mid-send', '100000');
+    const port = await server.first;
+    const file = join(tmpdir(), `udpkit-peers-${process.pid}.bin`);
+    writeFileSync(file, Buffer.alloc(32 * 2 ** 20, 0x61));
+    const sent = await runBin('udp-send', ['--tcp', '--file', file, '127.0.0.1', String(port)]);
+    expect(sent.code).toBe(69);
+    const match = new RegExp(
+      `^udp-send: connection reset by 127\\.0\\.0\\.1:${port} over tcp while sending: (\\d+) of (\\d+) bytes had been handed to the kernel\\n$`,
+    ).exec(sent.stderr);
+    expect(match, sent.stderr).not.toBeNull();
+    expect(Number(match?.[1])).toBeGreaterThanOrEqual(100_000);
+    expect(Number(match?.[1])).toBeLessThan(Number(match?.[2]));
+    expect(await server.exit).toBe(0);
+  });
+});
+
+describe.skipIf(!built)('udp-send and Ctrl+C', () => {
+  it('the first SIGINT ends a --count/--interval run with the summary of what was sent', async () => {
+    const server = python('late-echo', '0', '1000');
+    const port = await server.first;
+    const send = startBin('udp-send', ['-c', '1000', '-i', '20', '127.0.0.1', String(port), 'tick']);
+    await sleep(400);
+    send.child.kill('SIGINT');
+    const { code } = await send.exit;
+    expect(code).toBe(0);
+    const match = /^sent (\d+) datagrams? of 4 bytes \(\d+ bytes\) to 127\.0\.0\.1:\d+ over udp \(interrupted\)/.exec(send.stderr.text);
+    expect(match, send.stderr.text).not.toBeNull();
+    expect(Number(match?.[1])).toBeGreaterThan(0);
+    expect(Number(match?.[1])).toBeLessThan(1000);
+    server.child.kill('SIGKILL');
+  });
+});
