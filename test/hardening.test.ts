@@ -3,6 +3,7 @@ import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { closeSync, openSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { listenUdp } from '../src/core/udp-listener.js';
 import { DistinctCounter } from '../src/core/distinct.js';
@@ -273,5 +274,25 @@ describe('distinct senders in fixed memory', () => {
     for (let i = 0; i < 100_000; i++) counter.add(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}|${i % 60_000}`);
     expect(counter.isExact).toBe(false);
     expect(Math.abs(counter.count - 1_000_000) / 1_000_000).toBeLessThan(0.03);
+  });
+});
+
+describe('an unexpected error in a bin', () => {
+  it('a throw in an event handler ends udp-listen with exit 70 and the stack, not exit 1', async () => {
+    const listener = spawn(process.execPath, ['--import', pathToFileURL(fixturePath('throw-in-message.mjs')).href, binPath('udp-listen'), '--host', '127.0.0.1', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr = new Capture();
+    listener.stderr.pipe(stderr);
+    const exit = new Promise<number | null>((resolve) => listener.on('close', (code) => resolve(code)));
+    onTestFinished(() => {
+      listener.kill('SIGKILL');
+    });
+    const port = Number((await stderr.waitFor(/listening on udp \S+:(\d+)\n/))[1]);
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.send('boom', port, '127.0.0.1', () => resolve()));
+    socket.close();
+    expect(await exit).toBe(70);
+    expect(stderr.text).toMatch(/^udp-listen: internal error \(please report it\): TypeError: injected bug in a message handler\n\s+at /m);
   });
 });

@@ -29,3 +29,35 @@ describe("import from 'udpkit'", () => {
     await expect(sending).rejects.toMatchObject({ code: 'E_DATA', exitCode: 65 });
   });
 });
+
+describe('a record handler that throws', () => {
+  it('UDP: done rejects with its error, no record is delivered after it, and the port is released', async () => {
+    const seen: string[] = [];
+    const listener = await listen({ port: 0, host: '127.0.0.1' }, (record) => {
+      seen.push(record.payload.toString());
+      if (seen.length === 2) throw new TypeError('handler bug');
+    });
+    const port = listener.local.port;
+    for (const word of ['one', 'two', 'three', 'four']) await send({ host: '127.0.0.1', port, payload: Buffer.from(word) });
+    await expect(listener.done).rejects.toThrow('handler bug');
+    expect(seen).toEqual(['one', 'two']);
+    await listener.close();
+    // Released: the same port binds again.
+    const again = await listen({ port, host: '127.0.0.1' }, () => undefined);
+    await again.close();
+  });
+
+  it('TCP: done rejects with its error, and the listener closes its connections', async () => {
+    const events: string[] = [];
+    const listener = await listenTcp({ port: 0, host: '127.0.0.1', frame: 'line' }, (record) => {
+      events.push(record.event);
+      if (record.event === 'data') throw new RangeError('tcp handler bug');
+    });
+    const sending = sendTcp({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('x'), frame: 'line', count: 3 });
+    await expect(listener.done).rejects.toThrow('tcp handler bug');
+    await sending.catch(() => undefined);
+    await listener.close();
+    expect(events).toEqual(['open', 'data']);
+    expect(listener.connections).toBe(0);
+  });
+});

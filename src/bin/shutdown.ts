@@ -1,4 +1,6 @@
 /** One shutdown path for the bins: the first Ctrl+C, SIGTERM or SIGHUP asks the command to stop and flush; a second forces exit. */
+import { internalErrorText } from '../cli/run.js';
+import { ERROR_CODES } from '../errors.js';
 
 /** An AbortSignal raised by SIGINT/SIGTERM, and a way to remove the handlers. */
 export interface Shutdown {
@@ -23,4 +25,22 @@ export function onShutdown(): Shutdown {
       for (const signal of STOP_SIGNALS) process.off(signal, handler);
     },
   };
+}
+
+/**
+ * Any error that escapes a command (a throw in an event handler, a rejection nobody awaited) is a bug in udpkit:
+ * print it with its stack and exit 70, as for one the command itself caught, after `cleanup` (e.g. removing
+ * namespaces). stderr is written synchronously for files, pipes and terminals on Linux, so the line is not lost.
+ */
+export function exitOnInternalError(name: string, cleanup?: () => void): void {
+  const die = (error: unknown): void => {
+    try {
+      cleanup?.();
+      process.stderr.write(internalErrorText(name, error));
+    } finally {
+      process.exit(ERROR_CODES.E_INTERNAL);
+    }
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
 }

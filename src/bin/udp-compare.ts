@@ -2,11 +2,15 @@
 /** The `udp-compare` executable: wires signals and exit to {@link compareMain}. */
 import { compareMain } from '../cli/compare.js';
 import { processIO } from '../cli/io.js';
-import { onShutdown } from './shutdown.js';
+import { exitOnInternalError, onShutdown } from './shutdown.js';
 import { EXIT_INTERRUPTED } from '../cli/compare.js';
 import { killLivePeers } from '../compare/peer-process.js';
 import { removeLiveNamespaces } from '../compare/netns.js';
 
+exitOnInternalError('udp-compare', () => {
+  killLivePeers();
+  removeLiveNamespaces();
+});
 const stop = onShutdown();
 // On SIGINT, SIGTERM or SIGHUP the running scenario is stopped at once: its peers are killed and its namespaces
 // removed now (not when it ends), so a supervisor's SIGKILL that follows leaks nothing; the report follows.

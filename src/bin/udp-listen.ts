@@ -2,8 +2,9 @@
 /** The `udp-listen` executable: wires process signals and exit to {@link listenMain}. */
 import { listenMain } from '../cli/listen.js';
 import { processIO } from '../cli/io.js';
-import { onShutdown } from './shutdown.js';
+import { exitOnInternalError, onShutdown } from './shutdown.js';
 
+exitOnInternalError('udp-listen');
 const stop = onShutdown();
 void listenMain(process.argv.slice(2), processIO(stop.signal)).then((code) => {
   stop.dispose();

@@ -65,11 +65,19 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       if (io.signal?.aborted) resolve('closed');
       io.signal?.addEventListener('abort', () => resolve('closed'), { once: true });
     });
-    const reason = await Promise.race([listener.done, stopped, out.failed.then((): StopReason => 'closed')]);
+    // A record handler that throws (a bug) rejects `done`: what was received before is still flushed, then exit 70.
+    let handlerError: unknown;
+    const reason = await Promise.race([listener.done, stopped, out.failed.then((): StopReason => 'closed')]).catch(
+      (error: unknown): StopReason => {
+        handlerError = error;
+        return 'closed';
+      },
+    );
     if (statsTimer) clearInterval(statsTimer);
     const summary = await listener.close({ drain: reason === 'closed' });
     await out.end();
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
+    if (handlerError !== undefined) throw handlerError;
     if (out.error) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
     if (reason === 'timeout') {
       throw new UdpkitError('E_TIMEOUT', `timed out: nothing received for ${(config.timeoutMs ?? 0) / 1000} s`);

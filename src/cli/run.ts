@@ -68,6 +68,12 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
   return parsed as T;
 }
 
+/** `name: internal error (please report it): ` and the error's stack, every line terminal-safe. */
+export function internalErrorText(name: string, error: unknown): string {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return `${name}: internal error (please report it): ${message.split('\n').map(terminalLine).join('\n')}\n`;
+}
+
 /**
  * Runs a command body and turns any failure into `name: message` on stderr and its exit code.
  * Expected failures (UdpkitError) print one line and never a stack trace; every line is made terminal-safe.
@@ -85,9 +91,7 @@ export async function runCommand(name: string, io: CliIO, body: () => Promise<nu
       put(io.stderr, `${name}: ${terminalLine(error.message)}\n`);
       code = error.exitCode;
     } else {
-      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      const lines = message.split('\n').map(terminalLine).join('\n');
-      put(io.stderr, `${name}: internal error (please report it): ${lines}\n`);
+      put(io.stderr, internalErrorText(name, error));
       code = ERROR_CODES.E_INTERNAL;
     }
   }

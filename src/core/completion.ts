@@ -17,6 +17,9 @@ export interface StopConditions {
 export class Completion {
   readonly done: Promise<StopReason>;
   private resolve!: (reason: StopReason) => void;
+  private reject!: (error: unknown) => void;
+  /** True once the record handler threw: nothing more is delivered to it. */
+  failed = false;
   private seen = 0;
   private lastActivity = Date.now();
   private timer: NodeJS.Timeout | undefined;
@@ -24,7 +27,10 @@ export class Completion {
   finished = false;
 
   constructor(private readonly conditions: StopConditions) {
-    this.done = new Promise((resolve) => (this.resolve = resolve));
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
     if (conditions.idleTimeoutMs !== undefined) this.arm(conditions.idleTimeoutMs);
   }
 
@@ -65,4 +71,30 @@ export class Completion {
     this.finished = true;
     this.resolve(reason);
   }
+
+  /** Ends the run because the record handler threw: `done` rejects with that error (unless the run had ended). */
+  fail(error: unknown): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.failed = true;
+    if (this.finished) return;
+    this.finished = true;
+    this.reject(error);
+  }
+}
+
+/**
+ * Wraps a caller's record handler: the first time it throws, the run ends (`done` rejects with the error), no
+ * record is delivered to it again, and `stop` is called to release the socket. @internal
+ */
+export function guardHandler<T>(completion: Completion, handler: (record: T) => void, stop: () => void): (record: T) => void {
+  return (record) => {
+    if (completion.failed) return;
+    try {
+      handler(record);
+    } catch (error) {
+      completion.fail(error);
+      stop();
+    }
+  };
 }

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { unmapEndpoint } from '../format/endpoint.js';
 import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
 import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
-import { Completion, type StopConditions, type StopReason } from './completion.js';
+import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
@@ -34,6 +34,10 @@ export type RecordHandler = (record: TrafficRecord) => void;
 export interface TcpListener {
   readonly protocol: 'tcp';
   readonly local: Endpoint;
+  /**
+   * Resolves when a stop condition is met or the listener is closed. Rejects with the error when the record handler
+   * throws: that record and every later one are not delivered, and the listener closes itself.
+   */
   readonly done: Promise<StopReason>;
   /** Connections open now. */
   readonly connections: number;
@@ -71,7 +75,7 @@ interface Connection {
  * Listens on TCP and reports each connection's open, data (chunks or frames) and close as records.
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
  */
-export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandler): Promise<TcpListener> {
+export async function listenTcp(options: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
   const plans = await bindPlans(options.host, options.family ?? 0);
   const server = await bindFirst(plans, options.port, 'cannot listen on tcp', (plan) => listenOnce(plan, options.port));
   const bound = server.address();
@@ -79,6 +83,7 @@ export async function listenTcp(options: TcpListenOptions, onRecord: RecordHandl
   const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
   const counters = new Counters();
   const completion = new Completion(options);
+  const onRecord = guardHandler(completion, handler, () => void close());
   const frame = options.frame ?? 'none';
   const maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
   const open = new Set<Connection>();

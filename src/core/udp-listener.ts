@@ -2,7 +2,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { unmapEndpoint } from '../format/endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
-import { Completion, type StopConditions, type StopReason } from './completion.js';
+import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
 import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
@@ -47,7 +47,10 @@ export interface UdpListener {
   /** The address and port really bound (the real port when 0 was asked). */
   readonly local: Endpoint;
   readonly recvBuffer: RecvBuffer;
-  /** Resolves when a stop condition is met or the listener is closed. */
+  /**
+   * Resolves when a stop condition is met or the listener is closed. Rejects with the error when the record handler
+   * throws: that record and every later one are not delivered, and the listener closes itself.
+   */
   readonly done: Promise<StopReason>;
   /** Counters so far, with the kernel's drop count for this socket. */
   summary(): ListenerSummary;
@@ -91,7 +94,7 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  * Binds a UDP socket and calls `onDatagram` for every datagram, whole, with its sender.
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
-export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramHandler): Promise<UdpListener> {
+export async function listenUdp(options: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
   const plans = await bindPlans(options.host, options.family ?? 0);
   const socket = await bindFirst(plans, options.port, 'cannot bind udp', (plan) => bindOnce(plan, options.port));
   const recvBuffer = setRecvBuffer(socket, options.rcvbuf);
@@ -100,6 +103,7 @@ export async function listenUdp(options: UdpListenOptions, onDatagram: DatagramH
   const inode = socketInode(socket);
   const counters = new Counters();
   const completion = new Completion(options);
+  const onDatagram = guardHandler(completion, handler, () => void close());
   const guard = options.echo === true ? new EchoGuard(local.port, options.echoRate) : undefined;
   let lastDrops: number | undefined;
   let closing: Promise<ListenerSummary> | undefined;
