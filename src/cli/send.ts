@@ -18,17 +18,17 @@ function interruptedPart(result: { interrupted: boolean }): string {
 
 function tcpSentLine(result: TcpSendResult): string {
   const what = result.messages === 1 ? `${result.totalBytes} bytes` : `${result.messages} messages (${result.totalBytes} bytes)`;
-  const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs)}` : '';
+  const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs, result.lateReplies)}` : '';
   return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms)${rtt}${interruptedPart(result)}\n`;
 }
 
-function rttSummary(rttMs: (number | null)[]): string {
+function rttSummary(rttMs: (number | null)[], late = 0): string {
   const got = rttMs.filter((v): v is number => v !== null).sort((a, b) => a - b);
   const lost = rttMs.length - got.length;
   const median = got[Math.floor((got.length - 1) / 2)] ?? Number.NaN;
   const f = (v: number | undefined): string => (v ?? Number.NaN).toFixed(3);
   return (
-    `${got.length} of ${rttMs.length} answered${lost > 0 ? ` (${lost} without a reply in time)` : ''}, ` +
+    `${got.length} of ${rttMs.length} answered${lost > 0 ? ` (${lost} without a reply in time${late > 0 ? `; ${late} late ${late === 1 ? 'reply' : 'replies'} came after` : ''})` : ''}, ` +
     `round trip min/median/max ${f(got[0])}/${f(median)}/${f(got.at(-1))} ms`
   );
 }
@@ -36,7 +36,7 @@ function rttSummary(rttMs: (number | null)[]): string {
 function sentLine(result: UdpSendResult): string {
   const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}${interruptedPart(result)}`;
   if (result.rttMs && result.datagrams > 1) {
-    return `sent ${result.datagrams} datagrams of ${result.bytesPerDatagram} bytes to ${where}: ${rttSummary(result.rttMs)}\n`;
+    return `sent ${result.datagrams} datagrams of ${result.bytesPerDatagram} bytes to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
   }
   if (result.datagrams === 1) return `sent ${result.bytesPerDatagram} bytes to ${where}\n`;
   return (

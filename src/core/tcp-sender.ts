@@ -51,6 +51,8 @@ export interface TcpSendResult {
   replyMs?: number;
   /** With waitMs: the round trip of each message, null where none came back in time. */
   rttMs?: (number | null)[];
+  /** With waitMs: replies that came after their exchange's wait was over (matched in order; not in `rttMs`). */
+  lateReplies?: number;
   /** How the connection ended: the peer closed, or we did after waiting. */
   closedBy: 'peer' | 'us';
   /** True when `signal` ended the run early: `messages` counts what was written before. */
@@ -186,7 +188,13 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
     wakeUp();
   });
   let lastUnitAt = 0;
-  let units = 0;
+  /**
+   * Ping mode: exchanges not yet answered, oldest first, each with its reply time once it has one. Replies are
+   * matched in order (TCP keeps it): each reply unit answers the oldest exchange still waiting, so a reply that
+   * comes after its exchange timed out is counted late, never as the answer to the exchange after it.
+   */
+  const unanswered: { answeredAt?: number; timedOut: boolean }[] = [];
+  let late = 0;
   let deframing = options.waitMs !== undefined;
   socket.on('data', (chunk: Buffer) => {
     firstReplyAt ??= monotonicMs();
@@ -208,7 +216,9 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       return;
     }
     for (const payload of payloads) {
-      units += 1;
+      const exchange = unanswered.shift();
+      if (exchange?.timedOut === true) late += 1;
+      else if (exchange !== undefined) exchange.answeredAt = lastUnitAt;
       const record: DataRecord = { event: 'data', protocol: 'tcp', time: Date.now(), conn: 1, from: destination, local, unit: frame === 'none' ? 'chunk' : 'frame', payload };
       if (!box.offer(record) && frame === 'none') deframing = false;
     }
@@ -219,8 +229,8 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const t0 = monotonicMs();
   const rttMs: (number | null)[] = [];
   const peerGone = (): boolean => peerClosed || socket.destroyed;
-  /** Ping mode: waits up to waitMs for a reply unit (a frame with framing, else any chunk) after unit `before`. */
-  const awaitReply = async (before: number, sentAt: number): Promise<void> => {
+  /** Ping mode: waits up to waitMs for this exchange's reply (a frame with framing, else a chunk). */
+  const awaitReply = async (exchange: { answeredAt?: number; timedOut: boolean }, sentAt: number): Promise<void> => {
     const waitMs = Math.max(0, sentAt + (options.waitMs ?? 0) - monotonicMs());
     // Timers run on the loop's millisecond clock: a flag, not a clock comparison, says the time is up.
     let timedOut = false;
@@ -228,12 +238,16 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       timedOut = true;
       wakeUp();
     }, waitMs);
-    for (let turn = 0; turn < 100_000 && units === before && deframing && !peerGone() && !failure && !timedOut && !signal?.aborted; turn++) {
+    const answered = (): boolean => exchange.answeredAt !== undefined;
+    for (let turn = 0; turn < 100_000 && !answered() && deframing && !peerGone() && !failure && !timedOut && !signal?.aborted; turn++) {
       await new Promise<void>((resolve) => (wake = resolve));
     }
     clearTimeout(timer);
-    if (units > before || !deframing) rttMs.push(lastUnitAt - sentAt);
+    if (exchange.answeredAt !== undefined) rttMs.push(exchange.answeredAt - sentAt);
+    else if (!deframing) rttMs.push(lastUnitAt - sentAt);
     else if (timedOut) rttMs.push(null);
+    // Unanswered, for whatever reason: a reply that still comes is late.
+    exchange.timedOut = exchange.answeredAt === undefined;
   };
   let messages = 0;
   try {
@@ -246,13 +260,14 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       if (options.waitMs !== undefined) {
         // Ping mode: one message, its reply, then the next. A peer that has closed gets nothing more.
         if (peerGone()) break;
-        const before = units;
+        const exchange = { timedOut: false };
+        unanswered.push(exchange);
         const sentAt = monotonicMs();
         // No wait for the write's callback: a failed write shows up as the socket's error.
         socket.write(message, onWritten(message.length));
         written += message.length;
         messages += 1;
-        await awaitReply(before, sentAt);
+        await awaitReply(exchange, sentAt);
         continue;
       }
       // A large message goes down in slices, so a reset in the middle of it can say how much reached the kernel.
@@ -321,6 +336,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       result.replyBytes = replyBytes;
       result.replyOverflow = box.overflow;
       result.rttMs = rttMs;
+      result.lateReplies = late;
       const firstRtt = rttMs.find((v): v is number => v !== null);
       if (firstRtt !== undefined) result.replyMs = firstRtt;
       else if (firstReplyAt !== undefined) result.replyMs = firstReplyAt - t0;

@@ -44,9 +44,13 @@ export interface UdpSendResult {
   replyOverflow?: ReplyOverflow;
   /** True when `signal` ended the run early: `datagrams` counts what was sent before. */
   interrupted: boolean;
+  /** With waitMs: replies that came after their exchange's wait was over (counted, not kept, not in `rttMs`). */
+  lateReplies?: number;
 }
 
 const HIGH_WATER = 512;
+/** Ping mode: sockets kept listening for late replies after their exchange went unanswered. */
+const MAX_RETIRED = 32;
 
 function endpointOf(socket: Socket): Endpoint {
   const a = socket.address();
@@ -65,7 +69,6 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
   const where = `${formatEndpoint(dest)} over udp`;
   const count = options.count ?? 1;
   const connected = options.connect === true;
-  const socket = createSocket(destination.family === 'IPv6' ? 'udp6' : 'udp4');
 
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -79,11 +82,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
   // Replies not yet taken by an exchange, in arrival order; bounded in bytes like the replies kept.
   let arrived: { payload: Buffer; rinfo: RemoteInfo; at: number }[] = [];
   let arrivedBytes = 0;
-  socket.on('error', (error) => {
-    failure ??= error;
-    wakeUp();
-  });
-  socket.on('message', (payload, rinfo) => {
+  const onMessage = (payload: Buffer, rinfo: RemoteInfo): void => {
     if (arrivedBytes + payload.length <= box.room) {
       arrived.push({ payload, rinfo, at: monotonicMs() });
       arrivedBytes += payload.length;
@@ -91,7 +90,32 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
       box.drop(payload.length);
     }
     wakeUp();
-  });
+  };
+  /** A socket bound to an ephemeral port (and connected, with `connect`), its replies going to `arrived`. */
+  const openSocket = async (): Promise<Socket> => {
+    const made = createSocket(destination.family === 'IPv6' ? 'udp6' : 'udp4');
+    made.on('error', (error) => {
+      failure ??= error;
+      wakeUp();
+    });
+    made.on('message', onMessage);
+    opened.push(made);
+    await new Promise<void>((resolve, reject) => {
+      made.once('error', reject);
+      made.bind(0, () => {
+        made.off('error', reject);
+        resolve();
+      });
+    });
+    if (connected) {
+      await new Promise<void>((resolve, reject) => {
+        made.connect(options.port, destination.address, (error?: Error) => (error ? reject(error) : resolve()));
+      });
+    }
+    return made;
+  };
+  /** Every socket made, closed at the end. */
+  const opened: Socket[] = [];
   const onAbort = (): void => wakeUp();
   signal?.addEventListener('abort', onAbort);
 
@@ -121,9 +145,31 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     clearTimeout(timer);
   };
 
-  /** Ping mode (`waitMs`): send, wait for a reply, note the round trip; `count` times on the one socket. */
-  const exchanges = async (local: Endpoint) => {
+  /**
+   * Ping mode (`waitMs`): send, wait for a reply, note the round trip; `count` times. Replies are matched by
+   * socket: all exchanges share one source port until one goes unanswered, and the next exchange then sends from
+   * a fresh port. A reply that comes late to the old port is counted as late, never as the next one's answer.
+   */
+  const exchanges = async (first: Socket) => {
     const waitMs = options.waitMs ?? 0;
+    let socket = first;
+    let local = endpointOf(socket);
+    let late = 0;
+    const retired: Socket[] = [];
+    /** Retires a socket whose exchange went unanswered: what it hears from now on is late. */
+    const retire = (old: Socket): void => {
+      old.removeListener('message', onMessage);
+      old.on('message', () => {
+        late += 1;
+      });
+      retired.push(old);
+      // A bounded number keep listening for late replies; the oldest is closed.
+      const oldest = retired.length > MAX_RETIRED ? retired.shift() : undefined;
+      if (oldest !== undefined) {
+        opened.splice(opened.indexOf(oldest), 1);
+        oldest.close();
+      }
+    };
     const rttMs: (number | null)[] = [];
     const t0 = monotonicMs();
     const onPingSent = (error: Error | null): void => {
@@ -136,6 +182,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     for (let i = 0; i < count && !signal?.aborted; i++) {
       if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
       if (signal?.aborted) break;
+      // What arrived since the last exchange was answered is not this exchange's reply (a duplicate, or unasked).
       arrived = [];
       arrivedBytes = 0;
       const sentAt = monotonicMs();
@@ -145,18 +192,22 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
       else socket.send(options.payload, options.port, destination.address, onPingSent);
       await waitFor(waitMs, () => arrived.length > 0 || failure !== undefined);
       if (failure) throw fail(failure);
-      const first = arrived.shift();
-      if (!first && signal?.aborted) break;
-      rttMs.push(first ? first.at - sentAt : null);
-      if (first) {
+      const reply = arrived.shift();
+      if (!reply && signal?.aborted) break;
+      rttMs.push(reply ? reply.at - sentAt : null);
+      if (reply) {
         box.offer({
           event: 'datagram',
           protocol: 'udp',
           time: Date.now(),
-          from: unmapEndpoint(first.rinfo.address, first.rinfo.port, first.rinfo.family),
+          from: unmapEndpoint(reply.rinfo.address, reply.rinfo.port, reply.rinfo.family),
           local,
-          payload: first.payload,
+          payload: reply.payload,
         });
+      } else if (i < count - 1) {
+        retire(socket);
+        socket = await openSocket();
+        local = endpointOf(socket);
       }
     }
     const replies = box.kept;
@@ -173,23 +224,13 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
       reply: replies[0],
       replyOverflow: box.overflow,
       interrupted: signal?.aborted === true,
+      lateReplies: late,
       ...(firstRtt === undefined ? {} : { replyMs: firstRtt }),
     };
   };
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    if (connected) {
-      await new Promise<void>((resolve, reject) => {
-        socket.connect(options.port, destination.address, (error?: Error) => (error ? reject(error) : resolve()));
-      });
-    }
+    const socket = await openSocket();
     const local = endpointOf(socket);
     const startedAt = Date.now();
     const base = {
@@ -200,7 +241,7 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
       bytesPerDatagram: options.payload.length,
       startedAt,
     };
-    if (options.waitMs !== undefined) return { ...base, ...(await exchanges(local)) };
+    if (options.waitMs !== undefined) return { ...base, ...(await exchanges(socket)) };
 
     const t0 = monotonicMs();
     let inflight = 0;
@@ -233,13 +274,18 @@ export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
     throw error instanceof UdpkitError ? error : fail(error);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    socket.removeAllListeners('message');
-    await new Promise<void>((resolve) => {
-      try {
-        socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
+    await Promise.all(
+      opened.map(
+        (made) =>
+          new Promise<void>((resolve) => {
+            made.removeAllListeners('message');
+            try {
+              made.close(() => resolve());
+            } catch {
+              resolve();
+            }
+          }),
+      ),
+    );
   }
 }
