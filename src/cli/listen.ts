@@ -1,4 +1,5 @@
 /** `udp-listen`: parse, bind, print records through a buffered writer, stop on count/timeout/signal, summarise. */
+import { isIP } from 'node:net';
 import { listenUdp } from '../core/udp-listener.js';
 import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
@@ -44,7 +45,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
         )
       : await listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate }, write);
     if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
-    put(io.stderr, listeningLine(listener));
+    put(io.stderr, listeningLine(listener, config.host !== undefined && isIP(config.host) === 0 ? config.host : undefined));
     if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
       put(
         io.stderr,

@@ -16,10 +16,20 @@ function interruptedPart(result: { interrupted: boolean }): string {
   return result.interrupted ? ' (interrupted)' : '';
 }
 
+/** How a failed connection attempt to one address of a name is told. */
+const ATTEMPT_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+};
+
 function tcpSentLine(result: TcpSendResult): string {
   const what = result.messages === 1 ? `${result.totalBytes} bytes` : `${result.messages} messages (${result.totalBytes} bytes)`;
   const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs, result.lateReplies)}` : '';
-  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms)${rtt}${interruptedPart(result)}\n`;
+  const before = result.triedFirst.map((f) => `${formatEndpoint({ address: f.address, port: result.destination.port })} ${ATTEMPT_FAILURES[f.errno] ?? f.errno}`);
+  const tried = before.length > 0 ? `, after ${before.join(', ')}` : '';
+  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms${tried})${rtt}${interruptedPart(result)}\n`;
 }
 
 function rttSummary(rttMs: (number | null)[], late = 0): string {

@@ -1,4 +1,5 @@
 /** The human lines a listener prints on stderr: where it listens, per-second stats, and the closing summary. */
+import type { Endpoint } from '../types.js';
 import type { ListenerSummary } from '../core/stats.js';
 import { formatEndpoint } from '../format/endpoint.js';
 
@@ -7,8 +8,18 @@ function plural(count: number, word: string): string {
 }
 
 /** `listening on udp [::]:5005`: scripts read the real port from this line. */
-export function listeningLine(summary: Pick<ListenerSummary, 'protocol' | 'local'>): string {
-  return `listening on ${summary.protocol} ${formatEndpoint(summary.local)}\n`;
+export function listeningLine(
+  listener: Pick<ListenerSummary, 'protocol' | 'local'> & { locals?: readonly Endpoint[]; echoSkipped?: readonly string[] },
+  host?: string,
+): string {
+  const locals = listener.locals ?? [listener.local];
+  const first = `listening on ${listener.protocol} ${formatEndpoint(listener.local)}`;
+  const rest = locals.slice(1).map(formatEndpoint);
+  const skipped = listener.echoSkipped ?? [];
+  const skippedPart = skipped.length > 0 ? `; not bound, answered from the wildcard: ${skipped.join(', ')}` : '';
+  if (rest.length === 0) return `${first}${skippedPart}\n`;
+  if (host !== undefined) return `listening on ${listener.protocol} ${locals.map(formatEndpoint).join(' and ')} (every address of ${host})\n`;
+  return `${first}, and for echo replies from the address asked on ${rest.join(', ')}${skippedPart}\n`;
 }
 
 function dropsPart(summary: ListenerSummary): string {

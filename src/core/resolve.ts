@@ -10,27 +10,39 @@ export interface ResolvedAddress {
 }
 
 /**
- * Resolves `host` to one address. IP literals are returned as they are (after checking they fit `family`);
- * names are looked up with the system resolver.
+ * Resolves `host` to every address it has, in the resolver's order (for `localhost` on Debian: `::1`, then
+ * `127.0.0.1`). IP literals are returned as they are (after checking they fit `family`).
  * @param family 4 or 6 to insist on one family, 0 for either
  * @throws UdpkitError E_UNKNOWN_HOST when a name does not resolve, E_USAGE when a literal has the wrong family
  */
-export async function resolveHost(host: string, family: 0 | 4 | 6 = 0): Promise<ResolvedAddress> {
+export async function resolveAll(host: string, family: 0 | 4 | 6 = 0): Promise<ResolvedAddress[]> {
   const literal = isIP(host);
   if (literal !== 0) {
     if (family !== 0 && literal !== family) {
       throw new UdpkitError('E_USAGE', `host "${host}" is an IPv${literal} address, but -${family} asks for IPv${family}`);
     }
-    return { address: host, family: literal === 6 ? 'IPv6' : 'IPv4' };
+    return [{ address: host, family: literal === 6 ? 'IPv6' : 'IPv4' }];
   }
   try {
     // Loaded only for names: a one-shot send to an IP address does not pay for the resolver module.
     const { lookup } = await import('node:dns/promises');
-    const found = await lookup(host, { family });
-    return { address: found.address, family: found.family === 6 ? 'IPv6' : 'IPv4' };
+    const found = await lookup(host, { family, all: true });
+    const unique = [...new Map(found.map((f) => [f.address, f])).values()];
+    if (unique.length === 0) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' });
+    return unique.map((f) => ({ address: f.address, family: f.family === 6 ? 'IPv6' : 'IPv4' }));
   } catch (error) {
     const errno = errnoOf(error) ?? 'ENOTFOUND';
     const which = family === 0 ? '' : ` to an IPv${family} address`;
     throw new UdpkitError('E_UNKNOWN_HOST', `host "${host}" does not resolve${which} (${errno})`, { cause: error, errno });
   }
+}
+
+/**
+ * Resolves `host` to one address: the first the resolver gives, of `family` when one is asked. This is where a UDP
+ * datagram to a name goes.
+ * @throws UdpkitError as {@link resolveAll}
+ */
+export async function resolveHost(host: string, family: 0 | 4 | 6 = 0): Promise<ResolvedAddress> {
+  const [first] = await resolveAll(host, family);
+  return first as ResolvedAddress;
 }

@@ -2,7 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unmapEndpoint } from '../format/endpoint.js';
 import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
-import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
+import { bindListener, type BindPlan } from './bind-plan.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
@@ -33,7 +33,10 @@ export type RecordHandler = (record: TrafficRecord) => void;
 /** A listening TCP server. */
 export interface TcpListener {
   readonly protocol: 'tcp';
+  /** The address and port really bound; the first of `locals`. */
   readonly local: Endpoint;
+  /** Every address listened on, on one port (all the addresses of a host name). */
+  readonly locals: readonly Endpoint[];
   /**
    * Resolves when a stop condition is met or the listener is closed. Rejects with the error when the record handler
    * throws: that record and every later one are not delivered, and the listener closes itself.
@@ -50,6 +53,12 @@ export interface TcpListener {
   resume(): void;
   /** Stops accepting, closes every connection (after reading what is queued, with `drain`); idempotent. */
   close(options?: { drain?: boolean }): Promise<ListenerSummary>;
+}
+
+function endpointOf(server: Server): Endpoint {
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') throw new Error('a TCP server bound without an address');
+  return { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
 }
 
 function listenOnce(plan: BindPlan, port: number): Promise<Server> {
@@ -76,11 +85,17 @@ interface Connection {
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
  */
 export async function listenTcp(options: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
-  const plans = await bindPlans(options.host, options.family ?? 0);
-  const server = await bindFirst(plans, options.port, 'cannot listen on tcp', (plan) => listenOnce(plan, options.port));
-  const bound = server.address();
-  if (bound === null || typeof bound === 'string') throw new Error('a TCP server bound without an address');
-  const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+  const servers = await bindListener(
+    options.host,
+    options.family ?? 0,
+    options.port,
+    'cannot listen on tcp',
+    (plan, port) => listenOnce(plan, port),
+    (server) => endpointOf(server).port,
+    (server) => server.close(),
+  );
+  const locals = servers.map(endpointOf);
+  const local = locals[0] as Endpoint;
   const counters = new Counters();
   const completion = new Completion(options);
   const onRecord = guardHandler(completion, handler, () => void close());
@@ -99,22 +114,26 @@ export async function listenTcp(options: TcpListenOptions, handler: RecordHandle
 
   /** Connections reset before they were accepted, waiting for their peer's address. */
   const lookups = new Set<Promise<void>>();
-  server.on('connection', (socket) => {
+  const onConnection = (socket: Socket, at: Endpoint): void => {
     if (socket.remoteAddress !== undefined) {
-      accept(socket, unmapEndpoint(socket.remoteAddress, socket.remotePort ?? 0, socket.remoteFamily ?? ''));
+      accept(socket, at, unmapEndpoint(socket.remoteAddress, socket.remotePort ?? 0, socket.remoteFamily ?? ''));
       return;
     }
     // Reset before accept: hold the socket (and what it carried) until the kernel has told us who it was.
     socket.pause();
     const lookup = peerNameOf(socket).then((from) => {
       lookups.delete(lookup);
-      accept(socket, from ?? { address: '', port: 0, family: local.family }, true);
+      accept(socket, at, from ?? { address: '', port: 0, family: at.family }, true);
     });
     lookups.add(lookup);
-  });
+  };
+  for (const [index, server] of servers.entries()) {
+    server.on('connection', (socket: Socket) => onConnection(socket, locals[index] as Endpoint));
+    server.on('error', () => undefined);
+  }
 
   /** `held`: accepted before close() began, and held for its address lookup since. */
-  const accept = (socket: Socket, from: Endpoint, held = false): void => {
+  const accept = (socket: Socket, local: Endpoint, from: Endpoint, held = false): void => {
     const conn = nextId + 1;
     nextId = conn;
     const openedAt = monotonicMs();
@@ -215,11 +234,10 @@ export async function listenTcp(options: TcpListenOptions, handler: RecordHandle
       closeRecord(state.reason ?? (state.sawFin ? 'fin' : 'reset'));
     });
   };
-  server.on('error', () => undefined);
 
   const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const serverClosed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
       await Promise.all(lookups);
       if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
@@ -242,6 +260,7 @@ export async function listenTcp(options: TcpListenOptions, handler: RecordHandle
   return {
     protocol: 'tcp',
     local,
+    locals,
     done: completion.done,
     get connections() {
       return open.size;

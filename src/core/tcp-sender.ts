@@ -1,11 +1,12 @@
 /** The TCP sender: connect (timed), write every message whole, half-close, and optionally read the reply. */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
 import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
-import { resolveHost } from './resolve.js';
+import { resolveAll } from './resolve.js';
+import { AllAttemptsFailed, connectFirst, type FailedAttempt } from './happy-eyeballs.js';
 import { monotonicMs, sleep } from '../clock.js';
 
 /** Connect timeout when none is given. */
@@ -53,29 +54,12 @@ export interface TcpSendResult {
   rttMs?: (number | null)[];
   /** With waitMs: replies that came after their exchange's wait was over (matched in order; not in `rttMs`). */
   lateReplies?: number;
+  /** Addresses of the host name tried before `destination` answered (RFC 8305), with why each failed. */
+  triedFirst: FailedAttempt[];
   /** How the connection ended: the peer closed, or we did after waiting. */
   closedBy: 'peer' | 'us';
   /** True when `signal` ended the run early: `messages` counts what was written before. */
   interrupted: boolean;
-}
-
-function connectTimed(address: string, port: number, timeoutMs: number, where: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: address, port, noDelay: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new UdpkitError('E_TIMEOUT', `connect to ${where} timed out after ${timeoutMs} ms`, { errno: 'ETIMEDOUT' }));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
 }
 
 function isReset(error: unknown): boolean {
@@ -126,22 +110,28 @@ function stallWatch(socket: Socket, ms: number, onStall: () => void): () => void
  *   E_CLOSED (the peer closed before every exchange was done), E_UNAVAILABLE, E_UNKNOWN_HOST
  */
 export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
-  const resolved = await resolveHost(options.host, options.family ?? 0);
-  const destination: Endpoint = { ...resolved, port: options.port };
-  const where = `${formatEndpoint(destination)} over tcp`;
+  const addresses = await resolveAll(options.host, options.family ?? 0);
   const frame = options.frame ?? 'none';
   const count = options.count ?? 1;
   const message = encodeFrame(options.payload, frame);
   const signal = options.signal;
   const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const every = addresses.map((a) => formatEndpoint({ address: a.address, port: options.port }));
+  const whereAll = addresses.length === 1 ? `${every[0]} over tcp` : `${every.join(' and ')} over tcp (every address of ${options.host})`;
 
   const c0 = monotonicMs();
-  let socket: Socket;
+  let connected: Awaited<ReturnType<typeof connectFirst>>;
   try {
-    socket = await connectTimed(resolved.address, options.port, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, where);
+    connected = await connectFirst(addresses, options.port, connectTimeoutMs, () =>
+      new UdpkitError('E_TIMEOUT', `connect to ${whereAll} timed out after ${connectTimeoutMs} ms`, { errno: 'ETIMEDOUT' }),
+    );
   } catch (error) {
-    throw explain(error, where, 'connecting to');
+    throw explain(error instanceof AllAttemptsFailed ? error.cause : error, whereAll, 'connecting to');
   }
+  const { socket, failed } = connected;
+  const destination: Endpoint = { ...connected.address, port: options.port };
+  const where = `${formatEndpoint(destination)} over tcp`;
   const connectMs = monotonicMs() - c0;
   const local = unmapEndpoint(socket.localAddress ?? '', socket.localPort ?? 0, socket.localFamily ?? '');
 
@@ -321,6 +311,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       startedAt,
       sendMs,
       closedBy: peerClosed ? 'peer' : 'us',
+      triedFirst: failed,
       interrupted: signal?.aborted === true,
     };
     if (options.waitMs !== undefined) {

@@ -4,7 +4,7 @@ import { unmapEndpoint } from '../format/endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
-import { bindFirst, bindPlans, type BindPlan } from './bind-plan.js';
+import { bindListener, interfaceAddresses, type BindPlan } from './bind-plan.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
@@ -44,8 +44,15 @@ export type DatagramHandler = (record: DatagramRecord) => void;
 /** A bound UDP receiver. */
 export interface UdpListener {
   readonly protocol: 'udp';
-  /** The address and port really bound (the real port when 0 was asked). */
+  /** The address and port really bound (the real port when 0 was asked); the first of `locals`. */
   readonly local: Endpoint;
+  /**
+   * Every address bound, on one port: all the addresses of a host name, or with `echo` on the wildcard, the
+   * wildcard and then each interface address (so that echoes leave from the address asked).
+   */
+  readonly locals: readonly Endpoint[];
+  /** With `echo` on the wildcard: interface addresses that could not be bound (their requests get the wildcard's reply). */
+  readonly echoSkipped: readonly string[];
   readonly recvBuffer: RecvBuffer;
   /**
    * Resolves when a stop condition is met or the listener is closed. Rejects with the error when the record handler
@@ -61,9 +68,9 @@ export interface UdpListener {
   close(options?: { drain?: boolean }): Promise<ListenerSummary>;
 }
 
-function bindOnce(plan: BindPlan, port: number): Promise<Socket> {
+function bindOnce(plan: BindPlan, port: number, reuseAddr = false): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: plan.family === 6 ? 'udp6' : 'udp4', ipv6Only: plan.ipv6Only });
+    const socket = createSocket({ type: plan.family === 6 ? 'udp6' : 'udp4', ipv6Only: plan.ipv6Only, reuseAddr });
     const onError = (error: Error): void => {
       socket.close();
       reject(error);
@@ -74,6 +81,55 @@ function bindOnce(plan: BindPlan, port: number): Promise<Socket> {
       resolve(socket);
     });
   });
+}
+
+function endpointOf(socket: Socket): Endpoint {
+  const bound = socket.address();
+  return { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+}
+
+/**
+ * The sockets of a listener. With `echo` on the wildcard, every address configured on an interface gets a socket
+ * of its own beside the wildcard one (as dnsmasq's bind-interfaces does): Node.js has no IP_PKTINFO, so replying
+ * from the socket that received is the only way to answer from the address the request was sent to. Those sockets
+ * share the port through SO_REUSEADDR, so a plain bind probes first that the port is free for us alone.
+ */
+async function bindSockets(options: UdpListenOptions): Promise<{ sockets: Socket[]; skipped: string[] }> {
+  const family = options.family ?? 0;
+  const bind = (reuse: boolean) =>
+    bindListener(
+      options.host,
+      family,
+      options.port,
+      'cannot bind udp',
+      (plan, port) => bindOnce(plan, port, reuse),
+      (socket) => socket.address().port,
+      (socket) => socket.close(),
+    );
+  if (options.echo !== true || options.host !== undefined) return { sockets: await bind(false), skipped: [] };
+  const probe = await bind(false);
+  const port = probe[0]?.address().port ?? options.port;
+  await Promise.all(probe.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+  const sockets = await bindListener(
+    undefined,
+    family,
+    port,
+    'cannot bind udp',
+    (plan) => bindOnce(plan, port, true),
+    (socket) => socket.address().port,
+    (socket) => socket.close(),
+  );
+  const wildcard = endpointOf(sockets[0] as Socket);
+  const skipped: string[] = [];
+  for (const plan of interfaceAddresses(wildcard.family === 'IPv6' ? 6 : 4, wildcard.family === 'IPv6' && family === 0)) {
+    try {
+      sockets.push(await bindOnce(plan, port, true));
+    } catch (error) {
+      // e.g. an IPv6 address still in duplicate address detection: its requests get the wildcard's answer.
+      skipped.push(`${plan.address} (${(error as { code?: string }).code ?? 'error'})`);
+    }
+  }
+  return { sockets, skipped };
 }
 
 function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffer {
@@ -95,12 +151,13 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
 export async function listenUdp(options: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
-  const plans = await bindPlans(options.host, options.family ?? 0);
-  const socket = await bindFirst(plans, options.port, 'cannot bind udp', (plan) => bindOnce(plan, options.port));
-  const recvBuffer = setRecvBuffer(socket, options.rcvbuf);
-  const bound = socket.address();
-  const local: Endpoint = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
-  const inode = socketInode(socket);
+  const { sockets, skipped } = await bindSockets(options);
+  const primary = sockets[0] as Socket;
+  const recvBuffer = setRecvBuffer(primary, options.rcvbuf);
+  for (const other of sockets.slice(1)) setRecvBuffer(other, options.rcvbuf);
+  const local = endpointOf(primary);
+  const locals = sockets.map(endpointOf);
+  const inodes = sockets.map(socketInode);
   const counters = new Counters();
   const completion = new Completion(options);
   const onDatagram = guardHandler(completion, handler, () => void close());
@@ -114,40 +171,52 @@ export async function listenUdp(options: UdpListenOptions, handler: DatagramHand
   let lastAddress = '';
   let lastPort = -1;
   let from: Endpoint = local;
-  socket.on('message', (payload, rinfo) => {
-    arrivals += 1;
-    if (completion.finished) return;
-    const time = Date.now();
-    if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
-      lastAddress = rinfo.address;
-      lastPort = rinfo.port;
-      from = unmapEndpoint(rinfo.address, rinfo.port, rinfo.family);
-      counters.senders.add(`${from.address}|${from.port}`);
-    }
-    counters.records += 1;
-    counters.bytes += payload.length;
-    const last = completion.record(payload, time);
-    if (guard) {
-      if (guard.allow(from.address, from.port, monotonicMs())) {
-        socket.send(payload, rinfo.port, rinfo.address, (error) => {
-          if (error) counters.echoErrors += 1;
-          else counters.echoed += 1;
-        });
-      } else {
-        counters.echoSuppressed += 1;
+  const receive = (socket: Socket, at: Endpoint): void => {
+    socket.on('message', (payload, rinfo) => {
+      arrivals += 1;
+      if (completion.finished) return;
+      const time = Date.now();
+      if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
+        lastAddress = rinfo.address;
+        lastPort = rinfo.port;
+        from = unmapEndpoint(rinfo.address, rinfo.port, rinfo.family);
+        counters.senders.add(`${from.address}|${from.port}`);
       }
+      counters.records += 1;
+      counters.bytes += payload.length;
+      const last = completion.record(payload, time);
+      if (guard) {
+        // From the socket that received: the reply leaves from the address the request was sent to.
+        if (guard.allow(from.address, from.port, monotonicMs())) {
+          socket.send(payload, rinfo.port, rinfo.address, (error) => {
+            if (error) counters.echoErrors += 1;
+            else counters.echoed += 1;
+          });
+        } else {
+          counters.echoSuppressed += 1;
+        }
+      }
+      onDatagram({ event: 'datagram', protocol: 'udp', time, from, local: at, payload });
+      if (last) counters.stop();
+    });
+    // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for
+    // UDP, and are counted for the summary.
+    socket.on('error', () => {
+      counters.socketErrors += 1;
+    });
+  };
+  for (const [index, socket] of sockets.entries()) receive(socket, locals[index] as Endpoint);
+  const drops = (): number | undefined => {
+    let total: number | undefined;
+    for (const inode of inodes) {
+      const n = kernelDrops(inode);
+      if (n !== undefined) total = (total ?? 0) + n;
     }
-    onDatagram({ event: 'datagram', protocol: 'udp', time, from, local, payload });
-    if (last) counters.stop();
-  });
-  // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for
-  // UDP, and are counted for the summary.
-  socket.on('error', () => {
-    counters.socketErrors += 1;
-  });
+    return total;
+  };
 
   const summary = (): ListenerSummary => {
-    if (!closing) lastDrops = kernelDrops(inode);
+    if (!closing) lastDrops = drops();
     return counters.summary('udp', local, lastDrops);
   };
 
@@ -156,13 +225,13 @@ export async function listenUdp(options: UdpListenOptions, handler: DatagramHand
       if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
       counters.stop();
-      lastDrops = kernelDrops(inode);
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      lastDrops = drops();
+      await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
       return counters.summary('udp', local, lastDrops);
     })();
     return closing;
   };
 
-  return { protocol: 'udp', local, recvBuffer, done: completion.done, summary, close };
+  return { protocol: 'udp', local, locals, echoSkipped: skipped, recvBuffer, done: completion.done, summary, close };
 }
 

@@ -9,6 +9,7 @@ import { parseListenArgs } from '../../src/cli/listen-args.js';
 import { parseSendArgs } from '../../src/cli/send-args.js';
 import { Deframer, encodeFrame } from '../../src/core/framing.js';
 import { parsePeerLine } from '../../src/core/peer-name.js';
+import { attemptOrder } from '../../src/core/happy-eyeballs.js';
 import { UdpkitError } from '../../src/errors.js';
 import { escapeBytes } from '../../src/format/escape.js';
 import { jsonString, quote, terminalLine } from '../../src/format/safe-text.js';
@@ -171,5 +172,27 @@ describe('the SO_PEERNAME helper line', () => {
       RUNS,
     );
     for (const bad of ['127.0.0.1 0 IPv4\n', '127.0.0.1 65536 IPv4\n', '127.0.0.1 80\n', '', 'x 80 IPv4\n']) expect(parsePeerLine(bad)).toBeUndefined();
+  });
+});
+
+describe('Happy Eyeballs attempt order', () => {
+  it('attemptOrder keeps every address once, each family in resolver order, alternating from the first family', () => {
+    const address = fc.oneof(
+      fc.ipV4().map((a) => ({ address: a, family: 'IPv4' as const })),
+      fc.ipV6().map((a) => ({ address: a, family: 'IPv6' as const })),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(address, { selector: (a) => a.address, maxLength: 12 }), (addresses) => {
+        const order = attemptOrder(addresses);
+        expect([...order].sort((a, b) => a.address.localeCompare(b.address))).toEqual([...addresses].sort((a, b) => a.address.localeCompare(b.address)));
+        for (const family of ['IPv4', 'IPv6']) {
+          expect(order.filter((a) => a.family === family)).toEqual(addresses.filter((a) => a.family === family));
+        }
+        if (addresses.length > 0) expect(order[0]).toEqual(addresses[0]);
+        const mixed = Math.min(addresses.filter((a) => a.family === 'IPv4').length, addresses.filter((a) => a.family === 'IPv6').length);
+        for (let i = 1; i < 2 * mixed; i++) expect(order[i]?.family).not.toBe(order[i - 1]?.family);
+      }),
+      RUNS,
+    );
   });
 });
