@@ -1,4 +1,4 @@
-/** tshark on the loopback interface, for tests whose claim is about packets: addresses, ports, FIN and RST. */
+/** tshark on the loopback interface (or a veth in a test's namespace), for tests whose claim is about packets: addresses, ports, FIN and RST. */
 import { spawn, spawnSync } from 'node:child_process';
 import { onTestFinished } from 'vitest';
 import { Capture } from './helpers.js';
@@ -47,9 +47,16 @@ function parse(line: string): WirePacket | undefined {
  * Starts tshark on `lo` with a capture filter; resolves once it captures. `stop()` ends it and returns what it saw.
  * tshark is killed when the test ends in any case.
  */
-export async function captureLo(filter: string): Promise<{ stop: () => Promise<WirePacket[]> }> {
-  const args = ['-i', 'lo', '-l', '-n', '-f', filter, '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
-  const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function captureLo(filter: string): Promise<{ stop: () => Promise<WirePacket[]> }> {
+  return captureOn('lo', filter);
+}
+
+/** As {@link captureLo}, on any interface, inside network namespace `netns` when given. */
+export async function captureOn(device: string, filter: string, netns?: string): Promise<{ stop: () => Promise<WirePacket[]> }> {
+  const args = ['-i', device, '-l', '-n', '-f', filter, '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
+  const child = netns === undefined
+    ? spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('ip', ['netns', 'exec', netns, 'tshark', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out = new Capture();
   const err = new Capture();
   child.stdout.pipe(out);

@@ -12,6 +12,8 @@ export interface LossyLink {
   receiverNs: string;
   senderAddress: string;
   receiverAddress: string;
+  /** The receiver's end of the veth pair (inside `receiverNs`). */
+  receiverDevice: string;
   /** Removes both namespaces (and with them the veth pair and rules); idempotent, synchronous. */
   destroy(): void;
 }
@@ -167,5 +169,5 @@ export function createLossyLink(loss: number, duplicate: number): LossyLink {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`cannot build the lossy link: ${stderr || (error as Error).message}`);
   }
-  return { senderNs, receiverNs, senderAddress, receiverAddress, destroy };
+  return { senderNs, receiverNs, senderAddress, receiverAddress, receiverDevice: vethB, destroy };
 }
