@@ -3,9 +3,10 @@
  * with tshark on `lo` (CI, as root) checking the claims about packets: the client's address and port, FIN or RST.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { captureLo, captureUnavailable } from './capture.js';
 import { binsBuilt, Capture, fixturePath, runBin, sleep, startBin, until } from './helpers.js';
@@ -174,6 +175,7 @@ describe.skipIf(!built)('udp-send --tcp against Python servers that go away', ()
     const file = join(tmpdir(), `udpkit-peers-${process.pid}.bin`);
     writeFileSync(file, Buffer.alloc(32 * 2 ** 20, 0x61));
     const sent = await runBin('udp-send', ['--tcp', '--file', file, '127.0.0.1', String(port)]);
+    rmSync(file, { force: true });
     expect(sent.code).toBe(69);
     const match = new RegExp(
       `^udp-send: connection reset by 127\\.0\\.0\\.1:${port} over tcp while sending: (\\d+) of (\\d+) bytes had been handed to the kernel\\n$`,
@@ -250,5 +252,32 @@ describe.skipIf(!built)('ping mode matches each reply to its own request', () =>
     expect(json.reply?.map((r) => r.payload)).toEqual(['answer 1', 'answer 2', 'answer 3']);
     expect(sent.stderr).toMatch(/2 of 3 answered \(1 without a reply in time; 1 late reply came after\)/);
     expect(await server.exit).toBe(0);
+  });
+});
+
+describe.skipIf(!built)('udp-send --tcp and Ctrl+C while the peer does not read', () => {
+  it('the first SIGINT ends a stalled write at once, reporting what reached the kernel', async () => {
+    const accepted = new Set<Socket>();
+    const server = createServer((socket) => {
+      accepted.add(socket.pause());
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const file = join(tmpdir(), `udpkit-stall-${process.pid}.bin`);
+    writeFileSync(file, Buffer.alloc(48 * 2 ** 20, 0x62));
+    try {
+      const send = startBin('udp-send', ['--tcp', '--send-timeout', '60000', '--file', file, '127.0.0.1', String(port)]);
+      await sleep(600);
+      send.child.kill('SIGINT');
+      expect((await send.exit).code).toBe(0);
+      const match = /^sent (\d+) of 50331648 bytes to 127\.0\.0\.1:\d+ over tcp \(connected in [\d.]+ ms\) \(interrupted\)\n$/.exec(send.stderr.text);
+      expect(match, send.stderr.text).not.toBeNull();
+      expect(Number(match?.[1])).toBeLessThan(50331648);
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(file, { force: true });
+    }
   });
 });

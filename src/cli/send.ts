@@ -25,7 +25,9 @@ const ATTEMPT_FAILURES: Record<string, string> = {
 };
 
 function tcpSentLine(result: TcpSendResult): string {
-  const what = result.messages === 1 ? `${result.totalBytes} bytes` : `${result.messages} messages (${result.totalBytes} bytes)`;
+  // Interrupted with writes queued: only what the kernel took was sent.
+  const bytes = result.handedBytes < result.totalBytes ? `${result.handedBytes} of ${result.totalBytes} bytes` : `${result.totalBytes} bytes`;
+  const what = result.messages === 1 ? bytes : `${result.messages} messages (${bytes})`;
   const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs, result.lateReplies)}` : '';
   const before = result.triedFirst.map((f) => `${formatEndpoint({ address: f.address, port: result.destination.port })} ${ATTEMPT_FAILURES[f.errno] ?? f.errno}`);
   const tried = before.length > 0 ? `, after ${before.join(', ')}` : '';

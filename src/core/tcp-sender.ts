@@ -39,6 +39,8 @@ export interface TcpSendResult {
   bytesPerMessage: number;
   /** Bytes written, framing included. */
   totalBytes: number;
+  /** Of `totalBytes`, those the kernel took (less only when a run was interrupted with writes still queued). */
+  handedBytes: number;
   startedAt: number;
   /** Milliseconds from the first write to the last write's completion. */
   sendMs: number;
@@ -159,7 +161,14 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
     wakeUp();
   });
   socket.once('close', wakeUp);
-  const onAbort = (): void => wakeUp();
+  let abortNow: (() => void) | undefined;
+  /** Resolves on Ctrl+C: a write that the peer does not take must not hold the run past it. */
+  const aborted = new Promise<void>((resolve) => (abortNow = resolve));
+  if (signal?.aborted) abortNow?.();
+  const onAbort = (): void => {
+    abortNow?.();
+    wakeUp();
+  };
   signal?.addEventListener('abort', onAbort);
   let written = 0;
   /** Bytes whose write completed: handed to the kernel (not necessarily read by the peer). */
@@ -276,11 +285,13 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       written += message.length;
       messages += 1;
       // Await every write when paced; otherwise only when the socket's buffer is full (backpressure).
-      if ((options.intervalMs ?? 0) > 0 || socket.writableNeedDrain || i === count - 1) await Promise.race([flushed, closed]);
+      if ((options.intervalMs ?? 0) > 0 || socket.writableNeedDrain || i === count - 1) await Promise.race([flushed, closed, aborted]);
       else flushed.catch(() => undefined);
     }
     const sendMs = monotonicMs() - t0;
-    if (!socket.destroyed) await Promise.race([new Promise<void>((resolve) => socket.end(() => resolve())), closed]);
+    // Interrupted with bytes still queued: drop them (what reached the kernel is reported) rather than wait for the peer.
+    if (signal?.aborted && socket.writableLength > 0) socket.destroy();
+    if (!socket.destroyed) await Promise.race([new Promise<void>((resolve) => socket.end(() => resolve())), closed, aborted]);
     const resetBy = isReset(failure);
     if ((peerClosed || resetBy) && options.waitMs !== undefined && messages < count && !signal?.aborted) {
       // Ping mode cut short by the peer: say how far it got, whichever way it went (a FIN, or an RST).
@@ -308,6 +319,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
       messages,
       bytesPerMessage: options.payload.length,
       totalBytes: messages * message.length,
+      handedBytes: handed,
       startedAt,
       sendMs,
       closedBy: peerClosed ? 'peer' : 'us',
