@@ -97,15 +97,30 @@ export const destinationPortSchema = intSchema('port', 1, 65_535);
 export const listenPortSchema = intSchema('port', 0, 65_535);
 
 /** A non-negative decimal number of seconds or milliseconds, e.g. `--timeout 2.5`. */
-export function durationSchema(what: string, unit: string): Schema<number> {
+export function durationSchema(what: string, unit: 'seconds' | 'milliseconds'): Schema<number> {
   return convert((raw, ctx) => {
     const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-    const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(value) || value <= 0 || value > 2_147_483) {
-      return fail(ctx, `invalid ${what} ${show(raw)}: expected a positive number of ${unit}`);
+    const ms = durationMs(text, unit);
+    if (ms === undefined || ms <= 0 || ms > MAX_DURATION_MS) {
+      return fail(
+        ctx,
+        `invalid ${what} ${show(raw)}: expected a positive duration: a number of ${unit}, or one with a unit (250us, 500ms, 2s, 1m, 1h) up to 24 days`,
+      );
     }
-    return value;
+    return unit === 'seconds' ? ms / 1000 : ms;
   });
+}
+
+/** The longest duration a timer can wait: 2^31 - 1 ms, about 24.8 days. */
+const MAX_DURATION_MS = 2_147_483_647;
+const UNIT_MS: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `2s`, `500ms`, `1.5m`, `250us`, or a bare number in `bare` units, as milliseconds; undefined when malformed. */
+export function durationMs(text: string, bare: 'seconds' | 'milliseconds'): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)?$/.exec(text);
+  if (match === null) return undefined;
+  const factor = match[2] === undefined ? (bare === 'seconds' ? 1000 : 1) : (UNIT_MS[match[2]] as number);
+  return Number(match[1]) * factor;
 }
 
 /** One of a fixed list of words, e.g. `--format json`. */

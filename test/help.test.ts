@@ -25,10 +25,16 @@ describe('help', () => {
       Options:
         -4                  IPv4 only (bind 0.0.0.0)                                             [boolean]
         -6                  IPv6 only (bind ::)                                                  [boolean]
+        -p                  The port, as nc -l -p PORT writes it                                  [string]
+        -u                  Accepted for nc habits: UDP is the default                           [boolean]
+        -l                  Accepted for nc habits: udp-listen always listens                    [boolean]
+        -k                  Accepted for nc habits: udp-listen keeps listening, for every sender [boolean]
+        -v, --verbose       Also a line on stderr per new sender (TCP: per connection)           [boolean]
             --host          Bind this address only (default: all interfaces, IPv4 and IPv6)       [string]
         -f, --format        Record format: text, json, hex or raw               [string] [default: "text"]
         -c, --count         Exit 0 after N datagrams (TCP: N chunks or frames)                    [string]
-        -t, --timeout       Give up (exit 75) after SECONDS with nothing received                 [string]
+        -t, --timeout       Stop after this long with nothing received: exit 75 if nothing came at all
+                            (bare number: seconds; or 500ms, 1m)                                  [string]
             --echo          Send each datagram back to its sender (never to this listener itself)[boolean]
             --echo-rate     UDP echo: at most N echoes per second per sender, the rest counted (default
                             1000; 0: no bound)                                                    [string]
@@ -42,7 +48,8 @@ describe('help', () => {
             --max-frame     TCP: largest frame in bytes; longer closes the connection (default 1 MiB)
                                                                                                   [string]
             --max-conns     TCP: close connections beyond N at once, with a record                [string]
-            --idle-timeout  TCP: close a connection silent for SECONDS                            [string]
+            --idle-timeout  TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)
+                                                                                                  [string]
             --version       Show version number                                                  [boolean]
         -h, --help          Show help                                                            [boolean]
 
@@ -51,6 +58,9 @@ describe('help', () => {
         udp-listen --format json --count 1 0  one datagram as JSON on a free port
         udp-listen --echo 5005                an echo server
         udp-listen --tcp --frame line 5005    TCP, one record per line
+
+      Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
+      (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.
       "
     `);
   });
@@ -77,28 +87,37 @@ describe('help', () => {
             --encoding         How to read the message: utf8, hex or base64     [string] [default: "utf8"]
         -e, --escapes          Turn \\n \\r \\t \\0 \\xHH \\\\ in the message into bytes                [boolean]
         -c, --count            Send the datagram N times (TCP: N messages on one connection)      [string]
-        -i, --interval         Milliseconds between datagrams                                     [string]
+        -i, --interval         Time between datagrams (bare number: milliseconds; or 250us, 10ms, 1s)
+                                                                                                  [string]
             --connect          Use a connected UDP socket (reports ICMP "connection refused")    [boolean]
-        -w, --wait             Wait up to MS for a reply and print it (exit 75 if none)           [string]
+        -w, --wait             Wait up to this long for a reply and print it, exit 75 if none (bare
+                               number: milliseconds; or 2s)                                       [string]
         -f, --format           Reply format: text, json, hex or raw             [string] [default: "text"]
             --json             Print what was sent (and the reply) as JSON on stdout             [boolean]
             --tcp              Send over a TCP connection instead (connect, write all, half-close)
                                                                                                  [boolean]
             --frame            TCP: add a delimiter to each message: none, line (\\n) or length (4-byte
                                prefix)                                          [string] [default: "none"]
-            --connect-timeout  TCP: give up connecting after MS (default 5000)                    [string]
-            --send-timeout     TCP: give up when a write makes no progress for MS (default 10000) [string]
+            --connect-timeout  TCP: give up connecting after this long (bare number: milliseconds; default
+                               5s)                                                                [string]
+            --send-timeout     TCP: give up when a write makes no progress this long (bare number:
+                               milliseconds; default 10s)                                         [string]
+        -u                     Accepted for nc habits: UDP is the default                        [boolean]
+        -v, --verbose          Also say which local address and port it sent from                [boolean]
             --max-reply        With --wait: keep and print at most BYTES of replies; the rest is counted
                                (default 1048576)                                                  [string]
             --version          Show version number                                               [boolean]
         -h, --help             Show help                                                         [boolean]
 
       Examples:
-        udp-send 127.0.0.1 5005 "Hello, World!"             one datagram
-        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"       with escapes, over IPv6
-        udp-send --wait 500 127.0.0.1 5005 ping             send and print the reply
-        udp-send --tcp -c 50 --frame line 127.0.0.1 5005    50 lines over one TCP connection
-        hi
+        udp-send 127.0.0.1 5005 "Hello, World!"        one datagram
+        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"  with escapes, over IPv6
+        udp-send -w 2s 127.0.0.1 5005 ping             send, print the reply
+        udp-send --tcp -c 50 --frame line ::1 5005 hi  50 lines, one TCP connection
+
+      Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
+      number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no
+      equivalent.
       "
     `);
   });

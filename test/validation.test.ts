@@ -119,7 +119,7 @@ describe('message and encoding', () => {
     [['-e', '--encoding', 'hex', '127.0.0.1', '5005', '00'], 64, '--escapes works with --encoding utf8 only, not "hex"'],
     [['--file', '/nonexistent/udpkit-message', '127.0.0.1', '5005'], 66, 'cannot read --file "/nonexistent/udpkit-message": no such file'],
     [['127.0.0.1', '5005', '--count', '0', 'x'], 64, 'invalid --count "0": expected an integer >= 1'],
-    [['127.0.0.1', '5005', '--wait', 'soon', 'x'], 64, 'invalid --wait "soon": expected a positive number of milliseconds'],
+    [['127.0.0.1', '5005', '--wait', 'soon', 'x'], 64, 'invalid --wait "soon": expected a positive duration: a number of milliseconds, or one with a unit (250us, 500ms, 2s, 1m, 1h) up to 24 days'],
     [['127.0.0.1', '5005', '--bogus', 'x'], 64, 'unknown option --bogus'],
     [['-z', '127.0.0.1', '5005', 'x'], 64, 'unknown option -z'],
     [['127.0.0.1:5005', 'hi'], 64, 'invalid host "127.0.0.1:5005": give the port as its own argument: 127.0.0.1 5005; invalid port "hi": expected an integer from 1 to 65535'],
@@ -171,7 +171,7 @@ describe('listener flags', () => {
   it.each([
     [['--format', 'xml', '0'], 'invalid --format "xml": expected one of text, json, hex, raw'],
     [['--count', '-3', '0'], 'invalid --count "-3": expected an integer >= 1'],
-    [['--timeout', '0', '0'], 'invalid --timeout "0": expected a positive number of seconds'],
+    [['--timeout', '0', '0'], 'invalid --timeout "0": expected a positive duration: a number of seconds, or one with a unit (250us, 500ms, 2s, 1m, 1h) up to 24 days'],
     [['-4', '-6', '0'], '-4 and -6 cannot be used together: pick one family'],
     [['--host', '1.2.3.4.5', '0'], 'invalid --host "1.2.3.4.5": not a valid IPv4 address'],
     [['--echo-rate', '10', '0'], '--echo-rate works with --echo only'],

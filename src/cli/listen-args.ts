@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
 import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
-import { addIssue, choiceSchema, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
+import { addIssue, choiceSchema, show, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 
@@ -28,11 +28,18 @@ export interface ListenConfig {
   maxFrame: number;
   maxConns: number | undefined;
   idleTimeoutMs: number | undefined;
+  /** -v: a line on stderr per new sender (UDP) or per connection opened and closed (TCP). */
+  verbose: boolean;
 }
 
 const listenSchema = z.pipe(
   z.object({
-    port: listenPortSchema,
+    port: z.optional(z.string()),
+    p: z.optional(z.string()),
+    u: z.optional(z.boolean()),
+    l: z.optional(z.boolean()),
+    k: z.optional(z.boolean()),
+    verbose: z.optional(z.boolean()),
     host: z.optional(hostSchema('--host')),
     4: z.optional(z.boolean()),
     6: z.optional(z.boolean()),
@@ -51,6 +58,15 @@ const listenSchema = z.pipe(
     'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
   }),
   z.transform((args, ctx): ListenConfig => {
+    // nc's `-l -p PORT` names the port with a flag; the argument is the usual way. One port, either way.
+    if (args.port !== undefined && args.p !== undefined && args.port !== args.p) {
+      addIssue(ctx, `two ports given: ${show(args.port)} and -p ${show(args.p)}: give one`);
+    }
+    const rawPort = args.port ?? args.p;
+    if (rawPort === undefined) addIssue(ctx, 'missing the port to listen on (udp-listen PORT, or -p PORT)');
+    const port = rawPort === undefined ? 0 : listenPortSchema.safeParse(rawPort);
+    if (typeof port === 'object' && !port.success) addIssue(ctx, port.error.issues[0]?.message ?? `invalid port ${show(rawPort)}`);
+    if (args.u === true && args.tcp === true) addIssue(ctx, '-u (UDP) and --tcp cannot be used together');
     if (args[4] === true && args[6] === true) {
       addIssue(ctx, '-4 and -6 cannot be used together: pick one family');
     }
@@ -64,7 +80,7 @@ const listenSchema = z.pipe(
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
     return {
-      port: args.port,
+      port: typeof port === 'object' && port.success ? port.data : 0,
       host: args.host?.host,
       family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
       format: args.format,
@@ -80,6 +96,7 @@ const listenSchema = z.pipe(
       maxFrame: args['max-frame'] ?? DEFAULT_MAX_FRAME,
       maxConns: args['max-conns'],
       idleTimeoutMs: args['idle-timeout'] === undefined ? undefined : args['idle-timeout'] * 1000,
+      verbose: args.verbose === true,
     };
   }),
 );
@@ -94,14 +111,19 @@ export function listenCommand(argv: string[]) {
         'time, sender address and port, size in bytes, payload. Port 0 picks a free port.\n' +
         'With --tcp, accept connections instead and print their open, data and close.',
     )
-    .command('$0 <port>', false)
+    .command('$0 [port]', false)
     .positional('port', { type: 'string', describe: 'UDP port to listen on (0 for any free port)' })
+    .option('p', { type: 'string', describe: 'The port, as nc -l -p PORT writes it' })
+    .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
+    .option('l', { type: 'boolean', describe: 'Accepted for nc habits: udp-listen always listens' })
+    .option('k', { type: 'boolean', describe: 'Accepted for nc habits: udp-listen keeps listening, for every sender' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also a line on stderr per new sender (TCP: per connection)' })
     .option('host', { type: 'string', describe: 'Bind this address only (default: all interfaces, IPv4 and IPv6)' })
     .option('4', { type: 'boolean', describe: 'IPv4 only (bind 0.0.0.0)' })
     .option('6', { type: 'boolean', describe: 'IPv6 only (bind ::)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Record format: text, json, hex or raw' })
     .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams (TCP: N chunks or frames)' })
-    .option('timeout', { alias: 't', type: 'string', describe: 'Give up (exit 75) after SECONDS with nothing received' })
+    .option('timeout', { alias: 't', type: 'string', describe: 'Stop after this long with nothing received: exit 75 if nothing came at all (bare number: seconds; or 500ms, 1m)' })
     .option('echo', { type: 'boolean', describe: 'Send each datagram back to its sender (never to this listener itself)' })
     .option('echo-rate', { type: 'string', describe: 'UDP echo: at most N echoes per second per sender, the rest counted (default 1000; 0: no bound)' })
     .option('stop-on', { type: 'string', describe: 'Exit 0 after a datagram whose payload is exactly TEXT' })
@@ -111,11 +133,15 @@ export function listenCommand(argv: string[]) {
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
     .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })
     .option('max-conns', { type: 'string', describe: 'TCP: close connections beyond N at once, with a record' })
-    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent for SECONDS' })
+    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' })
     .example('$0 5005', 'print every datagram sent to port 5005')
     .example('$0 --format json --count 1 0', 'one datagram as JSON on a free port')
     .example('$0 --echo 5005', 'an echo server')
-    .example('$0 --tcp --frame line 5005', 'TCP, one record per line');
+    .example('$0 --tcp --frame line 5005', 'TCP, one record per line')
+    .epilogue(
+      'Coming from nc: `udp-listen -u -l -k 5005` and `udp-listen -ulp 5005` work as nc\'s do. nc -e and -c (run a ' +
+        'program) have no equivalent: udpkit never runs programs; use --echo for an echo server.',
+    );
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */

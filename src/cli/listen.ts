@@ -10,6 +10,7 @@ import type { CliIO } from './io.js';
 import { parseListenArgs } from './listen-args.js';
 import { runCommand } from './run.js';
 import { listeningLine, statsLine, summaryLine } from './summary.js';
+import { verboseLines } from './verbose.js';
 
 /** Runs `udp-listen` with `argv` (without node and script); resolves to the exit code. */
 export function listenMain(argv: string[], io: CliIO): Promise<number> {
@@ -29,7 +30,12 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       idleTimeoutMs: config.timeoutMs,
       stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
     };
-    const write = (record: TrafficRecord): void => out.record(record, config.format);
+    const status = config.verbose ? verboseLines() : undefined;
+    const write = (record: TrafficRecord): void => {
+      const line = status?.(record);
+      if (line !== undefined) put(io.stderr, line);
+      out.record(record, config.format);
+    };
     const listener = config.tcp
       ? await (
           await import('../core/tcp-listener.js')
@@ -80,7 +86,8 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
     if (handlerError !== undefined) throw handlerError;
     if (out.error) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
-    if (reason === 'timeout') {
+    // A quiet spell after data is how a capture ends (exit 0, like `timeout`'s callers expect); 75 means nothing came.
+    if (reason === 'timeout' && summary.records === 0 && summary.senders === 0) {
       throw new UdpkitError('E_TIMEOUT', `timed out: nothing received for ${(config.timeoutMs ?? 0) / 1000} s`);
     }
     return 0;

@@ -8,20 +8,28 @@ import { describeWriteFailure, drain, failureOf, guard, put } from './output.js'
 /** The package version, shown by --version. */
 export const VERSION = '0.1.0';
 
+/** Stands in for an argument after `--` while yargs parses, so that none of them is read as an option. */
+const AFTER_END = '\u0000udpkit-operand-';
+
 /** Longest usage message kept; the rest is cut (a pasted blob must not flood the terminal). */
 const MAX_USAGE_MESSAGE = 400;
 
 /** yargs' wording made udpkit's: unknown arguments named and quoted (escaped, cut), everything on one line. */
-export function usageMessage(message: string, argv: readonly string[] = []): string {
+export function usageMessage(message: string, argv: readonly string[] = [], operands: readonly string[] = []): string {
   const unknown = /^Unknown arguments?: ([\s\S]*)$/.exec(message);
   if (unknown) {
-    // yargs names an unknown flag without its dashes: find how it was typed.
-    const typed = (name: string): string =>
-      argv.find((arg) => arg === `-${name}` || arg === `--${name}` || arg.startsWith(`--${name}=`))?.split('=')[0] ??
-      (name.length === 1 && argv.some((arg) => /^-[^-]/.test(arg) && arg.includes(name)) ? `-${name}` : name);
-    const values = (unknown[1] ?? '').split(', ').map(typed);
-    const kind = values.every((v) => v.startsWith('-')) ? 'option' : 'argument';
-    const shown = values.map((v) => (/^--?[A-Za-z0-9][\w-]*$/.test(v) ? v : quote(v)));
+    // yargs names an unknown flag without its dashes: find how it was typed. What came after `--` is an argument.
+    const typed = (name: string): { text: string; option: boolean } => {
+      if (name.startsWith(AFTER_END)) return { text: operands[Number(name.slice(AFTER_END.length))] ?? '', option: false };
+      const text =
+        argv.find((arg) => arg === `-${name}` || arg === `--${name}` || arg.startsWith(`--${name}=`))?.split('=')[0] ??
+        (name.length === 1 && argv.some((arg) => /^-[^-]/.test(arg) && arg.includes(name)) ? `-${name}` : name);
+      return { text, option: text.startsWith('-') };
+    };
+    const found = (unknown[1] ?? '').split(', ').map(typed);
+    const values = found.map((v) => v.text);
+    const kind = found.every((v) => v.option) ? 'option' : 'argument';
+    const shown = found.map((v) => (v.option && /^--?[A-Za-z0-9][\w-]*$/.test(v.text) ? v.text : quote(v.text)));
     return `unknown ${kind}${values.length === 1 ? '' : 's'} ${shown.join(', ')}`;
   }
   const line = message.replace(/\s*\n\s*/g, '; ');
@@ -40,11 +48,72 @@ function refuseRepeats(parsed: Record<string, unknown>, repeatable: readonly str
   throw new UdpkitError('E_USAGE', `${flag} was given ${values.length} times (${values.map((v) => quote(String(v))).join(', ')}): give it once`);
 }
 
+
+/** The options a builder declares, with their aliases, and which of them take no value. */
+function declared(builder: Argv<unknown>): { known: Set<string>; flags: Set<string> } {
+  type Declared = { key: Record<string, unknown>; alias: Record<string, string[]>; boolean: string[] };
+  const options = (builder as unknown as { getOptions(): Declared }).getOptions();
+  const known = new Set(Object.keys(options.key));
+  const flags = new Set(options.boolean);
+  for (const [name, aliases] of Object.entries(options.alias)) {
+    for (const alias of aliases) {
+      known.add(alias);
+      if (flags.has(name)) flags.add(alias);
+    }
+  }
+  return { known, flags };
+}
+
+/**
+ * Names the first option not declared, before yargs would complain of something else (a missing port, because
+ * `-z` took the host as its value). `-1` and other negative numbers are values, not options.
+ * @throws UdpkitError E_USAGE `unknown option -z`
+ */
+function refuseUnknownOptions(builder: Argv<unknown>, head: readonly string[]): void {
+  const { known, flags } = declared(builder);
+  const unknown = (option: string): UdpkitError =>
+    new UdpkitError('E_USAGE', `unknown option ${/^--?[A-Za-z0-9][\w-]*$/.test(option) ? option : quote(option)}`);
+  for (let i = 0; i < head.length; i++) {
+    const arg = head[i] as string;
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0] as string;
+      const bare = name.startsWith('no-') ? name.slice(3) : name;
+      if (!known.has(name) && !known.has(bare)) throw unknown(`--${name}`);
+      if (!arg.includes('=') && !flags.has(name) && !flags.has(bare)) i += 1;
+      continue;
+    }
+    if (!arg.startsWith('-') || arg.length < 2 || (/^-\d+(\.\d+)?$/.test(arg) && !known.has(arg.slice(1)))) continue;
+    // A group of short options (`-46`, `-ec3`): each a known one, until one that takes a value.
+    for (let j = 1; j < arg.length; j++) {
+      const letter = arg[j] as string;
+      if (!known.has(letter)) throw unknown(`-${letter}`);
+      if (!flags.has(letter)) {
+        if (j === arg.length - 1) i += 1;
+        break;
+      }
+    }
+  }
+}
+
+/** Puts the arguments that came after `--` back where yargs saw their stand-ins. */
+function restoreOperands(value: unknown, operands: readonly string[]): unknown {
+  if (typeof value === 'string' && value.startsWith(AFTER_END)) return operands[Number(value.slice(AFTER_END.length))] ?? value;
+  if (Array.isArray(value)) return value.map((v) => restoreOperands(v, operands));
+  return value;
+}
+
 /**
  * Parses `argv` with a yargs builder. Help and --version text go to io.stdout and give `undefined`
- * (exit 0); unknown flags and missing arguments throw E_USAGE.
+ * (exit 0); unknown flags and missing arguments throw E_USAGE. `--` ends the options: what follows is taken
+ * as arguments, whatever it looks like (`udp-send HOST PORT -- -x` sends `-x`).
  */
 export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, repeatable: readonly string[] = []): Promise<T | undefined> {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const operands = end < 0 ? [] : argv.slice(end + 1);
+  if (!head.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) refuseUnknownOptions(builder as Argv<unknown>, head);
+  const operandsShown = (text: string): string =>
+    text.replace(new RegExp(`${AFTER_END}(\\d+)`, 'g'), (_m, index: string) => operands[Number(index)] ?? '');
   let output = '';
   const parsed = await builder
     .exitProcess(false)
@@ -54,11 +123,16 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     .alias('help', 'h')
     .wrap(100)
     .fail((message, error) => {
-      throw error instanceof UdpkitError ? error : new UdpkitError('E_USAGE', usageMessage(error?.message ?? message, argv));
+      if (error instanceof UdpkitError) throw error;
+      const text = error?.message ?? message;
+      throw new UdpkitError('E_USAGE', usageMessage(/^Unknown argument/.test(text) ? text : operandsShown(text), head, operands));
     })
-    .parseAsync(argv, {}, (_error, _argv, text) => {
+    .parseAsync([...head, ...operands.map((_operand, index) => `${AFTER_END}${index}`)], {}, (_error, _argv, text) => {
       output = text;
     });
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    (parsed as Record<string, unknown>)[key] = restoreOperands(value, operands);
+  }
   const flags = parsed as { help?: unknown; version?: unknown };
   if (flags.help === true || flags.version === true) {
     io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);

@@ -43,6 +43,8 @@ export interface SendConfig {
   sendTimeoutMs: number | undefined;
   /** Reply bytes kept and printed at most. */
   maxReply: number;
+  /** -v: also say which local address and port it sent from. */
+  verbose: boolean;
 }
 
 const sendSchema = z.pipe(
@@ -66,6 +68,8 @@ const sendSchema = z.pipe(
     'connect-timeout': z.optional(durationSchema('--connect-timeout', 'milliseconds')),
     'send-timeout': z.optional(durationSchema('--send-timeout', 'milliseconds')),
     'max-reply': z.optional(intSchema('--max-reply', 0, 2 ** 31 - 1)),
+    u: z.optional(z.boolean()),
+    verbose: z.optional(z.boolean()),
   }),
   z.transform((args, ctx): SendConfig => {
     const problem = (message: string): void => addIssue(ctx, message);
@@ -79,6 +83,7 @@ const sendSchema = z.pipe(
     if (args.tcp !== true && args['connect-timeout'] !== undefined) problem('--connect-timeout works with --tcp only');
     if (args.tcp !== true && args['send-timeout'] !== undefined) problem('--send-timeout works with --tcp only');
     if (args.tcp === true && args.connect === true) problem('--connect is for UDP: a TCP socket is always connected');
+    if (args.u === true && args.tcp === true) problem('-u (UDP) and --tcp cannot be used together');
     return {
       host: args.host,
       port: args.port,
@@ -98,6 +103,7 @@ const sendSchema = z.pipe(
       connectTimeoutMs: args['connect-timeout'],
       sendTimeoutMs: args['send-timeout'],
       maxReply: args['max-reply'] ?? DEFAULT_MAX_REPLY,
+      verbose: args.verbose === true,
     };
   }),
 );
@@ -122,20 +128,26 @@ export function sendCommand(argv: string[]) {
     .option('4', { type: 'boolean', describe: 'Resolve and send over IPv4 only' })
     .option('6', { type: 'boolean', describe: 'Resolve and send over IPv6 only' })
     .option('count', { alias: 'c', type: 'string', describe: 'Send the datagram N times (TCP: N messages on one connection)' })
-    .option('interval', { alias: 'i', type: 'string', describe: 'Milliseconds between datagrams' })
+    .option('interval', { alias: 'i', type: 'string', describe: 'Time between datagrams (bare number: milliseconds; or 250us, 10ms, 1s)' })
     .option('connect', { type: 'boolean', describe: 'Use a connected UDP socket (reports ICMP "connection refused")' })
-    .option('wait', { alias: 'w', type: 'string', describe: 'Wait up to MS for a reply and print it (exit 75 if none)' })
+    .option('wait', { alias: 'w', type: 'string', describe: 'Wait up to this long for a reply and print it, exit 75 if none (bare number: milliseconds; or 2s)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Reply format: text, json, hex or raw' })
     .option('json', { type: 'boolean', describe: 'Print what was sent (and the reply) as JSON on stdout' })
     .option('tcp', { type: 'boolean', describe: 'Send over a TCP connection instead (connect, write all, half-close)' })
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: add a delimiter to each message: none, line (\\n) or length (4-byte prefix)' })
-    .option('connect-timeout', { type: 'string', describe: 'TCP: give up connecting after MS (default 5000)' })
-    .option('send-timeout', { type: 'string', describe: 'TCP: give up when a write makes no progress for MS (default 10000)' })
+    .option('connect-timeout', { type: 'string', describe: 'TCP: give up connecting after this long (bare number: milliseconds; default 5s)' })
+    .option('send-timeout', { type: 'string', describe: 'TCP: give up when a write makes no progress this long (bare number: milliseconds; default 10s)' })
+    .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also say which local address and port it sent from' })
     .option('max-reply', { type: 'string', describe: 'With --wait: keep and print at most BYTES of replies; the rest is counted (default 1048576)' })
     .example('$0 127.0.0.1 5005 "Hello, World!"', 'one datagram')
     .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
-    .example('$0 --wait 500 127.0.0.1 5005 ping', 'send and print the reply')
-    .example('$0 --tcp -c 50 --frame line 127.0.0.1 5005 hi', '50 lines over one TCP connection');
+    .example('$0 -w 2s 127.0.0.1 5005 ping', 'send, print the reply')
+    .example('$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection')
+    .epilogue(
+      'Coming from nc: `echo hi | udp-send -u HOST PORT` works as `nc -u`; -w takes 2s as nc does (a bare number is ' +
+        'milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no equivalent.',
+    );
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */

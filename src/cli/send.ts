@@ -1,6 +1,7 @@
 /** `udp-send`: parse, read and encode the message, send it, report on stderr (and stdout when asked). */
 import type { TcpSendResult } from '../core/tcp-sender.js';
 import { sendUdp, type UdpSendResult } from '../core/udp-sender.js';
+import { routeSource } from '../core/resolve.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
 import { encodeMessage } from '../payload.js';
@@ -108,6 +109,12 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
           sendTimeoutMs: config.sendTimeoutMs,
         })
       : await sendUdp({ ...base, connect: config.connect });
+    if (config.verbose) {
+      // An unconnected UDP socket is bound to the wildcard: the address its datagrams left from is the route's.
+      const wildcard = result.local.address === '0.0.0.0' || result.local.address === '::';
+      const address = wildcard ? ((await routeSource(result.destination.address, result.destination.family)) ?? result.local.address) : result.local.address;
+      put(io.stderr, `from ${formatEndpoint({ address, port: result.local.port })} to ${formatEndpoint(result.destination)} over ${result.protocol}\n`);
+    }
     put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result) : sentLine(result));
     const overflow = result.replyOverflow;
     if (overflow && overflow.bytes > 0) {

@@ -46,3 +46,23 @@ export async function resolveHost(host: string, family: 0 | 4 | 6 = 0): Promise<
   const [first] = await resolveAll(host, family);
   return first as ResolvedAddress;
 }
+
+/**
+ * The source address the kernel would pick to reach `address` (its route's), found by connecting a UDP socket,
+ * which sends nothing. Undefined when there is no route.
+ */
+export async function routeSource(address: string, family: Family): Promise<string | undefined> {
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket(family === 'IPv6' ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(9, address, () => resolve());
+    });
+    return socket.address().address;
+  } catch {
+    return undefined;
+  } finally {
+    socket.close();
+  }
+}
