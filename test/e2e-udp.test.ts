@@ -1,7 +1,7 @@
 /** End to end: the built udp-listen and udp-send run as subprocesses, as a user runs them. */
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { binPath, binsBuilt, boundSocket, deadPort, runBin, sendFrom, startBin } from './helpers.js';
-import { spawnSync } from 'node:child_process';
+import { binPath, binsBuilt, boundSocket, Capture, deadPort, runBin, sendFrom, startBin } from './helpers.js';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -122,16 +122,25 @@ describe.skipIf(!built)('built bins, output side', () => {
     expect((await listen.exit).code).toBe(0);
   });
 
-  it('stops with an I/O error (exit 74) when its reader goes away', async () => {
-    const listen = startBin('udp-listen', ['--host', '127.0.0.1', '0']);
-    const port = await listening(listen);
-    listen.child.stdout?.destroy();
+  it('udp-listen | head -3: ends quietly once the reader is gone, with the summary and exit 0', async () => {
+    const script = `"${process.execPath}" "${binPath('udp-listen')}" --host 127.0.0.1 0 | head -3; echo "udp-listen exited \${PIPESTATUS[0]}" >&2`;
+    const shell = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = new Capture();
+    const stderr = new Capture();
+    shell.stdout.pipe(stdout);
+    shell.stderr.pipe(stderr);
+    onTestFinished(() => {
+      if (shell.exitCode === null) shell.kill('SIGKILL');
+    });
+    const port = Number((await stderr.waitFor(/listening on udp 127\.0\.0\.1:(\d+)\n/))[1]);
     const sender = await boundSocket();
-    for (let i = 0; i < 20 && listen.child.exitCode === null; i++) {
-      await sendFrom(sender, 'anyone reading?', port, '127.0.0.1');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    // The listener learns the reader is gone on its next write after head exits: keep sending until it has.
+    for (let i = 0; i < 200 && !/exited/.test(stderr.text); i++) {
+      await sendFrom(sender, `line ${i}`, port, '127.0.0.1');
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect((await listen.exit).code).toBe(74);
-    expect(listen.stderr.text).toMatch(/udp-listen: cannot write output: .*EPIPE/);
+    await stderr.waitFor(/udp-listen exited \d+\n/);
+    expect(stdout.text.trim().split('\n')).toHaveLength(3);
+    expect(stderr.text).toMatch(/^listening on udp 127\.0\.0\.1:\d+\nsummary: \d+ datagrams?, .*\nudp-listen exited 0\n$/);
   });
 });

@@ -1,4 +1,5 @@
 /** Habits people bring from nc and the shell: `--`, nc's flags, durations with units, unknown options named. */
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCompareArgs } from '../src/cli/compare-args.js';
@@ -7,7 +8,7 @@ import { parseListenArgs } from '../src/cli/listen-args.js';
 import { sendMain } from '../src/cli/send.js';
 import { parseSendArgs } from '../src/cli/send-args.js';
 import { durationMs } from '../src/validate.js';
-import { boundSocket, memoryIO } from './helpers.js';
+import { binPath, binsBuilt, boundSocket, memoryIO } from './helpers.js';
 
 async function received(args: (port: string) => string[]): Promise<{ code: number; payload: string; stderr: string }> {
   const socket = await boundSocket();
@@ -127,5 +128,29 @@ describe('durations take units', () => {
       { seed: 20261123, numRuns: 300 },
     );
     for (const bad of ['', '2 s', '-1s', '1d', 's', '1e3ms', '0x10']) expect(durationMs(bad, 'milliseconds')).toBeUndefined();
+  });
+});
+
+describe('raw bytes and a terminal', () => {
+  const noScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'script (util-linux) is not installed';
+  if (noScript || !binsBuilt()) console.log(`raw-to-terminal tests skipped: ${noScript ?? 'dist/bin is missing'}`);
+
+  /** Runs a bin with a pseudo-terminal as stdout (`script -qec`); returns its exit code and what it printed. */
+  function onTerminal(name: string, args: string[]): { code: number | null; output: string } {
+    const command = [process.execPath, binPath(name), ...args].map((a) => `'${a}'`).join(' ');
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 10_000 });
+    return { code: run.status, output: run.stdout };
+  }
+
+  it.skipIf(noScript !== undefined || !binsBuilt())('udp-listen -f raw to a terminal is refused with exit 64 and a hint', () => {
+    const run = onTerminal('udp-listen', ['-f', 'raw', '0']);
+    expect(run.code).toBe(64);
+    expect(run.output).toMatch(/^udp-listen: refusing to write raw payload bytes to a terminal .*add --force\r?\n$/);
+  });
+
+  it.skipIf(noScript !== undefined || !binsBuilt())('udp-send -w 1s -f raw to a terminal too; --force lets it through', () => {
+    expect(onTerminal('udp-send', ['-w', '1s', '-f', 'raw', '127.0.0.1', '9', 'x']).code).toBe(64);
+    // With --force it runs: nothing answers on the discard port, so it ends with "no reply" (75), not 64.
+    expect(onTerminal('udp-send', ['--force', '-w', '100ms', '-f', 'raw', '127.0.0.1', '9', 'x']).code).toBe(75);
   });
 });

@@ -223,11 +223,11 @@ describe('output that cannot be written', () => {
     expect(run.stderr.text.split('\n').filter((l) => l.startsWith('udp-listen:'))).toEqual(['udp-listen: cannot write output: ENOSPC (no space left on the device)']);
   });
 
-  it('udp-compare into a closed pipe: exit 74, no stack trace', async () => {
+  it('udp-compare into a closed pipe: a reader gone is a quiet end (as for `| head`), no stack trace', async () => {
     const run = spawnBin('udp-compare', ['-s', 'boundaries', '-n', '50'], ['ignore', 'pipe', 'pipe'], false);
     run.child.stdout?.destroy();
-    expect(await run.exit).toBe(74);
-    expect(run.stderr.text).toMatch(/^udp-compare: cannot write output: EPIPE \(the reader went away\)\n$/);
+    expect(await run.exit).toBe(0);
+    expect(run.stderr.text).not.toMatch(/EPIPE|Error|\n\s+at /);
   });
 });
 

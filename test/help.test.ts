@@ -29,6 +29,7 @@ describe('help', () => {
         -u                  Accepted for nc habits: UDP is the default                           [boolean]
         -l                  Accepted for nc habits: udp-listen always listens                    [boolean]
         -k                  Accepted for nc habits: udp-listen keeps listening, for every sender [boolean]
+            --force         With -f raw: write raw bytes even to a terminal                      [boolean]
         -v, --verbose       Also a line on stderr per new sender (TCP: per connection)           [boolean]
             --host          Bind this address only (default: all interfaces, IPv4 and IPv6)       [string]
         -f, --format        Record format: text, json, hex or raw               [string] [default: "text"]
@@ -103,6 +104,7 @@ describe('help', () => {
             --send-timeout     TCP: give up when a write makes no progress this long (bare number:
                                milliseconds; default 10s)                                         [string]
         -u                     Accepted for nc habits: UDP is the default                        [boolean]
+            --force            With -f raw: write raw bytes even to a terminal                   [boolean]
         -v, --verbose          Also say which local address and port it sent from                [boolean]
             --max-reply        With --wait: keep and print at most BYTES of replies; the rest is counted
                                (default 1048576)                                                  [string]

@@ -30,6 +30,8 @@ export interface ListenConfig {
   idleTimeoutMs: number | undefined;
   /** -v: a line on stderr per new sender (UDP) or per connection opened and closed (TCP). */
   verbose: boolean;
+  /** --force: write `-f raw` even to a terminal. */
+  force: boolean;
 }
 
 const listenSchema = z.pipe(
@@ -40,6 +42,7 @@ const listenSchema = z.pipe(
     l: z.optional(z.boolean()),
     k: z.optional(z.boolean()),
     verbose: z.optional(z.boolean()),
+    force: z.optional(z.boolean()),
     host: z.optional(hostSchema('--host')),
     4: z.optional(z.boolean()),
     6: z.optional(z.boolean()),
@@ -97,6 +100,7 @@ const listenSchema = z.pipe(
       maxConns: args['max-conns'],
       idleTimeoutMs: args['idle-timeout'] === undefined ? undefined : args['idle-timeout'] * 1000,
       verbose: args.verbose === true,
+      force: args.force === true,
     };
   }),
 );
@@ -117,6 +121,7 @@ export function listenCommand(argv: string[]) {
     .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
     .option('l', { type: 'boolean', describe: 'Accepted for nc habits: udp-listen always listens' })
     .option('k', { type: 'boolean', describe: 'Accepted for nc habits: udp-listen keeps listening, for every sender' })
+    .option('force', { type: 'boolean', describe: 'With -f raw: write raw bytes even to a terminal' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also a line on stderr per new sender (TCP: per connection)' })
     .option('host', { type: 'string', describe: 'Bind this address only (default: all interfaces, IPv4 and IPv6)' })
     .option('4', { type: 'boolean', describe: 'IPv4 only (bind 0.0.0.0)' })

@@ -5,8 +5,8 @@ import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
 import type { TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
-import { put } from './output.js';
-import type { CliIO } from './io.js';
+import { put, readerGone } from './output.js';
+import { refuseRawToTerminal, type CliIO } from './io.js';
 import { parseListenArgs } from './listen-args.js';
 import { runCommand } from './run.js';
 import { listeningLine, statsLine, summaryLine } from './summary.js';
@@ -17,6 +17,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
   return runCommand('udp-listen', io, async () => {
     const config = await parseListenArgs(argv, io);
     if (!config) return 0;
+    refuseRawToTerminal(io, config.format, config.force);
     // A reader that falls behind: TCP connections stop being read (their senders are slowed by flow control);
     // UDP cannot slow its senders, so records are dropped and counted, and the summary says how many.
     let pauseTcp: ((blocked: boolean) => void) | undefined;
@@ -85,7 +86,8 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     await out.end();
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
     if (handlerError !== undefined) throw handlerError;
-    if (out.error) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
+    // The reader went away (`| head -3`): it had what it wanted; the summary above is the last word.
+    if (out.error && !readerGone(out.error)) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
     // A quiet spell after data is how a capture ends (exit 0, like `timeout`'s callers expect); 75 means nothing came.
     if (reason === 'timeout' && summary.records === 0 && summary.senders === 0) {
       throw new UdpkitError('E_TIMEOUT', `timed out: nothing received for ${(config.timeoutMs ?? 0) / 1000} s`);

@@ -62,6 +62,15 @@ export async function drain(stream: Writable, idleMs = DRAIN_IDLE_MS): Promise<n
   return failures.has(stream) ? 0 : stream.writableLength;
 }
 
+/**
+ * True when the reader of a pipe went away (`udp-listen | head -3`): a normal way for a run to end, so it ends
+ * quietly with exit 0, as `seq 1e9 | head` does, rather than with an error.
+ */
+export function readerGone(error: Error | undefined): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
 /** A short reason for a write failure: `EPIPE (the reader went away)`, `ENOSPC (no space left)`. */
 export function describeWriteFailure(error: Error): string {
   const code = (error as { code?: string }).code;

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { UdpkitError, ERROR_CODES } from '../errors.js';
 import type { CliIO } from './io.js';
 import { quote, terminalLine } from '../format/safe-text.js';
-import { describeWriteFailure, drain, failureOf, guard, put } from './output.js';
+import { describeWriteFailure, drain, failureOf, guard, put, readerGone } from './output.js';
 
 /** The package version, shown by --version. */
 export const VERSION = '0.1.0';
@@ -151,7 +151,8 @@ export function internalErrorText(name: string, error: unknown): string {
 /**
  * Runs a command body and turns any failure into `name: message` on stderr and its exit code.
  * Expected failures (UdpkitError) print one line and never a stack trace; every line is made terminal-safe.
- * A failed write to stdout ends as exit 74 with one line; a failed stderr is silent but keeps the code.
+ * A failed write to stdout ends as exit 74 with one line, except a reader that went away (EPIPE): that ends
+ * quietly, keeping the code. A failed stderr is silent but keeps the code.
  * Resolves once stdout and stderr have taken what was written (or stopped making progress).
  */
 export async function runCommand(name: string, io: CliIO, body: () => Promise<number>): Promise<number> {
@@ -173,7 +174,7 @@ export async function runCommand(name: string, io: CliIO, body: () => Promise<nu
   // A synchronous stream (a file, /dev/full) reports its failure on the next tick.
   await new Promise((resolve) => setImmediate(resolve));
   const stdoutFailure = failureOf(io.stdout);
-  if (stdoutFailure && code === 0) {
+  if (stdoutFailure && code === 0 && !readerGone(stdoutFailure)) {
     put(io.stderr, `${name}: cannot write output: ${describeWriteFailure(stdoutFailure)}\n`);
     code = ERROR_CODES.E_IO;
   }

@@ -45,6 +45,8 @@ export interface SendConfig {
   maxReply: number;
   /** -v: also say which local address and port it sent from. */
   verbose: boolean;
+  /** --force: write `-f raw` even to a terminal. */
+  force: boolean;
 }
 
 const sendSchema = z.pipe(
@@ -70,6 +72,7 @@ const sendSchema = z.pipe(
     'max-reply': z.optional(intSchema('--max-reply', 0, 2 ** 31 - 1)),
     u: z.optional(z.boolean()),
     verbose: z.optional(z.boolean()),
+    force: z.optional(z.boolean()),
   }),
   z.transform((args, ctx): SendConfig => {
     const problem = (message: string): void => addIssue(ctx, message);
@@ -104,6 +107,7 @@ const sendSchema = z.pipe(
       sendTimeoutMs: args['send-timeout'],
       maxReply: args['max-reply'] ?? DEFAULT_MAX_REPLY,
       verbose: args.verbose === true,
+      force: args.force === true,
     };
   }),
 );
@@ -138,6 +142,7 @@ export function sendCommand(argv: string[]) {
     .option('connect-timeout', { type: 'string', describe: 'TCP: give up connecting after this long (bare number: milliseconds; default 5s)' })
     .option('send-timeout', { type: 'string', describe: 'TCP: give up when a write makes no progress this long (bare number: milliseconds; default 10s)' })
     .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
+    .option('force', { type: 'boolean', describe: 'With -f raw: write raw bytes even to a terminal' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also say which local address and port it sent from' })
     .option('max-reply', { type: 'string', describe: 'With --wait: keep and print at most BYTES of replies; the rest is counted (default 1048576)' })
     .example('$0 127.0.0.1 5005 "Hello, World!"', 'one datagram')

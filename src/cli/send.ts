@@ -6,7 +6,7 @@ import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
 import { encodeMessage } from '../payload.js';
 import { MAX_DATAGRAM, type SendBase } from '../types.js';
-import type { CliIO } from './io.js';
+import { refuseRawToTerminal, type CliIO } from './io.js';
 import { MAX_TCP_MESSAGE, readMessage, type ReadLimit } from './message.js';
 import { put } from './output.js';
 import { jsonSafe } from '../format/safe-text.js';
@@ -86,6 +86,8 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
   return runCommand('udp-send', io, async () => {
     const config = await parseSendArgs(argv, io);
     if (!config) return 0;
+    // Replies are printed only with --wait.
+    if (config.waitMs !== undefined) refuseRawToTerminal(io, config.format, config.force);
     const raw = await readMessage(config.message, config.file, io.stdin, readLimit(config), io.stdinFd);
     const payload = encodeMessage(raw, config.encoding, config.escapes);
     const base: SendBase = {

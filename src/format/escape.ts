@@ -24,19 +24,42 @@ const ASCII_ESCAPE: readonly string[] = Array.from({ length: 128 }, (_, b) => {
   }
 });
 
-/** Code points that are shown escaped although they are valid: C1 controls, bidi controls, line/paragraph separators, BOM. */
+/**
+ * Code points that are shown escaped although they are valid: C1 controls, line/paragraph separators, and every
+ * invisible format character (Unicode category Cf: bidi controls, zero-width spaces and joiners, U+2060, the BOM,
+ * tags…). A zero-width joiner between two emoji is kept, so `👩‍💻` prints as one picture; see {@link keptJoiner}.
+ */
 function isUnsafeCodePoint(cp: number): boolean {
-  return (
-    (cp >= 0x80 && cp <= 0x9f) ||
-    cp === 0x2028 ||
-    cp === 0x2029 ||
-    (cp >= 0x202a && cp <= 0x202e) ||
-    (cp >= 0x2066 && cp <= 0x2069) ||
-    cp === 0x200e ||
-    cp === 0x200f ||
-    cp === 0x061c ||
-    cp === 0xfeff
-  );
+  if (cp < 0x2000) {
+    return (cp >= 0x80 && cp <= 0x9f) || cp === 0xad || (cp >= 0x600 && cp <= 0x605) || cp === 0x61c || cp === 0x6dd ||
+      cp === 0x70f || cp === 0x890 || cp === 0x891 || cp === 0x8e2 || cp === 0x180e;
+  }
+  if (cp < 0x10000) {
+    return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+      (cp >= 0x2066 && cp <= 0x206f) || cp === 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+  }
+  return cp === 0x110bd || cp === 0x110cd || (cp >= 0x13430 && cp <= 0x1343f) || (cp >= 0x1bca0 && cp <= 0x1bca3) ||
+    (cp >= 0x1d173 && cp <= 0x1d17a) || cp === 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
+const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
+
+function pictograph(cp: number): boolean {
+  return cp >= 0xa9 && PICTOGRAPHIC.test(String.fromCodePoint(cp));
+}
+
+/** Whether `cp` can end an emoji before a joiner: a pictograph, or one closed by VS16 or a skin tone. */
+function emojiEnd(cp: number): boolean {
+  return cp === 0xfe0f || (cp >= 0x1f3fb && cp <= 0x1f3ff) || pictograph(cp);
+}
+
+/** Whether the U+200D at `i` (3 bytes) joins two emoji: the code point before it and the one after are emoji parts. */
+function keptJoiner(bytes: Buffer, i: number, before: number): boolean {
+  if (!emojiEnd(before)) return false;
+  const next = utf8SequenceLength(bytes, i + 3);
+  const after = lastCodePoint;
+  lastCodePoint = 0x200d;
+  return next > 0 && pictograph(after);
 }
 
 /** Printable ASCII other than backslash: copied as it is. */
@@ -100,7 +123,8 @@ for (let b = 0; b < 256; b++) {
 /**
  * Writes `bytes` into `out` as one line of UTF-8 that cannot move the cursor, recolour the terminal or start
  * a new line: valid UTF-8 is copied as it is, `\n \r \t \0 \\` become those escapes, other control bytes and
- * invalid bytes `\xHH`, and invisible steering code points (C1, bidi overrides, U+2028/2029) `\u{HHHH}`.
+ * invalid bytes `\xHH`, and invisible code points (C1, U+2028/2029, Unicode Cf: bidi controls, zero-width
+ * characters, the BOM) `\u{HHHH}`, except a zero-width joiner inside an emoji sequence.
  */
 export function escapeInto(bytes: Buffer, out: ByteBuffer): void {
   const n = bytes.length;
@@ -108,12 +132,15 @@ export function escapeInto(bytes: Buffer, out: ByteBuffer): void {
   const buf = out.reserve(n * 5 + 16);
   let o = out.used;
   let i = 0;
+  /** The code point before this one (for a joiner between emoji), 0 after an escape. */
+  let before = 0;
   while (i < n) {
     const b = bytes[i] as number;
     const kind = KIND[b] as number;
     if (kind === 0) {
       buf[o++] = b;
       i += 1;
+      before = b;
       continue;
     }
     const length = kind === 2 ? utf8SequenceLength(bytes, i) : 0;
@@ -129,12 +156,15 @@ export function escapeInto(bytes: Buffer, out: ByteBuffer): void {
         o += 2;
       }
       i += 1;
-    } else if (isUnsafeCodePoint(lastCodePoint)) {
+      before = 0;
+    } else if (isUnsafeCodePoint(lastCodePoint) && !(lastCodePoint === 0x200d && keptJoiner(bytes, i, before))) {
       o += buf.write(`\\u{${lastCodePoint.toString(16)}}`, o, 'latin1');
       i += length;
+      before = 0;
     } else {
       for (let k = 0; k < length; k++) buf[o++] = bytes[i + k] as number;
       i += length;
+      before = lastCodePoint;
     }
   }
   out.used = o;

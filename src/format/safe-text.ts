@@ -9,7 +9,7 @@ export const MAX_QUOTED_BYTES = 120;
  * the bidi controls, line and paragraph separators, and the invisible format characters (Unicode Cf).
  */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/gu;
 
 function hex4(char: string): string {
   return char.charCodeAt(0).toString(16).padStart(4, '0');
@@ -38,7 +38,7 @@ export function quote(value: unknown, max = MAX_QUOTED_BYTES): string {
 /** One line for a terminal: every unsafe character of {@link UNSAFE} written as `\xHH` or `\u{HHHH}`; backslashes kept. */
 export function terminalLine(text: string): string {
   return text.replace(UNSAFE, (char) => {
-    const code = char.charCodeAt(0);
+    const code = char.codePointAt(0) ?? 0;
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
 }

@@ -196,3 +196,40 @@ describe('Happy Eyeballs attempt order', () => {
     );
   });
 });
+
+describe('invisible characters (Unicode Cf)', () => {
+  const cf = /\p{Cf}/u;
+  const everyCf: number[] = [];
+  for (let cp = 0; cp <= 0x10ffff; cp++) if (cp < 0xd800 || cp > 0xdfff) if (cf.test(String.fromCodePoint(cp))) everyCf.push(cp);
+
+  it('every Cf code point is escaped in payloads and in messages', () => {
+    expect(everyCf.length).toBeGreaterThan(150);
+    for (const cp of everyCf) {
+      const char = String.fromCodePoint(cp);
+      expect(escapeBytes(Buffer.from(`a${char}b`))).toBe(`a\\u{${cp.toString(16)}}b`);
+      expect(terminalLine(`a${char}b`)).toBe(cp < 0x100 ? `a\\x${cp.toString(16)}b` : `a\\u{${cp.toString(16)}}b`);
+    }
+  });
+
+  it('a zero-width joiner is kept only between emoji; nothing else invisible gets through', () => {
+    expect(escapeBytes(Buffer.from('👩\u200d💻'))).toBe('👩\u200d💻');
+    expect(escapeBytes(Buffer.from('👍🏽\u200d❤️'))).toBe('👍🏽\u200d❤️');
+    expect(escapeBytes(Buffer.from('a\u200d💻'))).toBe('a\\u{200d}💻');
+    expect(escapeBytes(Buffer.from('👩\u200db'))).toBe('👩\\u{200d}b');
+    const parts = fc.constantFrom('a', '👩', '💻', '\u200d', '\u200b', '\u2060', '\ufeff', '\u{e0041}', 'é', '\u{1f3fd}');
+    fc.assert(
+      fc.property(fc.array(parts, { maxLength: 20 }), (list) => {
+        const out = escapeBytes(Buffer.from(list.join('')));
+        // Every raw Cf left is a joiner with an emoji on each side.
+        const chars = [...out];
+        chars.forEach((char, k) => {
+          if (!cf.test(char)) return;
+          expect(char).toBe('\u200d');
+          expect(/\p{Extended_Pictographic}|\u{1f3fd}/u.test(chars[k - 1] ?? '')).toBe(true);
+          expect(/\p{Extended_Pictographic}/u.test(chars[k + 1] ?? '')).toBe(true);
+        });
+      }),
+      RUNS,
+    );
+  });
+});
