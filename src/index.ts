@@ -17,7 +17,7 @@ export { resolveHost, type ResolvedAddress } from './core/resolve.js';
 export { formatRecord, recordToJson, describeRecord, jsonPayload, type JsonPayload } from './format/records.js';
 export { escapeBytes } from './format/escape.js';
 export { hexDump } from './format/hex.js';
-export { formatEndpoint } from './format/endpoint.js';
+export { formatEndpoint } from './core/endpoint.js';
 export { encodeMessage, unescapeMessage, decodeHex, decodeBase64, checkDatagramSize } from './payload.js';
 
 /**

@@ -33,12 +33,12 @@ export function addIssue(ctx: TransformContext, message: string, code: ErrorCode
 
 function fail(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE'): never {
   addIssue(ctx, message, code);
-  return z.NEVER as never;
+  return z.NEVER;
 }
 
 /** A schema that turns any input into T with `fn`, which reports problems on `ctx`. */
 export function convert<T>(fn: (raw: unknown, ctx: TransformContext) => T): Schema<T> {
-  return z.pipe(z.unknown(), z.transform(fn)) as unknown as Schema<T>;
+  return z.pipe(z.unknown(), z.transform(fn));
 }
 
 const HOST_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
@@ -126,7 +126,7 @@ export function durationMs(text: string, bare: 'seconds' | 'milliseconds'): numb
 /** One of a fixed list of words, e.g. `--format json`. */
 export function choiceSchema<const T extends readonly string[]>(what: string, choices: T): Schema<T[number]> {
   return convert((raw, ctx) => {
-    if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw as T[number];
+    if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw;
     return fail(ctx, `invalid ${what} ${show(raw)}: expected one of ${choices.join(', ')}`);
   });
 }

@@ -80,7 +80,7 @@ describe.skipIf(!built)('built bins', () => {
     expect(result.stderr).toMatch(/^udp-send: connection refused by 127\.0\.0\.1:\d+ over udp/);
   });
 
-  it('a privileged port without permission: exit 77 and a clear message', async (context) => {
+  it('a privileged port without permission: exit 77 and a clear message', (context) => {
     const unprivilegedStart = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
     if (unprivilegedStart <= 7) {
       console.log('skipped: net.ipv4.ip_unprivileged_port_start lets anyone bind port 7 here');

@@ -37,7 +37,7 @@ const compareSchema = z.pipe(
     host: z.optional(hostSchema('host')),
     port: z.optional(destinationPortSchema),
     // A repeated flag arrives as an array, a single one as a string.
-    scenario: z.optional(z.pipe(z.transform((v: unknown) => (Array.isArray(v) ? v : [v])), z.array(choiceSchema('--scenario', SCENARIO_NAMES)))),
+    scenario: z.optional(z.pipe(z.transform((v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v])), z.array(choiceSchema('--scenario', SCENARIO_NAMES)))),
     messages: intSchema('--messages', 1, 1_000_000),
     size: intSchema('--size', 1, MAX_DATAGRAM.IPv4),
     rate: intSchema('--rate', 0, 10_000_000),

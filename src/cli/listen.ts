@@ -74,10 +74,10 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       io.signal?.addEventListener('abort', () => resolve('closed'), { once: true });
     });
     // A record handler that throws (a bug) rejects `done`: what was received before is still flushed, then exit 70.
-    let handlerError: unknown;
+    let handlerError: { error: unknown } | undefined;
     const reason = await Promise.race([listener.done, stopped, out.failed.then((): StopReason => 'closed')]).catch(
       (error: unknown): StopReason => {
-        handlerError = error;
+        handlerError = { error };
         return 'closed';
       },
     );
@@ -85,7 +85,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     const summary = await listener.close({ drain: reason === 'closed' });
     await out.end();
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
-    if (handlerError !== undefined) throw handlerError;
+    if (handlerError !== undefined) throw handlerError.error;
     // The reader went away (`| head -3`): it had what it wanted; the summary above is the last word.
     if (out.error && !readerGone(out.error)) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
     // A quiet spell after data is how a capture ends (exit 0, like `timeout`'s callers expect); 75 means nothing came.

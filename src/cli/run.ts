@@ -2,11 +2,11 @@
 import type { Argv } from 'yargs';
 import { UdpkitError, ERROR_CODES } from '../errors.js';
 import type { CliIO } from './io.js';
+import { VERSION } from '../version.js';
 import { quote, terminalLine } from '../format/safe-text.js';
 import { describeWriteFailure, drain, failureOf, guard, put, readerGone } from './output.js';
 
-/** The package version, shown by --version. */
-export const VERSION = '0.1.0';
+export { VERSION } from '../version.js';
 
 /** Stands in for an argument after `--` while yargs parses, so that none of them is read as an option. */
 const AFTER_END = '\u0000udpkit-operand-';
@@ -111,7 +111,7 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
   const end = argv.indexOf('--');
   const head = end < 0 ? argv : argv.slice(0, end);
   const operands = end < 0 ? [] : argv.slice(end + 1);
-  if (!head.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) refuseUnknownOptions(builder as Argv<unknown>, head);
+  if (!head.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) refuseUnknownOptions(builder, head);
   const operandsShown = (text: string): string =>
     text.replace(new RegExp(`${AFTER_END}(\\d+)`, 'g'), (_m, index: string) => operands[Number(index)] ?? '');
   let output = '';
@@ -138,7 +138,7 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     return undefined;
   }
-  refuseRepeats(parsed as Record<string, unknown>, repeatable);
+  refuseRepeats(parsed, repeatable);
   return parsed as T;
 }
 

@@ -1,6 +1,6 @@
 /** Runs the chosen scenarios against a target and gathers one report; never prints. */
 import { cpus, release } from 'node:os';
-import { VERSION } from '../cli/run.js';
+import { VERSION } from '../version.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { remoteTarget, startLocalTarget } from './target.js';
 import type { CompareReport, ScenarioName, ScenarioResult, Workload } from './types.js';

@@ -58,7 +58,7 @@ export interface ScenarioContext {
   target: EchoTarget;
   workload: Workload;
   /** Says what is going on, for the progress line. */
-  progress(text: string): void;
+  progress: (text: string) => void;
 }
 
 /** A scenario: runs its workload on both transports and returns rows. */

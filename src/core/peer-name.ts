@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { unmapEndpoint } from '../format/endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
 import type { Endpoint } from '../types.js';
 
 /** How long one lookup may take before its address is given up as unknown. */

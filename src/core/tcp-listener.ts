@@ -1,6 +1,6 @@
 /** The TCP receiver: many clients at once, each chunk or rebuilt frame as a record, with open and close records around them. */
 import { createServer, type Server, type Socket } from 'node:net';
-import { unmapEndpoint } from '../format/endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
 import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
 import { bindListener, type BindPlan } from './bind-plan.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';

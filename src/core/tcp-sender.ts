@@ -1,7 +1,7 @@
 /** The TCP sender: connect (timed), write every message whole, half-close, and optionally read the reply. */
 import type { Socket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
-import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
+import { formatEndpoint, unmapEndpoint } from './endpoint.js';
 import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
@@ -137,7 +137,7 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const connectMs = monotonicMs() - c0;
   const local = unmapEndpoint(socket.localAddress ?? '', socket.localPort ?? 0, socket.localFamily ?? '');
 
-  let failure: unknown;
+  let failure: Error | undefined;
   let peerClosed = false;
   const maxReply = options.maxReplyBytes ?? DEFAULT_MAX_REPLY;
   const box = new ReplyBox<DataRecord>(maxReply, options.onReply);
@@ -309,7 +309,9 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)))]);
     clearTimeout(timer);
-    if (failure && (failure as { code?: string }).code !== 'ECONNRESET') throw failure;
+    // Set by the socket's handlers while we waited (TypeScript cannot see that, hence the type restated).
+    const lingerFailure = failure as Error | undefined;
+    if (lingerFailure && (lingerFailure as { code?: string }).code !== 'ECONNRESET') throw lingerFailure;
 
     const result: TcpSendResult = {
       protocol: 'tcp',

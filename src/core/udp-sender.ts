@@ -1,7 +1,7 @@
 /** The UDP sender: sendto (or send on a connected socket) a payload one or more times, and optionally wait for a reply. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { UdpkitError, fromSystemError } from '../errors.js';
-import { formatEndpoint, unmapEndpoint } from '../format/endpoint.js';
+import { formatEndpoint, unmapEndpoint } from './endpoint.js';
 import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';

@@ -76,7 +76,7 @@ describe('escaping', () => {
 
 describe('framing', () => {
   it.each(['line', 'length'] as const)('%s: frames split at random points come back whole and in order', (mode) => {
-    const frame = mode === 'line' ? fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a))) : fc.uint8Array({ maxLength: 80 }).map(Buffer.from);
+    const frame = mode === 'line' ? fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a))) : fc.uint8Array({ maxLength: 80 }).map((bytes) => Buffer.from(bytes));
     fc.assert(
       fc.property(fc.array(frame, { maxLength: 20 }), fc.array(fc.nat(2000), { maxLength: 10 }), (frames, cuts) => {
         const stream = Buffer.concat(frames.map((f) => encodeFrame(f, mode)));

@@ -1,4 +1,4 @@
-/** How addresses and ports are written: `127.0.0.1:5005`, `[::1]:5005`. */
+/** How addresses and ports are written (`127.0.0.1:5005`, `[::1]:5005`): core's messages and the records share it. */
 import type { Endpoint } from '../types.js';
 
 /** `address:port`, with IPv6 addresses in brackets. */
