@@ -214,15 +214,15 @@ describe.skipIf(!built)('ping mode matches each reply to its own request', () =>
   }
 
   it('UDP: a reply to exchange 1 that comes after its wait is late, not the answer to exchange 2', async () => {
-    // Request 1 is answered after 700 ms, past the 500 ms wait, just as exchange 2 waits; 2 and 3 at once.
-    const server = python('udp-tagged', '700,0,0');
+    // Request 1 is answered after 1.5 s, past the 1 s wait, while exchange 2 waits; 2 and 3 at once.
+    const server = python('udp-tagged', '1500,0,0');
     const port = await server.first;
-    const sent = await runBin('udp-send', ['-c', '3', '--wait', '500', '--json', '127.0.0.1', String(port), 'ping']);
+    const sent = await runBin('udp-send', ['-c', '3', '--wait', '1s', '--json', '127.0.0.1', String(port), 'ping']);
     expect(sent.code, sent.stderr).toBe(0);
     const json = JSON.parse(sent.stdout.trim().split('\n').at(-1) ?? '') as PingJson;
     expect(json.replies?.map((r) => r.payload)).toEqual(['answer 2', 'answer 3']);
     expect(json.rttMs[0]).toBeNull();
-    expect(json.rttMs.slice(1).every((v) => v !== null && v < 700)).toBe(true);
+    expect(json.rttMs.slice(1).every((v) => v !== null && v < 1000)).toBe(true);
     expect(json.lateReplies).toBe(1);
     // Exchange 2 went out from a fresh port, so the late answer to 1 could not be taken for it.
     expect(json.replies?.[0]?.local.port).not.toBe(json.local.port);
@@ -241,9 +241,9 @@ describe.skipIf(!built)('ping mode matches each reply to its own request', () =>
   });
 
   it('TCP with --frame line: replies are matched in order, a late one counted late', async () => {
-    const server = python('tcp-tagged', '700,0,0');
+    const server = python('tcp-tagged', '1500,0,0');
     const port = await server.first;
-    const sent = await runBin('udp-send', ['--tcp', '--frame', 'line', '-c', '3', '--wait', '500', '--json', '127.0.0.1', String(port), 'ping']);
+    const sent = await runBin('udp-send', ['--tcp', '--frame', 'line', '-c', '3', '--wait', '1s', '--json', '127.0.0.1', String(port), 'ping']);
     expect(sent.code, sent.stderr).toBe(0);
     const json = JSON.parse(sent.stdout.trim().split('\n').at(-1) ?? '') as PingJson;
     expect(json.rttMs[0]).toBeNull();
