@@ -2,7 +2,7 @@
 // loader (dist/bin/NAME.cjs) that runs it with a V8 code cache. A one-shot `udp-send` then starts in a few
 // milliseconds more than a bare Node script instead of paying for resolving and compiling ~100 ESM files.
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,24 +42,33 @@ const tinyAssert = {
   },
 };
 
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+
+// The code cache lives in the user's cache directory ($XDG_CACHE_HOME, else ~/.cache), keyed by udpkit's version and
+// V8's: a root-owned global install run by another user can neither write beside the bundle nor needs to try.
 const loader = (name) => `#!/usr/bin/env node
 'use strict';
-// Runs ${name}.bundle.cjs with a V8 code cache beside it (made on first run, remade when V8 rejects it).
+// Runs ${name}.bundle.cjs with a V8 code cache kept per user (made on first run, remade when V8 rejects it).
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 const file = path.join(__dirname, '${name}.bundle.cjs');
-const cacheFile = file + '.cache';
+let cacheFile;
+try {
+  const base = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache');
+  cacheFile = path.join(base, 'udpkit', '${version}-' + process.versions.v8, '${name}.cache');
+} catch {}
 let cachedData;
-try { cachedData = fs.readFileSync(cacheFile); } catch {}
+try { if (cacheFile) cachedData = fs.readFileSync(cacheFile); } catch {}
 const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
 const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
 const module_ = { exports: {}, filename: file, id: file };
 script.runInThisContext().call(module_.exports, module_.exports, Module.createRequire(file), module_, file, __dirname);
-if (cachedData === undefined || script.cachedDataRejected) {
+if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
   process.once('exit', () => {
     try {
+      fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
       const temp = cacheFile + '.' + process.pid;
       fs.writeFileSync(temp, script.createCachedData());
       fs.renameSync(temp, cacheFile);
@@ -71,7 +80,6 @@ if (cachedData === undefined || script.cachedDataRejected) {
 mkdirSync(join(root, 'dist/bin'), { recursive: true });
 for (const name of bins) {
   const bundle = join(root, `dist/bin/${name}.bundle.cjs`);
-  rmSync(`${bundle}.cache`, { force: true });
   await build({
     entryPoints: [join(root, `src/bin/${name}.ts`)],
     bundle: true,
@@ -94,3 +102,34 @@ for (const name of bins) {
   writeFileSync(entry, loader(name));
   chmodSync(entry, 0o755);
 }
+
+// The library for CommonJS (`require('udpkit')`): one bundle with yargs and zod left as dependencies, in dist/cjs/
+// where a package.json says "commonjs", so the declarations copied beside it read as CommonJS types too.
+const cjs = join(root, 'dist/cjs');
+mkdirSync(cjs, { recursive: true });
+writeFileSync(join(cjs, 'package.json'), '{ "type": "commonjs" }\n');
+await build({
+  entryPoints: [join(root, 'src/index.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  outfile: join(cjs, 'index.cjs'),
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: "var __import_meta_url=require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+const copyDeclarations = (from, to) => {
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    if (entry.isDirectory()) {
+      if (source === cjs || entry.name === 'bin' || entry.name === 'cli') continue;
+      copyDeclarations(source, join(to, entry.name));
+    } else if (entry.name.endsWith('.d.ts') && entry.name !== 'demo.d.ts') {
+      mkdirSync(to, { recursive: true });
+      copyFileSync(source, join(to, entry.name));
+    }
+  }
+};
+copyDeclarations(join(root, 'dist'), cjs);

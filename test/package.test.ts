@@ -1,0 +1,100 @@
+/**
+ * The npm package as users get it: the packed tarball holds what runs and nothing else, and installs into an
+ * ESM project, a CommonJS project and a strict TypeScript project (`module: nodenext`, both module kinds).
+ * Installing needs the npm registry (or npm's cache) for yargs and zod, as CI has.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binsBuilt } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'udpkit-package-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const skip = binsBuilt() ? undefined : 'dist is missing: run `npm run build`';
+if (skip) console.log(`package tests skipped: ${skip}`);
+
+let tarball = '';
+let files: string[] = [];
+
+describe.skipIf(skip !== undefined)('the npm package', () => {
+  beforeAll(() => {
+    // --ignore-scripts: `npm test` has just built dist; prepare would build it again.
+    const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const packed = (JSON.parse(out) as { filename: string; files: { path: string }[] }[])[0];
+    tarball = join(work, packed?.filename ?? '');
+    files = (packed?.files ?? []).map((f) => f.path);
+  }, 180_000);
+
+  it('holds what a user runs and nothing else', () => {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/compare/peer.js']) {
+      expect(files).toContain(needed);
+    }
+    for (const bin of ['udp-listen', 'udp-send', 'udp-compare']) {
+      expect(files).toContain(`dist/bin/${bin}.cjs`);
+      expect(files).toContain(`dist/bin/${bin}.bundle.cjs`);
+    }
+    // No source maps to unshipped sources, no code cache, no demo, no unbundled bins or CLI, nothing from the repo.
+    expect(files.filter((f) => /\.map$|\.cache$|demo|^dist\/bin\/.*\.(js|d\.ts)$|^dist\/(cjs\/)?cli\/|^(src|test|bench|fixtures|scripts)\//.test(f))).toEqual([]);
+  });
+
+  it('installs and imports from ESM, CommonJS and strict TypeScript (nodenext)', () => {
+    const project = join(work, 'consumer');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(install.status, install.stderr).toBe(0);
+
+    const probe = "typeof u.listen + ' ' + typeof u.sendTcp + ' ' + new u.UdpkitError('E_USAGE', 'x').exitCode";
+    writeFileSync(join(project, 'esm.mjs'), `import * as u from 'udpkit';\nconsole.log(${probe});\n`);
+    writeFileSync(join(project, 'cjs.cjs'), `const u = require('udpkit');\nconsole.log(${probe});\n`);
+    for (const file of ['esm.mjs', 'cjs.cjs']) {
+      expect(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim()).toBe('function function 64');
+    }
+    // Both bins run from the installed package.
+    const help = spawnSync(process.execPath, [join(project, 'node_modules/udpkit/dist/bin/udp-send.cjs'), '--version'], { encoding: 'utf8' });
+    expect(help.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+        files: ['typed.mts', 'typed.cts'],
+      }),
+    );
+    const typed = `
+import { listen, UdpkitError, type DatagramRecord, type UdpListener } from 'udpkit';
+const handler = (record: DatagramRecord): void => void record.payload.length;
+const started: Promise<UdpListener> = listen({ port: 0 }, handler);
+const code: number = new UdpkitError('E_USAGE', 'x').exitCode;
+export { started, code };
+`;
+    writeFileSync(join(project, 'typed.mts'), typed);
+    writeFileSync(join(project, 'typed.cts'), typed);
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8', timeout: 120_000 });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 300_000);
+
+  it('installs from git (a local clone of the committed tree): prepare builds it', () => {
+    const project = join(work, 'from-git');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'from-git', private: true }));
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `git+file://${root}`], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 400_000,
+    });
+    expect(install.status, install.stderr).toBe(0);
+    const version = spawnSync(process.execPath, [join(project, 'node_modules/udpkit/dist/bin/udp-send.cjs'), '--version'], { encoding: 'utf8' });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(execFileSync(process.execPath, ['-e', "console.log(typeof require('udpkit').send)"], { cwd: project, encoding: 'utf8' }).trim()).toBe('function');
+  }, 420_000);
+});
