@@ -17,7 +17,8 @@ export interface HostSpec {
  * with every control byte escaped and long values cut.
  */
 export function show(value: unknown): string {
-  return quote(value);
+  // A number came from a library caller, not a command line: shown as the number it is.
+  return typeof value === 'number' ? String(value) : quote(value);
 }
 
 /** The context zod gives a transform, as far as udpkit uses it. */

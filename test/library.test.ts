@@ -61,3 +61,26 @@ describe('a record handler that throws', () => {
     expect(listener.connections).toBe(0);
   });
 });
+
+describe('the library checks its options with the CLI schemas', () => {
+  it.each([
+    [5.5, 'invalid port 5.5: expected an integer from 0 to 65535'],
+    [65_536, 'invalid port 65536: expected an integer from 0 to 65535'],
+    [-1, 'invalid port -1: expected an integer from 0 to 65535'],
+  ])('listen({ port: %d }) is refused, not bound to another port', async (port, message) => {
+    const listening = listen({ port, host: '127.0.0.1' }, () => undefined);
+    await expect(listening).rejects.toThrow(message);
+    await expect(listening).rejects.toMatchObject({ code: 'E_USAGE', exitCode: 64 });
+    await expect(listenTcp({ port, host: '127.0.0.1' }, () => undefined)).rejects.toThrow(message);
+  });
+
+  it.each([
+    [{ port: 0 }, 'invalid port 0: expected an integer from 1 to 65535'],
+    [{ port: 5005, count: 0 }, 'invalid count 0: expected an integer >= 1'],
+    [{ port: 5005, waitMs: -5 }, 'invalid waitMs -5: expected a positive duration'],
+  ])('send(%j) is refused naming the value', async (options, message) => {
+    const payload = Buffer.from('x');
+    await expect(send({ host: '127.0.0.1', payload, ...options })).rejects.toThrow(message);
+    await expect(sendTcp({ host: '127.0.0.1', payload, ...options })).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+});

@@ -7,6 +7,7 @@ import { Completion, guardHandler, type StopConditions, type StopReason } from '
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
+import { checkListenOptions } from './options.js';
 import { monotonicMs } from '../clock.js';
 import { peerNameOf, stillConnected } from './peer-name.js';
 
@@ -84,7 +85,8 @@ interface Connection {
  * Listens on TCP and reports each connection's open, data (chunks or frames) and close as records.
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
  */
-export async function listenTcp(options: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
+export async function listenTcp(given: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
+  const options = checkListenOptions(given);
   const servers = await bindListener(
     options.host,
     options.family ?? 0,

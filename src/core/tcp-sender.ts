@@ -7,6 +7,7 @@ import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './frami
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { resolveAll } from './resolve.js';
 import { AllAttemptsFailed, connectFirst, type FailedAttempt } from './happy-eyeballs.js';
+import { checkSendOptions } from './options.js';
 import { monotonicMs, sleep } from '../clock.js';
 
 /** Connect timeout when none is given. */
@@ -111,7 +112,8 @@ function stallWatch(socket: Socket, ms: number, onStall: () => void): () => void
  * @throws UdpkitError E_REFUSED, E_TIMEOUT (connect, a stalled write, no reply), E_RESET (mid-send),
  *   E_CLOSED (the peer closed before every exchange was done), E_UNAVAILABLE, E_UNKNOWN_HOST
  */
-export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
+export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
+  const options = checkSendOptions(given);
   const addresses = await resolveAll(options.host, options.family ?? 0);
   const frame = options.frame ?? 'none';
   const count = options.count ?? 1;

@@ -8,6 +8,7 @@ import { bindListener, interfaceAddresses, type BindPlan } from './bind-plan.js'
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
+import { checkListenOptions } from './options.js';
 import { monotonicMs } from '../clock.js';
 
 /** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
@@ -150,7 +151,8 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  * Binds a UDP socket and calls `onDatagram` for every datagram, whole, with its sender.
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
-export async function listenUdp(options: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
+export async function listenUdp(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
+  const options = checkListenOptions(given);
   const { sockets, skipped } = await bindSockets(options);
   const primary = sockets[0] as Socket;
   const recvBuffer = setRecvBuffer(primary, options.rcvbuf);

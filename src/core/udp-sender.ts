@@ -6,6 +6,7 @@ import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { resolveHost } from './resolve.js';
+import { checkSendOptions } from './options.js';
 import { monotonicMs, sleep } from '../clock.js';
 
 /** How long a connected socket lingers after its last send to hear an ICMP error, when no reply is awaited. */
@@ -62,7 +63,8 @@ function endpointOf(socket: Socket): Endpoint {
  * @throws UdpkitError E_DATA (too large), E_UNKNOWN_HOST, E_REFUSED (connected socket, nothing listening),
  *   E_TIMEOUT (no reply within `waitMs`), E_UNAVAILABLE, E_PERMISSION
  */
-export async function sendUdp(options: UdpSendOptions): Promise<UdpSendResult> {
+export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
+  const options = checkSendOptions(given);
   const destination = await resolveHost(options.host, options.family ?? 0);
   checkDatagramSize(options.payload.length, destination.family);
   const dest: Endpoint = { ...destination, port: options.port };
