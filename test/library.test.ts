@@ -84,3 +84,78 @@ describe('the library checks its options with the CLI schemas', () => {
     await expect(sendTcp({ host: '127.0.0.1', payload, ...options })).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 });
+
+describe('the public surface', () => {
+  it('exports exactly these names (a change to the list shows in review)', async () => {
+    const udpkit = await import('udpkit');
+    expect(Object.keys(udpkit).sort()).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_CONNECT_TIMEOUT_MS",
+        "DEFAULT_MAX_FRAME",
+        "DEFAULT_RCVBUF",
+        "DEFAULT_SETTLE_MS",
+        "Deframer",
+        "ENCODINGS",
+        "ERROR_CODES",
+        "FORMATS",
+        "FRAMINGS",
+        "FrameTooLargeError",
+        "MAX_DATAGRAM",
+        "SCENARIO_NAMES",
+        "UdpkitError",
+        "checkDatagramSize",
+        "compareReportSchema",
+        "decodeBase64",
+        "decodeHex",
+        "describeRecord",
+        "encodeFrame",
+        "encodeMessage",
+        "escapeBytes",
+        "formatEndpoint",
+        "formatRecord",
+        "hexDump",
+        "jsonPayload",
+        "listen",
+        "listenTcp",
+        "recordToJson",
+        "resolveHost",
+        "runCompare",
+        "scenarioResultSchema",
+        "send",
+        "sendTcp",
+        "unescapeMessage",
+      ]
+    `);
+  });
+
+  it('UDP and TCP results both carry their replies as `replies`', async () => {
+    const echo = await listenTcp({ port: 0, host: '127.0.0.1', echo: true, frame: 'line' }, () => undefined);
+    const tcp = await sendTcp({ host: '127.0.0.1', port: echo.local.port, payload: Buffer.from('hi'), frame: 'line', waitMs: 2000 });
+    await echo.close();
+    const udpEcho = await listen({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
+    const udp = await send({ host: '127.0.0.1', port: udpEcho.local.port, payload: Buffer.from('hi'), waitMs: 2000 });
+    await udpEcho.close();
+    expect(tcp.replies?.map((r) => r.payload.toString())).toEqual(['hi']);
+    expect(udp.replies?.map((r) => r.payload.toString())).toEqual(['hi']);
+    expect('reply' in udp || 'reply' in tcp).toBe(false);
+  });
+
+  it('an AbortSignal closes a listener; `await using` closes it at the end of the scope', async () => {
+    const controller = new AbortController();
+    const aborted = await listen({ port: 0, host: '127.0.0.1', signal: controller.signal }, () => undefined);
+    const tcpAborted = await listenTcp({ port: 0, host: '127.0.0.1', signal: controller.signal }, () => undefined);
+    controller.abort();
+    expect(await aborted.done).toBe('closed');
+    expect(await tcpAborted.done).toBe('closed');
+    // The ports are free again.
+    await (await listen({ port: aborted.local.port, host: '127.0.0.1' }, () => undefined)).close();
+    await (await listenTcp({ port: tcpAborted.local.port, host: '127.0.0.1' }, () => undefined)).close();
+
+    let port = 0;
+    {
+      await using scoped = await listen({ port: 0, host: '127.0.0.1' }, () => undefined);
+      port = scoped.local.port;
+    }
+    await (await listen({ port, host: '127.0.0.1' }, () => undefined)).close();
+  });
+});

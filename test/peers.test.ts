@@ -210,7 +210,7 @@ describe.skipIf(!built)('ping mode matches each reply to its own request', () =>
     lateReplies: number;
     local: { port: number };
     replies?: { payload: string; local: { port: number } }[];
-    reply?: { payload: string }[];
+
   }
 
   it('UDP: a reply to exchange 1 that comes after its wait is late, not the answer to exchange 2', async () => {
@@ -249,7 +249,7 @@ describe.skipIf(!built)('ping mode matches each reply to its own request', () =>
     expect(json.rttMs[0]).toBeNull();
     expect(json.rttMs.slice(1).every((v) => v !== null)).toBe(true);
     expect(json.lateReplies).toBe(1);
-    expect(json.reply?.map((r) => r.payload)).toEqual(['answer 1', 'answer 2', 'answer 3']);
+    expect(json.replies?.map((r) => r.payload)).toEqual(['answer 1', 'answer 2', 'answer 3']);
     expect(sent.stderr).toMatch(/2 of 3 answered \(1 without a reply in time; 1 late reply came after\)/);
     expect(await server.exit).toBe(0);
   });

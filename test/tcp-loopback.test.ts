@@ -151,7 +151,7 @@ describe('echo and the sender', () => {
   it('--echo over TCP returns each frame, read back by sendTcp --wait', async () => {
     const { port } = await startTcp({ echo: true, frame: 'line' });
     const result = await sendTcp({ host: '127.0.0.1', port, payload: Buffer.from('ping'), count: 3, frame: 'line', waitMs: 2000 });
-    expect(result.reply?.map((r) => r.payload.toString())).toEqual(['ping', 'ping', 'ping']);
+    expect(result.replies?.map((r) => r.payload.toString())).toEqual(['ping', 'ping', 'ping']);
     expect(result).toMatchObject({ messages: 3, totalBytes: 15, closedBy: 'peer', replyBytes: 15 });
     expect(result.connectMs).toBeGreaterThan(0);
   });
@@ -161,7 +161,7 @@ describe('echo and the sender', () => {
     const result = await sendTcp({ host: '127.0.0.1', port, payload: Buffer.from('ping'), count: 4, frame: 'line', waitMs: 1000 });
     expect(result.rttMs).toHaveLength(4);
     for (const rtt of result.rttMs ?? []) expect(rtt).toBeGreaterThan(0);
-    expect(result.reply?.map((r) => r.payload.toString())).toEqual(['ping', 'ping', 'ping', 'ping']);
+    expect(result.replies?.map((r) => r.payload.toString())).toEqual(['ping', 'ping', 'ping', 'ping']);
     await until(() => of('close').length === 1);
     expect(of('open')).toHaveLength(1);
   });

@@ -61,13 +61,7 @@ function sentLine(result: UdpSendResult): string {
 /** The `--json` object: what was sent, where, how long it took, and the reply. */
 export function sendResultJson(result: UdpSendResult | TcpSendResult): Record<string, unknown> {
   const json: Record<string, unknown> = { ...result, startedAt: new Date(result.startedAt).toISOString() };
-  if ('replies' in result) {
-    // UDP: every reply is in `replies`; `reply` (the first) would only repeat it.
-    delete json.reply;
-    json.replies = result.replies?.map(recordToJson);
-  } else if (Array.isArray(result.reply)) {
-    json.reply = result.reply.map(recordToJson);
-  }
+  if (result.replies !== undefined) json.replies = result.replies.map(recordToJson);
   return json;
 }
 

@@ -53,3 +53,11 @@ export function checkSendOptions<T extends { port: number; host: string }>(optio
   const checked = parseWith(sendSchema, options);
   return { ...options, ...checked };
 }
+
+/** Closes a listener (with drain) when `signal` aborts, at once if it already has. */
+export function watchSignal(signal: AbortSignal | undefined, close: (options: { drain: boolean }) => Promise<unknown>): void {
+  if (signal === undefined) return;
+  const stop = (): void => void close({ drain: true });
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+}

@@ -7,12 +7,14 @@ import { Completion, guardHandler, type StopConditions, type StopReason } from '
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
-import { checkListenOptions } from './options.js';
+import { checkListenOptions, watchSignal } from './options.js';
 import { monotonicMs } from '../clock.js';
 import { peerNameOf, stillConnected } from './peer-name.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
+  /** Aborting it closes the listener (reading what is queued first), as close({ drain: true }) does. */
+  signal?: AbortSignal | undefined;
   port: number;
   host?: string | undefined;
   family?: 0 | 4 | 6 | undefined;
@@ -54,6 +56,8 @@ export interface TcpListener {
   resume(): void;
   /** Stops accepting, closes every connection (after reading what is queued, with `drain`); idempotent. */
   close(options?: { drain?: boolean }): Promise<ListenerSummary>;
+  /** `await using listener = await listen(…)`: closes it (with drain) when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function endpointOf(server: Server): Endpoint {
@@ -259,6 +263,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
     return closing;
   };
 
+  watchSignal(options.signal, close);
   return {
     protocol: 'tcp',
     local,
@@ -277,5 +282,8 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
       for (const state of open) flow(state);
     },
     close,
+    async [Symbol.asyncDispose]() {
+      await close({ drain: true });
+    },
   };
 }

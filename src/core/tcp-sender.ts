@@ -45,8 +45,8 @@ export interface TcpSendResult {
   startedAt: number;
   /** Milliseconds from the first write to the last write's completion. */
   sendMs: number;
-  /** With waitMs: the reply, as chunks (or frames, with framing), up to `maxReplyBytes`. */
-  reply?: DataRecord[];
+  /** With waitMs: every reply, as chunks (or frames, with framing), up to `maxReplyBytes` in all. */
+  replies?: DataRecord[];
   /** With waitMs: every reply byte that arrived, kept or not. */
   replyBytes?: number;
   /** With waitMs: reply bytes over `maxReplyBytes`, counted and not kept. */
@@ -339,7 +339,7 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
         }
         throw new UdpkitError('E_TIMEOUT', `no reply from ${where} within ${options.waitMs} ms`, { errno: 'ETIMEDOUT' });
       }
-      result.reply = box.kept;
+      result.replies = box.kept;
       result.replyBytes = replyBytes;
       result.replyOverflow = box.overflow;
       result.rttMs = rttMs;

@@ -8,7 +8,7 @@ import { bindListener, interfaceAddresses, type BindPlan } from './bind-plan.js'
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
-import { checkListenOptions } from './options.js';
+import { checkListenOptions, watchSignal } from './options.js';
 import { monotonicMs } from '../clock.js';
 
 /** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
@@ -16,6 +16,8 @@ export const DEFAULT_RCVBUF = 8 * 1024 * 1024;
 
 /** Options of {@link listenUdp}. */
 export interface UdpListenOptions extends StopConditions {
+  /** Aborting it closes the listener (reading what is queued first), as close({ drain: true }) does. */
+  signal?: AbortSignal | undefined;
   /** Port to bind; 0 for one the system picks. */
   port: number;
   /** Address (or name) to bind; all interfaces when omitted. */
@@ -67,6 +69,8 @@ export interface UdpListener {
    * With `drain`, first reads what is already queued in the kernel, so nothing that reached the host is lost.
    */
   close(options?: { drain?: boolean }): Promise<ListenerSummary>;
+  /** `await using listener = await listen(…)`: closes it (with drain) when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function bindOnce(plan: BindPlan, port: number, reuseAddr = false): Promise<Socket> {
@@ -234,6 +238,19 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
     return closing;
   };
 
-  return { protocol: 'udp', local, locals, echoSkipped: skipped, recvBuffer, done: completion.done, summary, close };
+  watchSignal(options.signal, close);
+  return {
+    protocol: 'udp',
+    local,
+    locals,
+    echoSkipped: skipped,
+    recvBuffer,
+    done: completion.done,
+    summary,
+    close,
+    async [Symbol.asyncDispose]() {
+      await close({ drain: true });
+    },
+  };
 }
 

@@ -35,8 +35,6 @@ export interface UdpSendResult {
   sendMs: number;
   /** With waitMs: the round trip of the first exchange that got a reply. */
   replyMs?: number;
-  /** With waitMs: the first reply. */
-  reply?: DatagramRecord | undefined;
   /** With waitMs: every reply, one per exchange that got one. */
   replies?: DatagramRecord[];
   /** With waitMs: the round trip of each exchange in milliseconds, null where no reply came in time. */
@@ -223,7 +221,6 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       sendMs: monotonicMs() - t0,
       replies,
       rttMs,
-      reply: replies[0],
       replyOverflow: box.overflow,
       interrupted: signal?.aborted === true,
       lateReplies: late,
