@@ -1,7 +1,10 @@
 /** Habits people bring from nc and the shell: `--`, nc's flags, durations with units, unknown options named. */
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseCompareArgs } from '../src/cli/compare-args.js';
 import { listenMain } from '../src/cli/listen.js';
 import { parseListenArgs } from '../src/cli/listen-args.js';
@@ -152,5 +155,30 @@ describe('raw bytes and a terminal', () => {
     expect(onTerminal('udp-send', ['-w', '1s', '-f', 'raw', '127.0.0.1', '9', 'x']).code).toBe(64);
     // With --force it runs: nothing answers on the discard port, so it ends with "no reply" (75), not 64.
     expect(onTerminal('udp-send', ['--force', '-w', '100ms', '-f', 'raw', '127.0.0.1', '9', 'x']).code).toBe(75);
+  });
+});
+
+describe('shell completion', () => {
+  it.skipIf(!binsBuilt())('udp-send completion, eval-ed in bash, completes --fr to --frame and --conn to --connect and --connect-timeout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-completion-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // The script calls the command by name, as it is on the PATH after `npm i -g udpkit`.
+    writeFileSync(join(dir, 'udp-send'), `#!/bin/sh\nexec "${process.execPath}" "${binPath('udp-send')}" "$@"\n`, { mode: 0o755 });
+    const complete = (word: string): string[] => {
+      const script = `eval "$(udp-send completion)"; COMP_WORDS=(udp-send ${word}); COMP_CWORD=1; _udp_send_completions; echo "\${COMPREPLY[@]}"`;
+      const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, SHELL: '/bin/bash' } });
+      return run.stdout.trim().split(' ').sort();
+    };
+    expect(complete('--fr')).toEqual(['--frame']);
+    expect(complete('--conn')).toEqual(['--connect', '--connect-timeout']);
+  });
+
+  it('the zsh script is written when asked for, or when the login shell is zsh', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await listenMain(['completion', 'zsh'], io)).toBe(0);
+    expect(stdout.text).toMatch(/^#compdef udp-listen\n[\s\S]*compdef _udp_listen_completions udp-listen\n/);
+    const login = memoryIO();
+    expect(await listenMain(['completion'], { ...login.io, env: { SHELL: '/usr/bin/zsh' } })).toBe(0);
+    expect(login.stdout.text).toMatch(/^#compdef udp-listen/);
   });
 });

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { UdpkitError, ERROR_CODES } from '../errors.js';
 import type { CliIO } from './io.js';
 import { VERSION } from '../version.js';
+import { completionScript, completionShell } from './completion.js';
 import { quote, terminalLine } from '../format/safe-text.js';
 import { describeWriteFailure, drain, failureOf, guard, put, readerGone } from './output.js';
 
@@ -108,6 +109,20 @@ function restoreOperands(value: unknown, operands: readonly string[]): unknown {
  * as arguments, whatever it looks like (`udp-send HOST PORT -- -x` sends `-x`).
  */
 export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, repeatable: readonly string[] = []): Promise<T | undefined> {
+  // Shell completion, as yargs does it, with its output going where this command's output goes.
+  const name = (builder as unknown as { $0: string }).$0;
+  if (argv[0] === '--get-yargs-completions') {
+    const words = argv.slice(1);
+    // The shell passes the command line from the command's own name on.
+    if (words[0] !== undefined && (words[0] === name || words[0].endsWith(`/${name}`))) words.shift();
+    const completions = await builder.getCompletion(words.length > 0 ? words : ['']);
+    io.stdout.write(completions.length > 0 ? `${completions.join('\n')}\n` : '');
+    return undefined;
+  }
+  if (argv[0] === 'completion' && argv.length <= 2 && (argv[1] === undefined || argv[1] === 'bash' || argv[1] === 'zsh')) {
+    io.stdout.write(completionScript(name, completionShell(argv[1], io.env.SHELL)));
+    return undefined;
+  }
   const end = argv.indexOf('--');
   const head = end < 0 ? argv : argv.slice(0, end);
   const operands = end < 0 ? [] : argv.slice(end + 1);
