@@ -26,8 +26,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  * Starts a process; stdout and stderr are collected. `stdoutFile` sends stdout to a file descriptor instead.
  * The process is killed after `maxMs` whatever happens.
  */
-export function start(command, args, { stdout = 'pipe', maxMs = 120_000 } = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', stdout, 'pipe'] });
+export function start(command, args, { stdout = 'pipe', maxMs = 120_000, env = process.env } = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', stdout, 'pipe'], env });
   children.add(child);
   const out = { stdout: '', stderr: '' };
   child.stdout?.on('data', (chunk) => (out.stdout += chunk));

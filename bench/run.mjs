@@ -308,6 +308,53 @@ function ratioOf(a, b) {
   m.target = { text: '<= 1.2x the bare Node script', met: m.vsBaseline <= 1.2 };
 }
 
+// 5b. The V8 code cache, both ways: udp-send with its per-user cache warm, and with no cache it can read or write
+// (a cache directory that cannot be made), as a read-only install without a home would run. And the library's
+// import time, ESM and CommonJS, against a bare `node -e ''`.
+{
+  const sink = start(node, [baseline('count-receiver'), '0']);
+  const port = String(Number((await sink.waitFor(/\{"ready":(\d+)\}/))[1]));
+  const perRun = quick ? 5 : 10;
+  const cacheHome = join(tmpdir(), `udpkit-bench-cache-${process.pid}`);
+  const withCache = { ...process.env, XDG_CACHE_HOME: cacheHome };
+  const noCache = { ...process.env, XDG_CACHE_HOME: '/proc/udpkit-bench-no-cache' };
+  const time = async (args, env = process.env) => {
+    const t0 = performance.now();
+    await run(node, args, { env });
+    return performance.now() - t0;
+  };
+  const send = [bin('udp-send'), '127.0.0.1', port, 'Hello, World!'];
+  const esm = ['--input-type=module', '-e', `await import(${JSON.stringify(join(root, 'dist/index.js'))})`];
+  const cjs = ['-e', `require(${JSON.stringify(join(root, 'dist/cjs/index.cjs'))})`];
+  for (let i = 0; i < 3; i++) {
+    await time(send, withCache);
+    await time(esm);
+  }
+  const samples = { cached: [], uncached: [], bare: [], esm: [], cjs: [] };
+  for (let r = 0; r < RUNS; r++) {
+    note(`code cache and import time: ${perRun} runs each, interleaved, run ${r + 1}/${RUNS}`);
+    const runSamples = { cached: [], uncached: [], bare: [], esm: [], cjs: [] };
+    for (let i = 0; i < perRun; i++) {
+      runSamples.cached.push(await time(send, withCache));
+      runSamples.uncached.push(await time(send, noCache));
+      runSamples.bare.push(await time(['-e', '']));
+      runSamples.esm.push(await time(esm));
+      runSamples.cjs.push(await time(cjs));
+    }
+    for (const key of Object.keys(samples)) samples[key].push(summarize(runSamples[key]).median);
+  }
+  await sink.stop('SIGINT');
+  rmSync(cacheHome, { recursive: true, force: true });
+  const cached = figure('cache:warm', 'udp-send wall time, V8 code cache warm in $XDG_CACHE_HOME/udpkit', 'ms', samples.cached);
+  const uncached = figure('cache:none', 'udp-send wall time, no code cache (cache directory cannot be made)', 'ms', samples.uncached);
+  uncached.vsBaseline = ratioOf(uncached, cached);
+  const bare = figure('import:bare', "bare `node -e ''`: wall time", 'ms', samples.bare);
+  const esmFigure = figure('import:esm', "node: await import('udpkit'), wall time", 'ms', samples.esm);
+  esmFigure.vsBaseline = ratioOf(esmFigure, bare);
+  const cjsFigure = figure('import:cjs', "node: require('udpkit'), wall time", 'ms', samples.cjs);
+  cjsFigure.vsBaseline = ratioOf(cjsFigure, bare);
+}
+
 // 6. Peak RSS of udp-listen after 1,000,000 datagrams.
 {
   const total = quick ? 200_000 : 1_000_000;
@@ -382,6 +429,9 @@ ${table}
   \`bench/baselines/echo-server.mjs\` and \`bench/baselines/ping-pong.mjs\`, one socket or connection each.
 - **Start-up**: wall time of \`node dist/bin/udp-send.cjs 127.0.0.1 PORT msg\` against \`node bench/baselines/send-one.mjs PORT\`,
   interleaved, median of ${quick ? 5 : 10} per run, after 3 warm-up runs each.
+- **Code cache**: the same udp-send with \`XDG_CACHE_HOME\` on a warm cache, and on a path where no cache directory can be
+  made (what a read-only install without a writable home pays); **import time**: \`node -e\` importing (ESM) or requiring
+  (CommonJS) the built library, against a bare \`node -e ''\`; interleaved as for start-up.
 - **Memory**: VmHWM of udp-listen after the datagrams were sent at 200,000/s.
 `;
 mkdirSync(join(root, 'docs'), { recursive: true });
