@@ -5,13 +5,21 @@ import { runCompare } from '../src/compare/run.js';
 import { compareReportSchema } from '../src/compare/schema.js';
 import { accountSequence, readStamp, stampMessage } from '../src/compare/sequence.js';
 import { percentile } from '../src/compare/figures.js';
-import { peerUnavailable } from '../src/compare/peer-process.js';
+import { peerScript, peerUnavailable } from '../src/compare/peer-process.js';
 import type { CompareReport, ScenarioName, Workload } from '../src/compare/types.js';
 import { memoryIO } from './helpers.js';
 
 const workload: Workload = { messages: 300, size: 64, rate: 20_000, loss: 0.2, duplicate: 0 };
 const peers = peerUnavailable();
 if (peers) console.log(`skipped scenarios that need the peer process: ${peers}`);
+
+describe('the peer under test', () => {
+  it('is bundled from the sources by the global setup, not taken from an old dist/', () => {
+    expect(peerScript()).toBe(process.env.UDPKIT_PEER_SCRIPT);
+    expect(peerScript()).toMatch(/udpkit-test-peer-[^/]+\/peer\.mjs$/);
+    expect(peerUnavailable()).toBeUndefined();
+  });
+});
 
 async function scenario(name: ScenarioName): Promise<CompareReport['scenarios'][number]> {
   const report = await runCompare({ scenarios: [name], workload });

@@ -68,7 +68,7 @@ describe.skipIf(reason !== undefined)('lossy link', () => {
 
 describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once', () => {
   const peersOf = (pid: number | undefined): number =>
-    spawnSync('pgrep', ['-P', String(pid), '-f', 'compare/peer.js'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+    spawnSync('pgrep', ['-P', String(pid), '-f', 'peer\\.m?js'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
 
   it.each(['SIGHUP', 'SIGTERM', 'SIGINT'] as const)('%s mid-scenario: exit 130, no namespace and no peer left', async (signal) => {
     const child = spawn(process.execPath, [binPath('udp-compare'), '-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -81,7 +81,7 @@ describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once',
       expect(await exit).toBe(130);
       expect(stderr).toBe('udp-compare: interrupted: every namespace and peer process it made was removed\n');
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
-      expect(spawnSync('pgrep', ['-f', `peer.js .*--host 10\\.213\\.`]).status).toBe(1);
+      expect(spawnSync('pgrep', ['-f', `peer\\.m?js .*--host 10\\.213\\.`]).status).toBe(1);
     } finally {
       child.kill('SIGKILL');
       for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
@@ -101,7 +101,7 @@ describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once',
       expect(report.scenarios[0]?.status, report.scenarios[0]?.reason).toBe('ok');
       expect(report.scenarios[0]?.rows.find((r) => r.measurement.startsWith('delivered'))?.udp.value).toBe(0);
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
-      expect(spawnSync('pgrep', ['-f', `peer.js .*--host 10\\.213\\.`]).status).toBe(1);
+      expect(spawnSync('pgrep', ['-f', `peer\\.m?js .*--host 10\\.213\\.`]).status).toBe(1);
     } finally {
       for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
     }

@@ -127,7 +127,8 @@ describe('message and encoding', () => {
     [['fe80::1', '5005', 'x'], 64, 'invalid host "fe80::1": a link-local IPv6 address needs its interface, e.g. fe80::1%eth0'],
     [['--file', 'a', '--file', 'b', '127.0.0.1', '5005'], 64, '--file was given 2 times ("a", "b"): give it once'],
     [['-4', '-6', '--count', 'x', '127.0.0.1', '0', 'x'], 64, 'invalid port "0": expected an integer from 1 to 65535; invalid --count "x": expected an integer >= 1'],
-    [['127.0.0.1'], 64, 'Not enough non-option arguments: got 1, need at least 2'],
+    [['127.0.0.1'], 64, 'missing an argument: expected udp-send <host> <port> [message] (see --help)'],
+    [[], 64, 'missing 2 arguments: expected udp-send <host> <port> [message] (see --help)'],
   ])('udp-send %j exits %d', async (args, code, message) => {
     const result = await send(args);
     expect(result.stderr).toBe(`udp-send: ${message}\n`);

@@ -16,7 +16,7 @@ const AFTER_END = '\u0000udpkit-operand-';
 const MAX_USAGE_MESSAGE = 400;
 
 /** yargs' wording made udpkit's: unknown arguments named and quoted (escaped, cut), everything on one line. */
-export function usageMessage(message: string, argv: readonly string[] = [], operands: readonly string[] = []): string {
+export function usageMessage(message: string, argv: readonly string[] = [], operands: readonly string[] = [], synopsis?: string): string {
   const unknown = /^Unknown arguments?: ([\s\S]*)$/.exec(message);
   if (unknown) {
     // yargs names an unknown flag without its dashes: find how it was typed. What came after `--` is an argument.
@@ -32,6 +32,12 @@ export function usageMessage(message: string, argv: readonly string[] = [], oper
     const kind = found.every((v) => v.option) ? 'option' : 'argument';
     const shown = found.map((v) => (v.option && /^--?[A-Za-z0-9][\w-]*$/.test(v.text) ? v.text : quote(v.text)));
     return `unknown ${kind}${values.length === 1 ? '' : 's'} ${shown.join(', ')}`;
+  }
+  const missing = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(message.trim());
+  if (missing) {
+    const lacking = Number(missing[2]) - Number(missing[1]);
+    const what = lacking === 1 ? 'an argument' : `${lacking} arguments`;
+    return `missing ${what}: expected ${synopsis ?? `at least ${missing[2]}`} (see --help)`;
   }
   const line = message.replace(/\s*\n\s*/g, '; ');
   return line.length > MAX_USAGE_MESSAGE ? `${line.slice(0, MAX_USAGE_MESSAGE)}…(${line.length} characters)` : line;
@@ -96,6 +102,14 @@ function refuseUnknownOptions(builder: Argv<unknown>, head: readonly string[]): 
   }
 }
 
+/** The default command's positionals as its usage writes them (`<host> <port> [message]`). */
+function positionalsOf(builder: Argv<unknown>): string {
+  type Commands = { getInternalMethods?: () => { getCommandInstance?: () => { getCommandHandlers?: () => Record<string, { original?: string }> } } };
+  const handlers = (builder as unknown as Commands).getInternalMethods?.().getCommandInstance?.().getCommandHandlers?.() ?? {};
+  const original = handlers.$0?.original ?? Object.values(handlers)[0]?.original ?? '';
+  return original.replace(/^\$0\s*/, '');
+}
+
 /** Puts the arguments that came after `--` back where yargs saw their stand-ins. */
 function restoreOperands(value: unknown, operands: readonly string[]): unknown {
   if (typeof value === 'string' && value.startsWith(AFTER_END)) return operands[Number(value.slice(AFTER_END.length))] ?? value;
@@ -111,6 +125,7 @@ function restoreOperands(value: unknown, operands: readonly string[]): unknown {
 export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, repeatable: readonly string[] = []): Promise<T | undefined> {
   // Shell completion, as yargs does it, with its output going where this command's output goes.
   const name = (builder as unknown as { $0: string }).$0;
+  const positionals = positionalsOf(builder);
   if (argv[0] === '--get-yargs-completions') {
     const words = argv.slice(1);
     // The shell passes the command line from the command's own name on.
@@ -140,7 +155,8 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     .fail((message, error) => {
       if (error instanceof UdpkitError) throw error;
       const text = error?.message ?? message;
-      throw new UdpkitError('E_USAGE', usageMessage(/^Unknown argument/.test(text) ? text : operandsShown(text), head, operands));
+      const synopsis = /^Not enough non-option/.test(text) ? `${name} ${positionals}`.trim() : undefined;
+      throw new UdpkitError('E_USAGE', usageMessage(/^Unknown argument/.test(text) ? text : operandsShown(text), head, operands, synopsis));
     })
     .parseAsync([...head, ...operands.map((_operand, index) => `${AFTER_END}${index}`)], {}, (_error, _argv, text) => {
       output = text;

@@ -14,9 +14,12 @@ export function killLivePeers(): void {
   }
 }
 
-/** The built peer script; the same path from src/compare (tests) and dist/compare (the bin). */
+/**
+ * The peer script: the built one (the same path from src/compare and dist/compare), or UDPKIT_PEER_SCRIPT when set
+ * (the tests bundle the peer from the sources they test, so an old dist/ is never what they measure).
+ */
 export function peerScript(): string {
-  return fileURLToPath(new URL('../../dist/compare/peer.js', import.meta.url));
+  return process.env.UDPKIT_PEER_SCRIPT ?? fileURLToPath(new URL('../../dist/compare/peer.js', import.meta.url));
 }
 
 /** Why peers cannot run here, or undefined when they can. */
