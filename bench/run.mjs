@@ -317,7 +317,10 @@ function ratioOf(a, b) {
   const perRun = quick ? 5 : 10;
   const cacheHome = join(tmpdir(), `udpkit-bench-cache-${process.pid}`);
   const withCache = { ...process.env, XDG_CACHE_HOME: cacheHome };
-  const noCache = { ...process.env, XDG_CACHE_HOME: '/proc/udpkit-bench-no-cache' };
+  // A regular file where the cache directory would go: the cache can neither be read nor made (ENOTDIR).
+  const blocker = join(tmpdir(), `udpkit-bench-not-a-dir-${process.pid}`);
+  writeFileSync(blocker, '');
+  const noCache = { ...process.env, XDG_CACHE_HOME: blocker };
   const time = async (args, env = process.env) => {
     const t0 = performance.now();
     await run(node, args, { env });
@@ -345,6 +348,7 @@ function ratioOf(a, b) {
   }
   await sink.stop('SIGINT');
   rmSync(cacheHome, { recursive: true, force: true });
+  rmSync(blocker, { force: true });
   const cached = figure('cache:warm', 'udp-send wall time, V8 code cache warm in $XDG_CACHE_HOME/udpkit', 'ms', samples.cached);
   const uncached = figure('cache:none', 'udp-send wall time, no code cache (cache directory cannot be made)', 'ms', samples.uncached);
   uncached.vsBaseline = ratioOf(uncached, cached);
