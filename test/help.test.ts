@@ -104,6 +104,8 @@ describe('help', () => {
             --send-timeout     TCP: give up when a write makes no progress this long (bare number:
                                milliseconds; default 10s)                                         [string]
         -u                     Accepted for nc habits: UDP is the default                        [boolean]
+            --broadcast        Allow a broadcast destination (255.255.255.255, a subnet's broadcast
+                               address)                                                          [boolean]
             --force            With -f raw: write raw bytes even to a terminal                   [boolean]
         -v, --verbose          Also say which local address and port it sent from                [boolean]
             --max-reply        With --wait: keep and print at most BYTES of replies; the rest is counted
@@ -116,6 +118,7 @@ describe('help', () => {
         udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"  with escapes, over IPv6
         udp-send -w 2s 127.0.0.1 5005 ping             send, print the reply
         udp-send --tcp -c 50 --frame line ::1 5005 hi  50 lines, one TCP connection
+        udp-send --broadcast 192.168.1.255 5005 hi     to every host on the subnet
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
       number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no

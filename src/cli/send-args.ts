@@ -45,6 +45,8 @@ export interface SendConfig {
   maxReply: number;
   /** -v: also say which local address and port it sent from. */
   verbose: boolean;
+  /** --broadcast: allow a broadcast destination (SO_BROADCAST). */
+  broadcast: boolean;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
 }
@@ -71,6 +73,7 @@ const sendSchema = z.pipe(
     'send-timeout': z.optional(durationSchema('--send-timeout', 'milliseconds')),
     'max-reply': z.optional(intSchema('--max-reply', 0, 2 ** 31 - 1)),
     u: z.optional(z.boolean()),
+    broadcast: z.optional(z.boolean()),
     verbose: z.optional(z.boolean()),
     force: z.optional(z.boolean()),
   }),
@@ -87,6 +90,7 @@ const sendSchema = z.pipe(
     if (args.tcp !== true && args['send-timeout'] !== undefined) problem('--send-timeout works with --tcp only');
     if (args.tcp === true && args.connect === true) problem('--connect is for UDP: a TCP socket is always connected');
     if (args.u === true && args.tcp === true) problem('-u (UDP) and --tcp cannot be used together');
+    if (args.broadcast === true && args.tcp === true) problem('--broadcast is for UDP: TCP has no broadcast');
     return {
       host: args.host,
       port: args.port,
@@ -107,6 +111,7 @@ const sendSchema = z.pipe(
       sendTimeoutMs: args['send-timeout'],
       maxReply: args['max-reply'] ?? DEFAULT_MAX_REPLY,
       verbose: args.verbose === true,
+      broadcast: args.broadcast === true,
       force: args.force === true,
     };
   }),
@@ -142,6 +147,7 @@ export function sendCommand(argv: string[]) {
     .option('connect-timeout', { type: 'string', describe: 'TCP: give up connecting after this long (bare number: milliseconds; default 5s)' })
     .option('send-timeout', { type: 'string', describe: 'TCP: give up when a write makes no progress this long (bare number: milliseconds; default 10s)' })
     .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
+    .option('broadcast', { type: 'boolean', describe: 'Allow a broadcast destination (255.255.255.255, a subnet\'s broadcast address)' })
     .option('force', { type: 'boolean', describe: 'With -f raw: write raw bytes even to a terminal' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also say which local address and port it sent from' })
     .option('max-reply', { type: 'string', describe: 'With --wait: keep and print at most BYTES of replies; the rest is counted (default 1048576)' })
@@ -149,6 +155,7 @@ export function sendCommand(argv: string[]) {
     .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
     .example('$0 -w 2s 127.0.0.1 5005 ping', 'send, print the reply')
     .example('$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection')
+    .example('$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet')
     .epilogue(
       'Coming from nc: `echo hi | udp-send -u HOST PORT` works as `nc -u`; -w takes 2s as nc does (a bare number is ' +
         'milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no equivalent.',

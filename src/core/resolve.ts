@@ -1,5 +1,6 @@
 /** Turning a host (IP literal or name) into one address to send to or bind, with the family asked for. */
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { UdpkitError, errnoOf } from '../errors.js';
 import type { Family } from '../types.js';
 
@@ -65,4 +66,24 @@ export async function routeSource(address: string, family: Family): Promise<stri
   } finally {
     socket.close();
   }
+}
+
+/**
+ * Whether `address` is the limited broadcast (255.255.255.255) or the directed broadcast of a subnet configured on
+ * one of this host's IPv4 interfaces.
+ */
+export function isBroadcastAddress(address: string): boolean {
+  if (address === '255.255.255.255') return true;
+  if (isIP(address) !== 4) return false;
+  const toInt = (a: string): number => a.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+  const target = toInt(address);
+  for (const infos of Object.values(networkInterfaces())) {
+    for (const info of infos ?? []) {
+      if (info.family !== 'IPv4' || info.netmask === '255.255.255.255') continue;
+      const mask = toInt(info.netmask);
+      const broadcast = ((toInt(info.address) & mask) | (~mask >>> 0)) >>> 0;
+      if (broadcast === target) return true;
+    }
+  }
+  return false;
 }

@@ -5,7 +5,7 @@ import { formatEndpoint, unmapEndpoint } from './endpoint.js';
 import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
-import { resolveHost } from './resolve.js';
+import { isBroadcastAddress, resolveHost } from './resolve.js';
 import { checkSendOptions } from './options.js';
 import { monotonicMs, sleep } from '../clock.js';
 
@@ -18,6 +18,8 @@ export interface UdpSendOptions extends SendBase {
   connect?: boolean | undefined;
   /** Connected sockets only: how long to linger for an ICMP error when not waiting for a reply. */
   settleMs?: number | undefined;
+  /** Allow sending to a broadcast address (SO_BROADCAST); without it the kernel refuses such a send. */
+  broadcast?: boolean | undefined;
 }
 
 /** What {@link sendUdp} did. */
@@ -104,6 +106,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       made.once('error', reject);
       made.bind(0, () => {
         made.off('error', reject);
+        if (options.broadcast === true) made.setBroadcast(true);
         resolve();
       });
     });
@@ -121,6 +124,13 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
 
   const fail = (error: unknown): UdpkitError => {
     const errno = (error as { code?: string }).code;
+    // The kernel refuses a broadcast without SO_BROADCAST with EACCES, which reads as a privilege problem.
+    if (errno === 'EACCES' && options.broadcast !== true && isBroadcastAddress(destination.address)) {
+      return new UdpkitError('E_USAGE', `${destination.address} is a broadcast address: sending to it needs --broadcast (library: broadcast: true)`, {
+        cause: error,
+        errno,
+      });
+    }
     if (errno === 'ECONNREFUSED') {
       return new UdpkitError('E_REFUSED', `connection refused by ${where} (ICMP port unreachable: nothing listens there)`, {
         cause: error,
