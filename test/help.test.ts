@@ -104,6 +104,8 @@ describe('help', () => {
             --send-timeout     TCP: give up when a write makes no progress this long (bare number:
                                milliseconds; default 10s)                                         [string]
         -u                     Accepted for nc habits: UDP is the default                        [boolean]
+        -s, --source           Send from this local IP address (ncat -s, socat bind=)             [string]
+        -p, --source-port      Send from this local port (ncat -p, iperf3 --cport)                [string]
             --broadcast        Allow a broadcast destination (255.255.255.255, a subnet's broadcast
                                address)                                                          [boolean]
             --force            With -f raw: write raw bytes even to a terminal                   [boolean]

@@ -283,3 +283,40 @@ describe.skipIf(!built)('udp-send --tcp and Ctrl+C while the peer does not read'
     }
   });
 });
+
+describe.skipIf(!built)('udp-send --source and --source-port', () => {
+  async function freePort(): Promise<number> {
+    const socket = await boundSocket();
+    const { port } = socket.address();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    return port;
+  }
+
+  it('the datagram leaves from the port asked: the receiver and tshark on lo both see it', async () => {
+    const receiver = await boundSocket();
+    const got = new Promise<{ address: string; port: number }>((resolve) => receiver.once('message', (_m, rinfo) => resolve(rinfo)));
+    const source = await freePort();
+    const capture = noCapture === undefined ? await captureLo(`udp port ${receiver.address().port}`) : undefined;
+    const sent = await runBin('udp-send', ['-s', '127.0.0.1', '-p', String(source), '127.0.0.1', String(receiver.address().port), 'from here']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(await got).toMatchObject({ address: '127.0.0.1', port: source });
+    if (capture) {
+      const packets = await capture.stop();
+      expect(packets.filter((p) => p.dstPort === receiver.address().port).map((p) => [p.src, p.srcPort, p.length])).toEqual([['127.0.0.1', source, 9]]);
+    }
+  });
+
+  it('a source port in use, an address that is not local, a name, or --tcp: each its own clear error', async () => {
+    const taken = await boundSocket();
+    const port = String(taken.address().port);
+    const inUse = await runBin('udp-send', ['--source-port', port, '127.0.0.1', '9', 'x']);
+    expect([inUse.code, inUse.stderr]).toEqual([69, `udp-send: cannot send from *:${port}: address already in use (EADDRINUSE)\n`]);
+    const notLocal = await runBin('udp-send', ['--source', '192.0.2.123', '127.0.0.1', '9', 'x']);
+    expect(notLocal.code).toBe(69);
+    expect(notLocal.stderr).toMatch(/^udp-send: cannot send from 192\.0\.2\.123:0: address not available on this machine \(EADDRNOTAVAIL\)\n$/);
+    const name = await runBin('udp-send', ['--source', 'localhost', '127.0.0.1', '9', 'x']);
+    expect([name.code, name.stderr]).toEqual([64, 'udp-send: --source "localhost": give a local IP address, not a name\n']);
+    const tcp = await runBin('udp-send', ['--tcp', '-p', '40000', '127.0.0.1', '9', 'x']);
+    expect([tcp.code, tcp.stderr]).toEqual([64, 'udp-send: --source and --source-port work with UDP for now (not yet with --tcp)\n']);
+  });
+});

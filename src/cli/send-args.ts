@@ -47,6 +47,9 @@ export interface SendConfig {
   verbose: boolean;
   /** --broadcast: allow a broadcast destination (SO_BROADCAST). */
   broadcast: boolean;
+  /** --source / --source-port: the local address and port to send from. */
+  sourceAddress: string | undefined;
+  sourcePort: number | undefined;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
 }
@@ -74,6 +77,8 @@ const sendSchema = z.pipe(
     'max-reply': z.optional(intSchema('--max-reply', 0, 2 ** 31 - 1)),
     u: z.optional(z.boolean()),
     broadcast: z.optional(z.boolean()),
+    source: z.optional(hostSchema('--source')),
+    'source-port': z.optional(intSchema('--source-port', 1, 65_535)),
     verbose: z.optional(z.boolean()),
     force: z.optional(z.boolean()),
   }),
@@ -91,6 +96,13 @@ const sendSchema = z.pipe(
     if (args.tcp === true && args.connect === true) problem('--connect is for UDP: a TCP socket is always connected');
     if (args.u === true && args.tcp === true) problem('-u (UDP) and --tcp cannot be used together');
     if (args.broadcast === true && args.tcp === true) problem('--broadcast is for UDP: TCP has no broadcast');
+    if (args.tcp === true && (args.source !== undefined || args['source-port'] !== undefined)) {
+      problem('--source and --source-port work with UDP for now (not yet with --tcp)');
+    }
+    if (args.source !== undefined && args.source.ip === 0) problem(`--source ${show(args.source.host)}: give a local IP address, not a name`);
+    if (args.source !== undefined && args.source.ip !== 0 && args.host.ip !== 0 && args.source.ip !== args.host.ip) {
+      problem(`--source ${show(args.source.host)} is IPv${args.source.ip} but the destination is IPv${args.host.ip}`);
+    }
     return {
       host: args.host,
       port: args.port,
@@ -112,6 +124,8 @@ const sendSchema = z.pipe(
       maxReply: args['max-reply'] ?? DEFAULT_MAX_REPLY,
       verbose: args.verbose === true,
       broadcast: args.broadcast === true,
+      sourceAddress: args.source?.host,
+      sourcePort: args['source-port'],
       force: args.force === true,
     };
   }),
@@ -147,6 +161,8 @@ export function sendCommand(argv: string[]) {
     .option('connect-timeout', { type: 'string', describe: 'TCP: give up connecting after this long (bare number: milliseconds; default 5s)' })
     .option('send-timeout', { type: 'string', describe: 'TCP: give up when a write makes no progress this long (bare number: milliseconds; default 10s)' })
     .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
+    .option('source', { alias: 's', type: 'string', describe: 'Send from this local IP address (ncat -s, socat bind=)' })
+    .option('source-port', { alias: 'p', type: 'string', describe: 'Send from this local port (ncat -p, iperf3 --cport)' })
     .option('broadcast', { type: 'boolean', describe: 'Allow a broadcast destination (255.255.255.255, a subnet\'s broadcast address)' })
     .option('force', { type: 'boolean', describe: 'With -f raw: write raw bytes even to a terminal' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also say which local address and port it sent from' })

@@ -35,6 +35,8 @@ const sendSchema = z.object({
   connectTimeoutMs: milliseconds('connectTimeoutMs'),
   sendTimeoutMs: milliseconds('sendTimeoutMs'),
   settleMs: z.optional(z.union([z.literal(0), durationSchema('settleMs', 'milliseconds')])),
+  sourcePort: z.optional(intSchema('sourcePort', 1, 65_535)),
+  sourceAddress: z.optional(z.string()),
 });
 
 /**

@@ -20,6 +20,10 @@ export interface UdpSendOptions extends SendBase {
   settleMs?: number | undefined;
   /** Allow sending to a broadcast address (SO_BROADCAST); without it the kernel refuses such a send. */
   broadcast?: boolean | undefined;
+  /** Send from this local address (it must be one of this host's). */
+  sourceAddress?: string | undefined;
+  /** Send from this local port (ping mode then keeps it: replies are not matched by a fresh port). */
+  sourcePort?: number | undefined;
 }
 
 /** What {@link sendUdp} did. */
@@ -103,9 +107,14 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     made.on('message', onMessage);
     opened.push(made);
     await new Promise<void>((resolve, reject) => {
-      made.once('error', reject);
-      made.bind(0, () => {
-        made.off('error', reject);
+      // A chosen source that cannot be bound (in use, not local) is named as the source, not as the destination.
+      const refuse = (error: Error): void => {
+        const source = formatEndpoint({ address: options.sourceAddress ?? '*', port: options.sourcePort ?? 0 });
+        reject(options.sourceAddress === undefined && options.sourcePort === undefined ? error : fromSystemError(error, `cannot send from ${source}`));
+      };
+      made.once('error', refuse);
+      made.bind(options.sourcePort ?? 0, options.sourceAddress, () => {
+        made.off('error', refuse);
         if (options.broadcast === true) made.setBroadcast(true);
         resolve();
       });
@@ -214,7 +223,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
           local,
           payload: reply.payload,
         });
-      } else if (i < count - 1) {
+      } else if (i < count - 1 && options.sourcePort === undefined) {
         retire(socket);
         socket = await openSocket();
         local = endpointOf(socket);
