@@ -109,8 +109,13 @@ export interface SendBase {
   family?: 0 | 4 | 6 | undefined;
   /** How many times to send the payload (default 1). */
   count?: number | undefined;
-  /** Milliseconds between sends (default 0: as fast as the socket takes them). */
+  /**
+   * Milliseconds between sends (default 0: as fast as the socket takes them); fractions allowed (0.01 is 100,000
+   * per second). Paced against the monotonic clock: send i leaves at start + i × interval.
+   */
   intervalMs?: number | undefined;
+  /** Stop sending this many milliseconds after the first send; `count` then defaults to no limit. */
+  durationMs?: number | undefined;
   /** Ping mode: after each send, wait up to this many milliseconds for a reply before sending the next. */
   waitMs?: number | undefined;
   /** Reply payload bytes kept in all (default 1 MiB); replies over it are counted, not kept. */

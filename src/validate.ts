@@ -150,3 +150,18 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   throw new UdpkitError(params?.code ?? 'E_USAGE', lines.join('; '));
 }
 
+
+/** The highest rate `--rate` takes: ten million per second, beyond what one socket sends. */
+export const MAX_RATE = 10_000_000;
+
+/** A positive rate per second, decimals allowed (`--rate 0.5` is one every 2 s), up to {@link MAX_RATE}. */
+export function rateSchema(what: string): Schema<number> {
+  return convert((raw, ctx) => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    const value = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value > 0 && value <= MAX_RATE)) {
+      return fail(ctx, `invalid ${what} ${show(raw)}: expected a number per second above 0, up to ${MAX_RATE}`);
+    }
+    return value;
+  });
+}

@@ -90,6 +90,10 @@ describe('help', () => {
         -c, --count            Send the datagram N times (TCP: N messages on one connection)      [string]
         -i, --interval         Time between datagrams (bare number: milliseconds; or 250us, 10ms, 1s)
                                                                                                   [string]
+        -r, --rate             Send N datagrams per second, paced on the monotonic clock (decimals
+                               allowed)                                                           [string]
+            --duration         Stop sending after this long; --count then defaults to no limit (bare
+                               number: seconds; or 500ms)                                         [string]
             --connect          Use a connected UDP socket (reports ICMP "connection refused")    [boolean]
         -w, --wait             Wait up to this long for a reply and print it, exit 75 if none (bare
                                number: milliseconds; or 2s)                                       [string]
@@ -116,11 +120,13 @@ describe('help', () => {
         -h, --help             Show help                                                         [boolean]
 
       Examples:
-        udp-send 127.0.0.1 5005 "Hello, World!"        one datagram
-        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"  with escapes, over IPv6
-        udp-send -w 2s 127.0.0.1 5005 ping             send, print the reply
-        udp-send --tcp -c 50 --frame line ::1 5005 hi  50 lines, one TCP connection
-        udp-send --broadcast 192.168.1.255 5005 hi     to every host on the subnet
+        udp-send 127.0.0.1 5005 "Hello, World!"             one datagram
+        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"       with escapes, over IPv6
+        udp-send -w 2s 127.0.0.1 5005 ping                  send, print the reply
+        udp-send --tcp -c 50 --frame line ::1 5005 hi       50 lines, one TCP connection
+        udp-send --rate 500 --duration 10s 127.0.0.1 5005   5000 datagrams, 500 a second
+        hi
+        udp-send --broadcast 192.168.1.255 5005 hi          to every host on the subnet
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
       number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no

@@ -31,7 +31,7 @@ describe('udp-send exit codes for the two paths', () => {
     const port = await deadPort();
     const { io, stderr } = memoryIO();
     expect(await sendMain(['127.0.0.1', String(port), 'x'], io)).toBe(0);
-    expect(stderr.text).toBe(`sent 1 bytes to 127.0.0.1:${port} over udp\n`);
+    expect(stderr.text).toBe(`sent 1 byte to 127.0.0.1:${port} over udp\n`);
   });
 
   it('--connect: exit 69 and "connection refused"', async () => {

@@ -12,6 +12,7 @@ import {
   hostSchema,
   intSchema,
   parseWith,
+  rateSchema,
   show,
   type HostSpec,
 } from '../validate.js';
@@ -31,8 +32,12 @@ export interface SendConfig {
   encoding: Encoding;
   escapes: boolean;
   family: 0 | 4 | 6;
-  count: number;
+  count: number | undefined;
   intervalMs: number;
+  /** --rate: the messages per second asked for (intervalMs is then 1000 / rate). */
+  rate: number | undefined;
+  /** --duration: stop sending this long after the first send. */
+  durationMs: number | undefined;
   connect: boolean;
   waitMs: number | undefined;
   format: Format;
@@ -66,6 +71,8 @@ const sendSchema = z.pipe(
     6: z.optional(z.boolean()),
     count: z.optional(intSchema('--count', 1, Number.MAX_SAFE_INTEGER)),
     interval: z.optional(durationSchema('--interval', 'milliseconds')),
+    rate: z.optional(rateSchema('--rate')),
+    duration: z.optional(durationSchema('--duration', 'seconds')),
     connect: z.optional(z.boolean()),
     wait: z.optional(durationSchema('--wait', 'milliseconds')),
     format: choiceSchema('--format', FORMATS),
@@ -90,6 +97,7 @@ const sendSchema = z.pipe(
     if (args.file !== undefined && args.message !== undefined && args.message !== STDIN_MARK) {
       problem(`give the message either as an argument or with --file, not both (got ${show(args.message)} and --file)`);
     }
+    if (args.rate !== undefined && args.interval !== undefined) problem('--rate and --interval say the same thing: give one');
     if (args.tcp !== true && args.frame !== 'none') problem('--frame works with --tcp only');
     if (args.tcp !== true && args['connect-timeout'] !== undefined) problem('--connect-timeout works with --tcp only');
     if (args.tcp !== true && args['send-timeout'] !== undefined) problem('--send-timeout works with --tcp only');
@@ -111,8 +119,11 @@ const sendSchema = z.pipe(
       encoding: args.encoding,
       escapes: args.escapes === true,
       family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
-      count: args.count ?? 1,
-      intervalMs: args.interval ?? 0,
+      // Undefined: one, or with --duration as many as the time allows.
+      count: args.count,
+      intervalMs: args.rate === undefined ? (args.interval ?? 0) : 1000 / args.rate,
+      rate: args.rate,
+      durationMs: args.duration === undefined ? undefined : args.duration * 1000,
       connect: args.connect === true,
       waitMs: args.wait,
       format: args.format,
@@ -152,6 +163,8 @@ export function sendCommand(argv: string[]) {
     .option('6', { type: 'boolean', describe: 'Resolve and send over IPv6 only' })
     .option('count', { alias: 'c', type: 'string', describe: 'Send the datagram N times (TCP: N messages on one connection)' })
     .option('interval', { alias: 'i', type: 'string', describe: 'Time between datagrams (bare number: milliseconds; or 250us, 10ms, 1s)' })
+    .option('rate', { alias: 'r', type: 'string', describe: 'Send N datagrams per second, paced on the monotonic clock (decimals allowed)' })
+    .option('duration', { type: 'string', describe: 'Stop sending after this long; --count then defaults to no limit (bare number: seconds; or 500ms)' })
     .option('connect', { type: 'boolean', describe: 'Use a connected UDP socket (reports ICMP "connection refused")' })
     .option('wait', { alias: 'w', type: 'string', describe: 'Wait up to this long for a reply and print it, exit 75 if none (bare number: milliseconds; or 2s)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Reply format: text, json, hex or raw' })
@@ -171,6 +184,7 @@ export function sendCommand(argv: string[]) {
     .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
     .example('$0 -w 2s 127.0.0.1 5005 ping', 'send, print the reply')
     .example('$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection')
+    .example('$0 --rate 500 --duration 10s 127.0.0.1 5005 hi', '5000 datagrams, 500 a second')
     .example('$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet')
     .epilogue(
       'Coming from nc: `echo hi | udp-send -u HOST PORT` works as `nc -u`; -w takes 2s as nc does (a bare number is ' +

@@ -13,6 +13,10 @@ import { jsonSafe } from '../format/safe-text.js';
 import { parseSendArgs, type SendConfig } from './send-args.js';
 import { runCommand } from './run.js';
 
+function bytes(n: number): string {
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}
+
 function interruptedPart(result: { interrupted: boolean }): string {
   return result.interrupted ? ' (interrupted)' : '';
 }
@@ -25,14 +29,15 @@ const ATTEMPT_FAILURES: Record<string, string> = {
   EADDRNOTAVAIL: 'address not available',
 };
 
-function tcpSentLine(result: TcpSendResult): string {
+function tcpSentLine(result: TcpSendResult, asked?: number): string {
   // Interrupted with writes queued: only what the kernel took was sent.
   const bytes = result.handedBytes < result.totalBytes ? `${result.handedBytes} of ${result.totalBytes} bytes` : `${result.totalBytes} bytes`;
   const what = result.messages === 1 ? bytes : `${result.messages} messages (${bytes})`;
   const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs, result.lateReplies)}` : '';
+  const pace = result.rttMs === undefined && result.messages > 1 ? ` in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'messages', asked)}` : '';
   const before = result.triedFirst.map((f) => `${formatEndpoint({ address: f.address, port: result.destination.port })} ${ATTEMPT_FAILURES[f.errno] ?? f.errno}`);
   const tried = before.length > 0 ? `, after ${before.join(', ')}` : '';
-  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms${tried})${rtt}${interruptedPart(result)}\n`;
+  return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms${tried})${pace}${rtt}${interruptedPart(result)}\n`;
 }
 
 function rttSummary(rttMs: (number | null)[], late = 0): string {
@@ -46,15 +51,22 @@ function rttSummary(rttMs: (number | null)[], late = 0): string {
   );
 }
 
-function sentLine(result: UdpSendResult): string {
+/** `, 500.0 datagrams/s (asked for 500)`: the rate achieved, and the one asked for when --rate was given. */
+function ratePart(rate: number | undefined, unit: string, asked: number | undefined): string {
+  if (rate === undefined) return '';
+  const digits = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: v < 100 ? 2 : 0 });
+  return `, ${digits(rate)} ${unit}/s${asked === undefined ? '' : ` (asked for ${digits(asked)})`}`;
+}
+
+function sentLine(result: UdpSendResult, asked?: number): string {
   const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}${interruptedPart(result)}`;
   if (result.rttMs && result.datagrams > 1) {
-    return `sent ${result.datagrams} datagrams of ${result.bytesPerDatagram} bytes to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
+    return `sent ${result.datagrams} datagrams of ${bytes(result.bytesPerDatagram)} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
   }
-  if (result.datagrams === 1) return `sent ${result.bytesPerDatagram} bytes to ${where}\n`;
+  if (result.datagrams === 1) return `sent ${bytes(result.bytesPerDatagram)} to ${where}\n`;
   return (
-    `sent ${result.datagrams} datagrams of ${result.bytesPerDatagram} bytes (${result.totalBytes} bytes) to ${where} ` +
-    `in ${result.sendMs.toFixed(1)} ms\n`
+    `sent ${result.datagrams} datagrams of ${bytes(result.bytesPerDatagram)} (${bytes(result.totalBytes)}) to ${where} ` +
+    `in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'datagrams', asked)}\n`
   );
 }
 
@@ -91,6 +103,7 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
       family: config.family,
       count: config.count,
       intervalMs: config.intervalMs,
+      durationMs: config.durationMs,
       waitMs: config.waitMs,
       maxReplyBytes: config.maxReply,
       signal: io.signal,
@@ -111,7 +124,7 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
       const address = wildcard ? ((await routeSource(result.destination.address, result.destination.family)) ?? result.local.address) : result.local.address;
       put(io.stderr, `from ${formatEndpoint({ address, port: result.local.port })} to ${formatEndpoint(result.destination)} over ${result.protocol}\n`);
     }
-    put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result) : sentLine(result));
+    put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result, config.rate) : sentLine(result, config.rate));
     const overflow = result.replyOverflow;
     if (overflow && overflow.bytes > 0) {
       put(io.stderr, `replies over --max-reply ${config.maxReply} bytes: ${overflow.bytes} bytes not kept or printed\n`);

@@ -31,6 +31,7 @@ const sendSchema = z.object({
   count,
   intervalMs: z.optional(z.union([z.literal(0), durationSchema('intervalMs', 'milliseconds')])),
   waitMs: milliseconds('waitMs'),
+  durationMs: milliseconds('durationMs'),
   maxReplyBytes: z.optional(intSchema('maxReplyBytes', 0, 2 ** 31 - 1)),
   connectTimeoutMs: milliseconds('connectTimeoutMs'),
   sendTimeoutMs: milliseconds('sendTimeoutMs'),

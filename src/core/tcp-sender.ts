@@ -8,7 +8,8 @@ import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { resolveAll } from './resolve.js';
 import { AllAttemptsFailed, connectFirst, type FailedAttempt } from './happy-eyeballs.js';
 import { checkSendOptions } from './options.js';
-import { monotonicMs, sleep } from '../clock.js';
+import { monotonicMs } from '../clock.js';
+import { Pacer } from './pacer.js';
 
 /** Connect timeout when none is given. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -45,6 +46,8 @@ export interface TcpSendResult {
   startedAt: number;
   /** Milliseconds from the first write to the last write's completion. */
   sendMs: number;
+  /** Messages per second achieved, with more than one message (paced: (n − 1) / elapsed from the first send to the last). */
+  rate?: number;
   /** With waitMs: every reply, as chunks (or frames, with framing), up to `maxReplyBytes` in all. */
   replies?: DataRecord[];
   /** With waitMs: every reply byte that arrived, kept or not. */
@@ -116,7 +119,8 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
   const options = checkSendOptions(given);
   const addresses = await resolveAll(options.host, options.family ?? 0);
   const frame = options.frame ?? 'none';
-  const count = options.count ?? 1;
+  const count = options.count ?? (options.durationMs === undefined ? 1 : Number.POSITIVE_INFINITY);
+  const paced = (options.intervalMs ?? 0) > 0 || options.durationMs !== undefined;
   const message = encodeFrame(options.payload, frame);
   const signal = options.signal;
   const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
@@ -251,13 +255,13 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
     exchange.timedOut = exchange.answeredAt === undefined;
   };
   let messages = 0;
+  const pacer = new Pacer(options.intervalMs ?? 0, signal, options.durationMs);
   try {
     for (let i = 0; i < count && !signal?.aborted; i++) {
       // In ping mode a reset ends the exchanges, and is reported as how far they got.
       if (failure && options.waitMs !== undefined && isReset(failure)) break;
       if (failure) throw failure;
-      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
-      if (signal?.aborted) break;
+      if (paced && !(await pacer.due(i))) break;
       if (options.waitMs !== undefined) {
         // Ping mode: one message, its reply, then the next. A peer that has closed gets nothing more.
         if (peerGone()) break;
@@ -287,7 +291,7 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
       written += message.length;
       messages += 1;
       // Await every write when paced; otherwise only when the socket's buffer is full (backpressure).
-      if ((options.intervalMs ?? 0) > 0 || socket.writableNeedDrain || i === count - 1) await Promise.race([flushed, closed, aborted]);
+      if (paced || socket.writableNeedDrain || i === count - 1) await Promise.race([flushed, closed, aborted]);
       else flushed.catch(() => undefined);
     }
     const sendMs = monotonicMs() - t0;
@@ -330,6 +334,8 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
       triedFirst: failed,
       interrupted: signal?.aborted === true,
     };
+    const rate = paced ? pacer.achievedRate(messages) : messages > 1 && sendMs > 0 ? (messages * 1000) / sendMs : undefined;
+    if (rate !== undefined) result.rate = rate;
     if (options.waitMs !== undefined) {
       const partial = deframing ? deframer.end() : undefined;
       if (partial) box.offer({ event: 'data', protocol: 'tcp', time: Date.now(), conn: 1, from: destination, local, unit: 'partial', payload: partial });

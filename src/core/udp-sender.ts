@@ -7,7 +7,8 @@ import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { isBroadcastAddress, resolveHost } from './resolve.js';
 import { checkSendOptions } from './options.js';
-import { monotonicMs, sleep } from '../clock.js';
+import { monotonicMs } from '../clock.js';
+import { Pacer } from './pacer.js';
 
 /** How long a connected socket lingers after its last send to hear an ICMP error, when no reply is awaited. */
 export const DEFAULT_SETTLE_MS = 50;
@@ -49,6 +50,8 @@ export interface UdpSendResult {
   replyOverflow?: ReplyOverflow;
   /** True when `signal` ended the run early: `datagrams` counts what was sent before. */
   interrupted: boolean;
+  /** Datagrams per second achieved from the first send to the last, with more than one datagram: (n − 1) / elapsed. */
+  rate?: number;
   /** With waitMs: replies that came after their exchange's wait was over (counted, not kept, not in `rttMs`). */
   lateReplies?: number;
 }
@@ -73,7 +76,9 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
   checkDatagramSize(options.payload.length, destination.family);
   const dest: Endpoint = { ...destination, port: options.port };
   const where = `${formatEndpoint(dest)} over udp`;
-  const count = options.count ?? 1;
+  const count = options.count ?? (options.durationMs === undefined ? 1 : Number.POSITIVE_INFINITY);
+  const paced = (options.intervalMs ?? 0) > 0 || options.durationMs !== undefined;
+  const pacer = new Pacer(options.intervalMs ?? 0, options.signal, options.durationMs);
   const connected = options.connect === true;
 
   let failure: unknown;
@@ -199,8 +204,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     };
     let sent = 0;
     for (let i = 0; i < count && !signal?.aborted; i++) {
-      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
-      if (signal?.aborted) break;
+      if (!(await pacer.due(i))) break;
       // What arrived since the last exchange was answered is not this exchange's reply (a duplicate, or unasked).
       arrived = [];
       arrivedBytes = 0;
@@ -234,10 +238,12 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       throw new UdpkitError('E_TIMEOUT', `no reply from ${where} within ${waitMs} ms`, { errno: 'ETIMEDOUT' });
     }
     const firstRtt = rttMs.find((v): v is number => v !== null);
+    const rate = pacer.achievedRate(sent);
     return {
       datagrams: sent,
       totalBytes: sent * options.payload.length,
       sendMs: monotonicMs() - t0,
+      ...(rate === undefined ? {} : { rate }),
       replies,
       rttMs,
       replyOverflow: box.overflow,
@@ -271,8 +277,9 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     };
     for (let i = 0; i < count && !signal?.aborted; i++) {
       if (failure) throw fail(failure);
-      if (i > 0 && (options.intervalMs ?? 0) > 0) await sleep(options.intervalMs ?? 0, signal);
-      if (signal?.aborted) break;
+      // Unpaced, the loop does not touch the clock per datagram: a flood stays as fast as the socket.
+      if (paced && !(await pacer.due(i))) break;
+      if (failure) throw fail(failure);
       if (connected) socket.send(options.payload, onSent);
       else socket.send(options.payload, options.port, destination.address, onSent);
       inflight += 1;
@@ -287,7 +294,16 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     // A connected socket hears an ICMP error only after the datagram left: linger a moment for it.
     if (connected) await waitFor(options.settleMs ?? DEFAULT_SETTLE_MS, () => failure !== undefined);
     if (failure) throw fail(failure);
-    return { ...base, datagrams: sent, totalBytes: sent * options.payload.length, sendMs, interrupted: signal?.aborted === true };
+    // Unpaced, the rate is what the socket took: every datagram over the time until the last one was handed over.
+    const rate = paced ? pacer.achievedRate(sent) : sent > 1 && sendMs > 0 ? (sent * 1000) / sendMs : undefined;
+    return {
+      ...base,
+      datagrams: sent,
+      totalBytes: sent * options.payload.length,
+      sendMs,
+      interrupted: signal?.aborted === true,
+      ...(rate === undefined ? {} : { rate }),
+    };
   } catch (error) {
     throw error instanceof UdpkitError ? error : fail(error);
   } finally {

@@ -1,0 +1,126 @@
+/**
+ * `--rate` and `--duration`: paced on the monotonic clock. How close the achieved rate comes to the one asked is a
+ * benchmark figure (`npm run bench`); these tests check counts, and that a paced send is never early: the achieved
+ * rate can never exceed the rate asked, and a --duration run never sends more than rate × duration.
+ */
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Pacer } from '../src/core/pacer.js';
+import { sendUdp } from '../src/core/udp-sender.js';
+import { boundSocket, binsBuilt, runBin, until } from './helpers.js';
+
+const skip = binsBuilt() ? undefined : 'dist/bin is missing: run `npm run build`';
+
+describe('Pacer', () => {
+  it('never lets a send go before its time: start + i × interval', async () => {
+    const pacer = new Pacer(2);
+    const released: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await pacer.due(i);
+      released.push(Number(process.hrtime.bigint()) / 1e6);
+    }
+    const start = released[0] as number;
+    for (const [i, at] of released.entries()) expect(at - start).toBeGreaterThanOrEqual(i * 2 - 0.001);
+    const rate = pacer.achievedRate(20) as number;
+    expect(rate).toBeGreaterThan(0);
+    expect(rate).toBeLessThanOrEqual(500.001);
+  });
+
+  it('stops offering sends at its time limit, and at once when the signal aborts', async () => {
+    const limited = new Pacer(1, undefined, 20);
+    let offered = 0;
+    for (let i = 0; i < 1000 && (await limited.due(i)); i++) offered += 1;
+    expect(offered).toBeGreaterThanOrEqual(1);
+    expect(offered).toBeLessThanOrEqual(20);
+
+    const controller = new AbortController();
+    const aborted = new Pacer(60_000, controller.signal);
+    expect(await aborted.due(0)).toBe(true);
+    const next = aborted.due(1);
+    controller.abort();
+    expect(await next).toBe(false);
+  });
+});
+
+describe('sendUdp with intervalMs and durationMs', () => {
+  it('sends count datagrams paced, each received, and reports a rate no higher than asked', async () => {
+    const receiver = await boundSocket();
+    let got = 0;
+    receiver.on('message', () => (got += 1));
+    const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('p'), count: 200, intervalMs: 0.1 });
+    expect(result.datagrams).toBe(200);
+    await until(() => got === 200, 5000, '200 datagrams');
+    expect(result.rate).toBeGreaterThan(0);
+    expect(result.rate).toBeLessThanOrEqual(10_000.01);
+  });
+
+  it('with durationMs and no count, sends until the time is up, never more than rate × duration', async () => {
+    const receiver = await boundSocket();
+    let got = 0;
+    receiver.on('message', () => (got += 1));
+    const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('d'), intervalMs: 5, durationMs: 300 });
+    expect(result.datagrams).toBeGreaterThanOrEqual(1);
+    expect(result.datagrams).toBeLessThanOrEqual(60);
+    await until(() => got === result.datagrams, 5000, 'every datagram sent');
+    expect(result.sendMs).toBeGreaterThanOrEqual(299);
+  });
+
+  it('refuses a negative interval or duration, naming it', async () => {
+    await expect(sendUdp({ host: '127.0.0.1', port: 9, payload: Buffer.from('x'), durationMs: -1 })).rejects.toThrow(/invalid durationMs -1/);
+  });
+});
+
+describe.skipIf(skip !== undefined)('udp-send --rate / --duration', () => {
+  it('-c 300 --rate 20000: 300 datagrams arrive, the summary and --json give the rate achieved and asked', async () => {
+    const receiver = await boundSocket();
+    let got = 0;
+    receiver.on('message', () => (got += 1));
+    const port = String(receiver.address().port);
+    const run = await runBin('udp-send', ['--json', '-c', '300', '--rate', '20000', '127.0.0.1', port, 'r']);
+    expect(run.code, run.stderr).toBe(0);
+    const line = /^sent 300 datagrams of 1 byte \(300 bytes\) to 127\.0\.0\.1:\d+ over udp in [\d.]+ ms, ([\d,.]+) datagrams\/s \(asked for 20,000\)\n$/.exec(run.stderr);
+    expect(line, run.stderr).not.toBeNull();
+    const json = JSON.parse(run.stdout) as { datagrams: number; rate: number };
+    expect(json.datagrams).toBe(300);
+    expect(json.rate).toBeLessThanOrEqual(20_000.01);
+    expect(Number(line?.[1]?.replaceAll(',', ''))).toBeCloseTo(json.rate, -1);
+    await until(() => got === 300, 5000, '300 datagrams');
+  });
+
+  it('--rate 200 --duration 400ms sends at most 80, all received', async () => {
+    const receiver = await boundSocket();
+    let got = 0;
+    receiver.on('message', () => (got += 1));
+    const run = await runBin('udp-send', ['--json', '--rate', '200', '--duration', '400ms', '127.0.0.1', String(receiver.address().port), 'd']);
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as { datagrams: number };
+    expect(json.datagrams).toBeGreaterThanOrEqual(1);
+    expect(json.datagrams).toBeLessThanOrEqual(80);
+    await until(() => got === json.datagrams, 5000, 'every datagram');
+  });
+
+  it('--tcp --frame line -c 50 --rate 1000: 50 lines on one connection, the summary in messages/s', async () => {
+    const server = createServer((socket) => socket.on('data', (chunk: Buffer) => (text += chunk.toString())));
+    let text = '';
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = String((server.address() as AddressInfo).port);
+    const run = await runBin('udp-send', ['--tcp', '--frame', 'line', '-c', '50', '--rate', '1000', '127.0.0.1', port, 'm']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^sent 50 messages \(100 bytes\) to 127\.0\.0\.1:\d+ over tcp \(connected in [\d.]+ ms\) in [\d.]+ ms, [\d,.]+ messages\/s \(asked for 1,000\)\n$/);
+    await until(() => text === 'm\n'.repeat(50), 5000, '50 lines');
+  });
+
+  it.each([
+    [['--rate', '0'], 'invalid --rate "0": expected a number per second above 0, up to 10000000'],
+    [['--rate', 'fast'], 'invalid --rate "fast": expected a number per second above 0, up to 10000000'],
+    [['--rate', '10', '-i', '5ms'], '--rate and --interval say the same thing: give one'],
+    [['--duration', '-1'], 'invalid --duration "-1"'],
+  ])('udp-send %j: exit 64 and one line naming it', async (flags, message) => {
+    const run = await runBin('udp-send', [...flags, '127.0.0.1', '9', 'x']);
+    expect(run.code).toBe(64);
+    expect(run.stderr.startsWith(`udp-send: ${message}`), run.stderr).toBe(true);
+    expect(run.stderr.split('\n')).toHaveLength(2);
+  });
+});
