@@ -2,6 +2,7 @@
 // loader (dist/bin/NAME.cjs) that runs it with a V8 code cache. A one-shot `udp-send` then starts in a few
 // milliseconds more than a bare Node script instead of paying for resolving and compiling ~100 ESM files.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,9 @@ const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).ver
 
 // The code cache lives in the user's cache directory ($XDG_CACHE_HOME, else ~/.cache), keyed by udpkit's version and
 // V8's: a root-owned global install run by another user can neither write beside the bundle nor needs to try.
-const loader = (name) => `#!/usr/bin/env node
+// The file name also carries a hash of the bundle: V8 checks a cache against its source's length only, so a rebuilt
+// bundle of the same length would otherwise run a stale cache (seen: `fd is not defined` after a rebuild).
+const loader = (name, hash) => `#!/usr/bin/env node
 'use strict';
 // Runs ${name}.bundle.cjs with a V8 code cache kept per user (made on first run, remade when V8 rejects it).
 const fs = require('node:fs');
@@ -57,7 +60,7 @@ const file = path.join(__dirname, '${name}.bundle.cjs');
 let cacheFile;
 try {
   const base = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache');
-  cacheFile = path.join(base, 'udpkit', '${version}-' + process.versions.v8, '${name}.cache');
+  cacheFile = path.join(base, 'udpkit', '${version}-' + process.versions.v8, '${name}-${hash}.cache');
 } catch {}
 let cachedData;
 try { if (cacheFile) cachedData = fs.readFileSync(cacheFile); } catch {}
@@ -99,7 +102,7 @@ for (const name of bins) {
   if (/\bimport\(/.test(code)) throw new Error(`${bundle}: a dynamic import() is left that the loader cannot run`);
   writeFileSync(bundle, code);
   const entry = join(root, `dist/bin/${name}.cjs`);
-  writeFileSync(entry, loader(name));
+  writeFileSync(entry, loader(name, createHash('sha256').update(code).digest('hex').slice(0, 16)));
   chmodSync(entry, 0o755);
 }
 

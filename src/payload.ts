@@ -91,12 +91,12 @@ export function encodeMessage(message: string | Buffer, encoding: Encoding, esca
  * Refuses a UDP payload over the limit for its family before anything is sent.
  * @throws UdpkitError E_DATA naming the size and the limit
  */
-export function checkDatagramSize(size: number, family: Family): void {
+export function checkDatagramSize(size: number, family: Family, label = 'message'): void {
   const limit = MAX_DATAGRAM[family];
   if (size > limit) {
     throw new UdpkitError(
       'E_DATA',
-      `message of ${size} bytes is too large for one UDP datagram over ${family} (limit ${limit} bytes)`,
+      `${label} of ${size} bytes is too large for one UDP datagram over ${family} (limit ${limit} bytes)`,
       { errno: 'EMSGSIZE' },
     );
   }

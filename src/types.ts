@@ -104,7 +104,13 @@ export const MAX_DATAGRAM: Record<Family, number> = { IPv4: 65_507, IPv6: 65_527
 export interface SendBase {
   host: string;
   port: number;
-  payload: Buffer;
+  /**
+   * One payload, sent `count` times; or an async iterable of payloads, each sent once as it comes (one datagram or
+   * one TCP message per item: how `--lines` streams stdin). A stream ends the run when it ends.
+   */
+  payload: Buffer | AsyncIterable<Buffer>;
+  /** What an item of a streamed payload is called in errors (default `message`; `line` for --lines). */
+  itemName?: string | undefined;
   /** 4 or 6 to resolve a name to that family only. */
   family?: 0 | 4 | 6 | undefined;
   /** How many times to send the payload (default 1). */

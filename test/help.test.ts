@@ -90,6 +90,8 @@ describe('help', () => {
         -c, --count            Send the datagram N times (TCP: N messages on one connection)      [string]
         -i, --interval         Time between datagrams (bare number: milliseconds; or 250us, 10ms, 1s)
                                                                                                   [string]
+            --lines            Send each line of stdin (or --file) as its own datagram, as soon as it is
+                               read                                                              [boolean]
         -r, --rate             Send N datagrams per second, paced on the monotonic clock (decimals
                                allowed)                                                           [string]
             --duration         Stop sending after this long; --count then defaults to no limit (bare
@@ -124,6 +126,7 @@ describe('help', () => {
         udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"       with escapes, over IPv6
         udp-send -w 2s 127.0.0.1 5005 ping                  send, print the reply
         udp-send --tcp -c 50 --frame line ::1 5005 hi       50 lines, one TCP connection
+        tail -f app.log | udp-send --lines 127.0.0.1 514    stream a log, one datagram per line
         udp-send --rate 500 --duration 10s 127.0.0.1 5005   5000 datagrams, 500 a second
         hi
         udp-send --broadcast 192.168.1.255 5005 hi          to every host on the subnet

@@ -55,6 +55,8 @@ export interface SendConfig {
   /** --source / --source-port: the local address and port to send from. */
   sourceAddress: string | undefined;
   sourcePort: number | undefined;
+  /** --lines: each line of stdin (or --file) is its own datagram (TCP: message), sent as it comes. */
+  lines: boolean;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
 }
@@ -88,6 +90,7 @@ const sendSchema = z.pipe(
     'source-port': z.optional(intSchema('--source-port', 1, 65_535)),
     verbose: z.optional(z.boolean()),
     force: z.optional(z.boolean()),
+    lines: z.optional(z.boolean()),
   }),
   z.transform((args, ctx): SendConfig => {
     const problem = (message: string): void => addIssue(ctx, message);
@@ -96,6 +99,12 @@ const sendSchema = z.pipe(
     if (args.host.ip === 6 && args[4] === true) problem(`host "${args.host.host}" is an IPv6 address, but -4 asks for IPv4`);
     if (args.file !== undefined && args.message !== undefined && args.message !== STDIN_MARK) {
       problem(`give the message either as an argument or with --file, not both (got ${show(args.message)} and --file)`);
+    }
+    if (args.lines === true && args.message !== undefined && args.message !== STDIN_MARK) {
+      problem(`--lines sends the lines of stdin or --file, not a MESSAGE argument (got ${show(args.message)})`);
+    }
+    if (args.lines === true && args.tcp === true && args.frame === 'none') {
+      problem('--lines with --tcp needs --frame line or --frame length: without a frame the lines would run together');
     }
     if (args.rate !== undefined && args.interval !== undefined) problem('--rate and --interval say the same thing: give one');
     if (args.tcp !== true && args.frame !== 'none') problem('--frame works with --tcp only');
@@ -138,6 +147,7 @@ const sendSchema = z.pipe(
       sourceAddress: args.source?.host,
       sourcePort: args['source-port'],
       force: args.force === true,
+      lines: args.lines === true,
     };
   }),
 );
@@ -163,6 +173,7 @@ export function sendCommand(argv: string[]) {
     .option('6', { type: 'boolean', describe: 'Resolve and send over IPv6 only' })
     .option('count', { alias: 'c', type: 'string', describe: 'Send the datagram N times (TCP: N messages on one connection)' })
     .option('interval', { alias: 'i', type: 'string', describe: 'Time between datagrams (bare number: milliseconds; or 250us, 10ms, 1s)' })
+    .option('lines', { type: 'boolean', describe: 'Send each line of stdin (or --file) as its own datagram, as soon as it is read' })
     .option('rate', { alias: 'r', type: 'string', describe: 'Send N datagrams per second, paced on the monotonic clock (decimals allowed)' })
     .option('duration', { type: 'string', describe: 'Stop sending after this long; --count then defaults to no limit (bare number: seconds; or 500ms)' })
     .option('connect', { type: 'boolean', describe: 'Use a connected UDP socket (reports ICMP "connection refused")' })
@@ -184,6 +195,7 @@ export function sendCommand(argv: string[]) {
     .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
     .example('$0 -w 2s 127.0.0.1 5005 ping', 'send, print the reply')
     .example('$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection')
+    .example('tail -f app.log | $0 --lines 127.0.0.1 514', 'stream a log, one datagram per line')
     .example('$0 --rate 500 --duration 10s 127.0.0.1 5005 hi', '5000 datagrams, 500 a second')
     .example('$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet')
     .epilogue(

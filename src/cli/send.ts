@@ -12,9 +12,15 @@ import { put } from './output.js';
 import { jsonSafe } from '../format/safe-text.js';
 import { parseSendArgs, type SendConfig } from './send-args.js';
 import { runCommand } from './run.js';
+import { openLines, type Line } from './lines.js';
+import { UdpkitError } from '../errors.js';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 
 function bytes(n: number): string {
-  return `${n} byte${n === 1 ? '' : 's'}`;
+  return plural(n, 'byte');
 }
 
 function interruptedPart(result: { interrupted: boolean }): string {
@@ -29,10 +35,10 @@ const ATTEMPT_FAILURES: Record<string, string> = {
   EADDRNOTAVAIL: 'address not available',
 };
 
-function tcpSentLine(result: TcpSendResult, asked?: number): string {
+function tcpSentLine(result: TcpSendResult, asked?: number, lines = false): string {
   // Interrupted with writes queued: only what the kernel took was sent.
-  const bytes = result.handedBytes < result.totalBytes ? `${result.handedBytes} of ${result.totalBytes} bytes` : `${result.totalBytes} bytes`;
-  const what = result.messages === 1 ? bytes : `${result.messages} messages (${bytes})`;
+  const sent = result.handedBytes < result.totalBytes ? `${result.handedBytes} of ${result.totalBytes} bytes` : bytes(result.totalBytes);
+  const what = lines ? `${plural(result.messages, 'line')} (${sent})` : result.messages === 1 ? sent : `${result.messages} messages (${sent})`;
   const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs, result.lateReplies)}` : '';
   const pace = result.rttMs === undefined && result.messages > 1 ? ` in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'messages', asked)}` : '';
   const before = result.triedFirst.map((f) => `${formatEndpoint({ address: f.address, port: result.destination.port })} ${ATTEMPT_FAILURES[f.errno] ?? f.errno}`);
@@ -58,8 +64,13 @@ function ratePart(rate: number | undefined, unit: string, asked: number | undefi
   return `, ${digits(rate)} ${unit}/s${asked === undefined ? '' : ` (asked for ${digits(asked)})`}`;
 }
 
-function sentLine(result: UdpSendResult, asked?: number): string {
+function sentLine(result: UdpSendResult, asked?: number, lines = false): string {
   const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}${interruptedPart(result)}`;
+  if (lines) {
+    const what = `${plural(result.datagrams, 'line')} (${bytes(result.totalBytes)}), a datagram each,`;
+    if (result.rttMs && result.datagrams > 0) return `sent ${what} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
+    return `sent ${what} to ${where} in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'datagrams', asked)}\n`;
+  }
   if (result.rttMs && result.datagrams > 1) {
     return `sent ${result.datagrams} datagrams of ${bytes(result.bytesPerDatagram)} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
   }
@@ -87,6 +98,18 @@ function readLimit(config: SendConfig): ReadLimit {
   return { bytes: MAX_DATAGRAM.IPv6 * textual, why: `a UDP datagram carries at most ${MAX_DATAGRAM.IPv6} bytes (${MAX_DATAGRAM.IPv4} over IPv4)` };
 }
 
+/** Each line as the bytes it stands for (with --encoding hex, a line of hex is one message). */
+async function* encodeLines(lines: AsyncIterable<Line>, config: SendConfig): AsyncGenerator<Buffer> {
+  for await (const line of lines) {
+    try {
+      yield encodeMessage(line.bytes, config.encoding, config.escapes);
+    } catch (error) {
+      if (error instanceof UdpkitError) throw new UdpkitError(error.code, `line ${line.number}: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
 /** Runs `udp-send` with `argv` (without node and script); resolves to the exit code. */
 export function sendMain(argv: string[], io: CliIO): Promise<number> {
   return runCommand('udp-send', io, async () => {
@@ -94,12 +117,14 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
     if (!config) return 0;
     // Replies are printed only with --wait.
     if (config.waitMs !== undefined) refuseRawToTerminal(io, config.format, config.force);
-    const raw = await readMessage(config.message, config.file, io.stdin, readLimit(config), io.stdinFd);
-    const payload = encodeMessage(raw, config.encoding, config.escapes);
+    const payload = config.lines
+      ? encodeLines(await openLines(config.file, io.stdin, readLimit(config)), config)
+      : encodeMessage(await readMessage(config.message, config.file, io.stdin, readLimit(config), io.stdinFd), config.encoding, config.escapes);
     const base: SendBase = {
       host: config.host.host,
       port: config.port,
       payload,
+      itemName: 'line',
       family: config.family,
       count: config.count,
       intervalMs: config.intervalMs,
@@ -124,7 +149,7 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
       const address = wildcard ? ((await routeSource(result.destination.address, result.destination.family)) ?? result.local.address) : result.local.address;
       put(io.stderr, `from ${formatEndpoint({ address, port: result.local.port })} to ${formatEndpoint(result.destination)} over ${result.protocol}\n`);
     }
-    put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result, config.rate) : sentLine(result, config.rate));
+    put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result, config.rate, config.lines) : sentLine(result, config.rate, config.lines));
     const overflow = result.replyOverflow;
     if (overflow && overflow.bytes > 0) {
       put(io.stderr, `replies over --max-reply ${config.maxReply} bytes: ${overflow.bytes} bytes not kept or printed\n`);

@@ -10,6 +10,7 @@ import { AllAttemptsFailed, connectFirst, type FailedAttempt } from './happy-eye
 import { checkSendOptions } from './options.js';
 import { monotonicMs } from '../clock.js';
 import { Pacer } from './pacer.js';
+import { messageSource } from './messages.js';
 
 /** Connect timeout when none is given. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -119,9 +120,26 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
   const options = checkSendOptions(given);
   const addresses = await resolveAll(options.host, options.family ?? 0);
   const frame = options.frame ?? 'none';
-  const count = options.count ?? (options.durationMs === undefined ? 1 : Number.POSITIVE_INFINITY);
+  // A TCP message has no size limit of its own (the CLI bounds what it reads).
+  const source = messageSource(options.payload, options.signal, () => undefined);
+  const count = options.count ?? (options.durationMs === undefined && source.fixed !== undefined ? 1 : Number.POSITIVE_INFINITY);
   const paced = (options.intervalMs ?? 0) > 0 || options.durationMs !== undefined;
-  const message = encodeFrame(options.payload, frame);
+  const fixedMessage = source.fixed === undefined ? undefined : encodeFrame(source.fixed, frame);
+  let totalBytes = 0;
+  let largest = source.fixed?.length ?? 0;
+  /** The next message, framed; undefined when a stream has ended. */
+  const take = async (index: number): Promise<Buffer | undefined> => {
+    if (fixedMessage !== undefined) {
+      totalBytes += fixedMessage.length;
+      return fixedMessage;
+    }
+    const payload = await source.next(index);
+    if (payload === undefined) return undefined;
+    if (payload.length > largest) largest = payload.length;
+    const framed = encodeFrame(payload, frame);
+    totalBytes += framed.length;
+    return framed;
+  };
   const signal = options.signal;
   const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -262,6 +280,8 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
       if (failure && options.waitMs !== undefined && isReset(failure)) break;
       if (failure) throw failure;
       if (paced && !(await pacer.due(i))) break;
+      const message = await take(i);
+      if (message === undefined) break;
       if (options.waitMs !== undefined) {
         // Ping mode: one message, its reply, then the next. A peer that has closed gets nothing more.
         if (peerGone()) break;
@@ -304,7 +324,7 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
       const got = rttMs.filter((v) => v !== null).length;
       throw new UdpkitError(
         'E_CLOSED',
-        `peer ${resetBy ? 'reset' : 'closed'} the connection after ${got} of ${count} exchanges: ${where} ` +
+        `peer ${resetBy ? 'reset' : 'closed'} the connection after ${Number.isFinite(count) ? `${got} of ${count}` : got} exchanges: ${where} ` +
           `(${messages} message${messages === 1 ? '' : 's'} sent, ${replyBytes} reply bytes received)`,
         resetBy ? { errno: 'ECONNRESET' } : undefined,
       );
@@ -325,8 +345,8 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
       local,
       connectMs,
       messages,
-      bytesPerMessage: options.payload.length,
-      totalBytes: messages * message.length,
+      bytesPerMessage: largest,
+      totalBytes,
       handedBytes: handed,
       startedAt,
       sendMs,

@@ -9,6 +9,7 @@ import { isBroadcastAddress, resolveHost } from './resolve.js';
 import { checkSendOptions } from './options.js';
 import { monotonicMs } from '../clock.js';
 import { Pacer } from './pacer.js';
+import { messageSource } from './messages.js';
 
 /** How long a connected socket lingers after its last send to hear an ICMP error, when no reply is awaited. */
 export const DEFAULT_SETTLE_MS = 50;
@@ -73,10 +74,24 @@ function endpointOf(socket: Socket): Endpoint {
 export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
   const options = checkSendOptions(given);
   const destination = await resolveHost(options.host, options.family ?? 0);
-  checkDatagramSize(options.payload.length, destination.family);
+  const source = messageSource(options.payload, options.signal, (message, number) =>
+    checkDatagramSize(message.length, destination.family, Buffer.isBuffer(options.payload) ? 'message' : `${options.itemName ?? 'message'} ${number}`),
+  );
+  const fixed = source.fixed;
+  let totalBytes = 0;
+  let largest = fixed?.length ?? 0;
+  /** The next datagram's payload; undefined when a stream has ended. */
+  const take = async (index: number): Promise<Buffer | undefined> => {
+    const message = fixed ?? (await source.next(index));
+    if (message !== undefined) {
+      totalBytes += message.length;
+      if (message.length > largest) largest = message.length;
+    }
+    return message;
+  };
   const dest: Endpoint = { ...destination, port: options.port };
   const where = `${formatEndpoint(dest)} over udp`;
-  const count = options.count ?? (options.durationMs === undefined ? 1 : Number.POSITIVE_INFINITY);
+  const count = options.count ?? (options.durationMs === undefined && fixed !== undefined ? 1 : Number.POSITIVE_INFINITY);
   const paced = (options.intervalMs ?? 0) > 0 || options.durationMs !== undefined;
   const pacer = new Pacer(options.intervalMs ?? 0, options.signal, options.durationMs);
   const connected = options.connect === true;
@@ -208,11 +223,13 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       // What arrived since the last exchange was answered is not this exchange's reply (a duplicate, or unasked).
       arrived = [];
       arrivedBytes = 0;
+      const payload = await take(i);
+      if (payload === undefined) break;
       const sentAt = monotonicMs();
       sent += 1;
       // The reply is awaited at once; a failed send shows up through `failure` and ends the wait.
-      if (connected) socket.send(options.payload, onPingSent);
-      else socket.send(options.payload, options.port, destination.address, onPingSent);
+      if (connected) socket.send(payload, onPingSent);
+      else socket.send(payload, options.port, destination.address, onPingSent);
       await waitFor(waitMs, () => arrived.length > 0 || failure !== undefined);
       if (failure) throw fail(failure);
       const reply = arrived.shift();
@@ -241,7 +258,8 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     const rate = pacer.achievedRate(sent);
     return {
       datagrams: sent,
-      totalBytes: sent * options.payload.length,
+      totalBytes,
+      bytesPerDatagram: largest,
       sendMs: monotonicMs() - t0,
       ...(rate === undefined ? {} : { rate }),
       replies,
@@ -262,7 +280,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       destination: dest,
       local,
       connected,
-      bytesPerDatagram: options.payload.length,
+      bytesPerDatagram: largest,
       startedAt,
     };
     if (options.waitMs !== undefined) return { ...base, ...(await exchanges(socket)) };
@@ -275,20 +293,30 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       if (error) failure ??= error;
       if (inflight < HIGH_WATER / 2 || failure) wakeUp();
     };
+    /** Waits until every send handed to the socket has completed (or one failed). */
+    const settle = async (): Promise<void> => {
+      for (let turn = 0; inflight > 0 && !failure && turn < 1_000_000; turn++) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    };
     for (let i = 0; i < count && !signal?.aborted; i++) {
       if (failure) throw fail(failure);
       // Unpaced, the loop does not touch the clock per datagram: a flood stays as fast as the socket.
       if (paced && !(await pacer.due(i))) break;
       if (failure) throw fail(failure);
-      if (connected) socket.send(options.payload, onSent);
-      else socket.send(options.payload, options.port, destination.address, onSent);
+      const payload = fixed ?? (await take(i).catch(async (error: unknown) => {
+        // A bad line of a stream: what was sent before it still leaves before the error ends the run.
+        await settle();
+        throw error;
+      }));
+      if (payload === undefined) break;
+      if (connected) socket.send(payload, onSent);
+      else socket.send(payload, options.port, destination.address, onSent);
       inflight += 1;
       sent += 1;
       if (inflight >= HIGH_WATER) await new Promise<void>((resolve) => (wake = resolve));
     }
-    for (let turn = 0; inflight > 0 && !failure && turn < 1_000_000; turn++) {
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
+    await settle();
     const sendMs = monotonicMs() - t0;
     if (failure) throw fail(failure);
     // A connected socket hears an ICMP error only after the datagram left: linger a moment for it.
@@ -299,7 +327,8 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     return {
       ...base,
       datagrams: sent,
-      totalBytes: sent * options.payload.length,
+      totalBytes: fixed === undefined ? totalBytes : sent * fixed.length,
+      bytesPerDatagram: largest,
       sendMs,
       interrupted: signal?.aborted === true,
       ...(rate === undefined ? {} : { rate }),
@@ -307,6 +336,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
   } catch (error) {
     throw error instanceof UdpkitError ? error : fail(error);
   } finally {
+    source.close();
     signal?.removeEventListener('abort', onAbort);
     await Promise.all(
       opened.map(
