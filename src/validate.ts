@@ -165,3 +165,46 @@ export function rateSchema(what: string): Schema<number> {
     return value;
   });
 }
+
+/** The most ports one listener takes (each is a socket, or more than one with --echo on the wildcard). */
+export const MAX_PORTS = 256;
+
+/**
+ * Ports to listen on: numbers, or words that are a port (`5005`) or a range (`7000-7010`). Port 0 (a free port) may
+ * come more than once; any other port once only. At most {@link MAX_PORTS}.
+ */
+export const listenPortsSchema: Schema<number[]> = convert((raw, ctx) => {
+  const words = (Array.isArray(raw) ? raw : [raw]) as unknown[];
+  const ports: number[] = [];
+  const seen = new Map<number, string>();
+  for (const word of words) {
+    const text = typeof word === 'number' ? String(word) : typeof word === 'string' ? word.trim() : '';
+    const range = /^(\d+)-(\d+)$/.exec(text);
+    let from: number;
+    let to: number;
+    if (range) {
+      from = Number(range[1]);
+      to = Number(range[2]);
+      if (!(from >= 1 && to <= 65_535 && from <= to)) {
+        return fail(ctx, `invalid port range ${show(word)}: expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535`);
+      }
+    } else {
+      const single = listenPortSchema.safeParse(word);
+      if (!single.success) return fail(ctx, single.error.issues[0]?.message ?? `invalid port ${show(word)}`);
+      from = to = single.data;
+    }
+    if (ports.length + (to - from + 1) > MAX_PORTS) {
+      return fail(ctx, `too many ports: ${show(word)} takes the count past ${MAX_PORTS}, the most one listener binds`);
+    }
+    for (let port = from; port <= to; port++) {
+      const before = seen.get(port);
+      if (before !== undefined && port !== 0) {
+        return fail(ctx, `port ${port} is given twice (${before === text ? show(word) : `${show(before)} and ${show(word)}`}): give each port once`);
+      }
+      seen.set(port, text);
+      ports.push(port);
+    }
+  }
+  if (ports.length === 0) return fail(ctx, 'no port given: expected at least one port');
+  return ports;
+});

@@ -61,12 +61,12 @@ describe('`--` ends the options', () => {
 describe('nc habits', () => {
   it('udp-listen -u -l -k -p PORT and -ulp PORT are the port, as nc reads them', async () => {
     for (const argv of [['-u', '-l', '-k', '-p', '5005'], ['-ulp', '5005'], ['-l', '5005'], ['-p', '5005', '5005']]) {
-      expect((await parseListenArgs(argv, memoryIO().io))?.port).toBe(5005);
+      expect((await parseListenArgs(argv, memoryIO().io))?.ports).toEqual([5005]);
     }
   });
 
   it.each([
-    [['-p', '1', '2'], 'two ports given: "2" and -p "1": give one'],
+    [['-p', '1', '2'], 'ports given both as arguments ("2") and with -p "1": give them one way'],
     [[], 'missing the port to listen on (udp-listen PORT, or -p PORT)'],
     [['-u', '--tcp', '5005'], '-u (UDP) and --tcp cannot be used together'],
     [['-p', '70000'], 'invalid port "70000": expected an integer from 0 to 65535'],

@@ -13,14 +13,15 @@ describe('help', () => {
     expect(await listenMain(['--help'], io)).toBe(0);
     expect(stderr.text).toBe('');
     expect(stdout.text).toMatchInlineSnapshot(`
-      "udp-listen [options] <port>
+      "udp-listen [options] <port>...
 
       Receive UDP datagrams from every sender and print one record per datagram:
-      time, sender address and port, size in bytes, payload. Port 0 picks a free port.
+      time, sender address and port, size in bytes, payload. Port 0 picks a free port;
+      several ports or ranges (5005 7000-7010) make one listener, each record naming its port.
       With --tcp, accept connections instead and print their open, data and close.
 
       Positionals:
-        port  UDP port to listen on (0 for any free port)                                         [string]
+        ports  UDP ports to listen on: 5005, 7000-7010 (0 for any free port)                      [string]
 
       Options:
         -4                  IPv4 only (bind 0.0.0.0)                                             [boolean]
@@ -58,6 +59,7 @@ describe('help', () => {
         udp-listen 5005                       print every datagram sent to port 5005
         udp-listen --format json --count 1 0  one datagram as JSON on a free port
         udp-listen --echo 5005                an echo server
+        udp-listen 5005 5006 7000-7010        thirteen ports, one record stream
         udp-listen --tcp --frame line 5005    TCP, one record per line
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c

@@ -4,13 +4,14 @@ import * as z from 'zod/mini';
 import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
 import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
-import { addIssue, choiceSchema, show, durationSchema, hostSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
+import { addIssue, choiceSchema, show, durationSchema, hostSchema, intSchema, listenPortsSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
-  port: number;
+  /** Every port to listen on, in the order given (ranges expanded). */
+  ports: number[];
   host: string | undefined;
   family: 0 | 4 | 6;
   format: Format;
@@ -36,7 +37,7 @@ export interface ListenConfig {
 
 const listenSchema = z.pipe(
   z.object({
-    port: z.optional(z.string()),
+    ports: z.optional(z.array(z.string())),
     p: z.optional(z.string()),
     u: z.optional(z.boolean()),
     l: z.optional(z.boolean()),
@@ -61,14 +62,15 @@ const listenSchema = z.pipe(
     'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
   }),
   z.transform((args, ctx): ListenConfig => {
-    // nc's `-l -p PORT` names the port with a flag; the argument is the usual way. One port, either way.
-    if (args.port !== undefined && args.p !== undefined && args.port !== args.p) {
-      addIssue(ctx, `two ports given: ${show(args.port)} and -p ${show(args.p)}: give one`);
+    // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
+    const given = args.ports ?? [];
+    if (given.length > 0 && args.p !== undefined && !(given.length === 1 && given[0] === args.p)) {
+      addIssue(ctx, `ports given both as arguments (${given.map(show).join(' ')}) and with -p ${show(args.p)}: give them one way`);
     }
-    const rawPort = args.port ?? args.p;
-    if (rawPort === undefined) addIssue(ctx, 'missing the port to listen on (udp-listen PORT, or -p PORT)');
-    const port = rawPort === undefined ? 0 : listenPortSchema.safeParse(rawPort);
-    if (typeof port === 'object' && !port.success) addIssue(ctx, port.error.issues[0]?.message ?? `invalid port ${show(rawPort)}`);
+    const rawPorts = given.length > 0 ? given : args.p === undefined ? [] : [args.p];
+    if (rawPorts.length === 0) addIssue(ctx, 'missing the port to listen on (udp-listen PORT, or -p PORT)');
+    const ports = rawPorts.length === 0 ? undefined : listenPortsSchema.safeParse(rawPorts);
+    if (ports !== undefined && !ports.success) addIssue(ctx, ports.error.issues[0]?.message ?? `invalid ports ${rawPorts.map(show).join(' ')}`);
     if (args.u === true && args.tcp === true) addIssue(ctx, '-u (UDP) and --tcp cannot be used together');
     if (args[4] === true && args[6] === true) {
       addIssue(ctx, '-4 and -6 cannot be used together: pick one family');
@@ -83,7 +85,7 @@ const listenSchema = z.pipe(
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
     return {
-      port: typeof port === 'object' && port.success ? port.data : 0,
+      ports: ports?.success === true ? ports.data : [0],
       host: args.host?.host,
       family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
       format: args.format,
@@ -110,13 +112,14 @@ export function listenCommand(argv: string[]) {
   return yargs(argv)
     .scriptName('udp-listen')
     .usage(
-      '$0 [options] <port>\n\n' +
+      '$0 [options] <port>...\n\n' +
         'Receive UDP datagrams from every sender and print one record per datagram:\n' +
-        'time, sender address and port, size in bytes, payload. Port 0 picks a free port.\n' +
+        'time, sender address and port, size in bytes, payload. Port 0 picks a free port;\n' +
+        'several ports or ranges (5005 7000-7010) make one listener, each record naming its port.\n' +
         'With --tcp, accept connections instead and print their open, data and close.',
     )
-    .command('$0 [port]', false)
-    .positional('port', { type: 'string', describe: 'UDP port to listen on (0 for any free port)' })
+    .command('$0 [ports..]', false)
+    .positional('ports', { type: 'string', array: true, describe: 'UDP ports to listen on: 5005, 7000-7010 (0 for any free port)' })
     .option('p', { type: 'string', describe: 'The port, as nc -l -p PORT writes it' })
     .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
     .option('l', { type: 'boolean', describe: 'Accepted for nc habits: udp-listen always listens' })
@@ -142,6 +145,7 @@ export function listenCommand(argv: string[]) {
     .example('$0 5005', 'print every datagram sent to port 5005')
     .example('$0 --format json --count 1 0', 'one datagram as JSON on a free port')
     .example('$0 --echo 5005', 'an echo server')
+    .example('$0 5005 5006 7000-7010', 'thirteen ports, one record stream')
     .example('$0 --tcp --frame line 5005', 'TCP, one record per line')
     .epilogue(
       'Coming from nc: `udp-listen -u -l -k 5005` and `udp-listen -ulp 5005` work as nc\'s do. nc -e and -c (run a ' +
@@ -151,6 +155,6 @@ export function listenCommand(argv: string[]) {
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
-  const raw = await parseArgs(listenCommand(argv), argv, io);
+  const raw = await parseArgs(listenCommand(argv), argv, io, ['ports']);
   return raw === undefined ? undefined : parseWith(listenSchema, raw);
 }

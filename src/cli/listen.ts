@@ -23,7 +23,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     let pauseTcp: ((blocked: boolean) => void) | undefined;
     const out = new BufferedWriter(io.stdout, config.tcp ? { drop: false, onBlocked: (blocked) => pauseTcp?.(blocked) } : { drop: true });
     const common = {
-      port: config.port,
+      port: config.ports,
       host: config.host,
       family: config.family,
       echo: config.echo,

@@ -7,6 +7,18 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** `5006, 7000-7010`: the ports in order, runs of consecutive ports as ranges. */
+export function portRanges(ports: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ports.length; ) {
+    let j = i;
+    while (j + 1 < ports.length && (ports[j + 1] as number) === (ports[j] as number) + 1) j++;
+    parts.push(j > i + 1 ? `${ports[i]}-${ports[j]}` : ports.slice(i, j + 1).join(', '));
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
 /** `listening on udp [::]:5005`: scripts read the real port from this line. */
 export function listeningLine(
   listener: Pick<ListenerSummary, 'protocol' | 'local'> & { locals?: readonly Endpoint[]; echoSkipped?: readonly string[] },
@@ -14,6 +26,12 @@ export function listeningLine(
 ): string {
   const locals = listener.locals ?? [listener.local];
   const first = `listening on ${listener.protocol} ${formatEndpoint(listener.local)}`;
+  const ports = [...new Set(locals.map((l) => l.port))];
+  if (ports.length > 1) {
+    const addresses = [...new Set(locals.map((l) => formatEndpoint({ address: l.address, port: 0 }).replace(/:0$/, '')))];
+    const where = addresses.length > 1 ? ` on ${addresses.join(', ')}` : '';
+    return `${first}, and port${ports.length > 2 ? 's' : ''} ${portRanges(ports.slice(1))} (${ports.length} ports${where})\n`;
+  }
   const rest = locals.slice(1).map(formatEndpoint);
   const skipped = listener.echoSkipped ?? [];
   const skippedPart = skipped.length > 0 ? `; not bound, answered from the wildcard: ${skipped.join(', ')}` : '';

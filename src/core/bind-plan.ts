@@ -108,3 +108,20 @@ export function interfaceAddresses(family: 4 | 6, dualStack: boolean): BindPlan[
   }
   return plans;
 }
+
+/**
+ * Binds every port in turn with `bindPort`, all into one list; when one fails, what was bound before is released
+ * and the failure thrown (a listener has all its ports or none).
+ */
+export async function bindPorts<T>(ports: readonly number[], bindPort: (port: number) => Promise<T[]>, release: (bound: T) => void): Promise<T[]> {
+  const bound: T[] = [];
+  for (const port of ports) {
+    try {
+      bound.push(...(await bindPort(port)));
+    } catch (error) {
+      for (const made of bound) release(made);
+      throw error;
+    }
+  }
+  return bound;
+}

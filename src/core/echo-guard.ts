@@ -34,11 +34,11 @@ export class EchoGuard {
   private readonly local: Set<string>;
 
   /**
-   * @param port the listener's own port
+   * @param ports the listener's own ports
    * @param rate echoes per second per sender (0: no bound)
    */
   constructor(
-    private readonly port: number,
+    private readonly ports: ReadonlySet<number>,
     private readonly rate: number = DEFAULT_ECHO_RATE,
   ) {
     this.local = localAddresses();
@@ -51,7 +51,7 @@ export class EchoGuard {
 
   /** True when an echo to `address`:`port` (unmapped) may be sent at `nowMs` (monotonic). */
   allow(address: string, port: number, nowMs: number): boolean {
-    if (port === this.port && this.isLocal(address)) return false;
+    if (this.ports.has(port) && this.isLocal(address)) return false;
     if (this.rate <= 0) return true;
     const key = `${address}|${port}`;
     let bucket = this.buckets.get(key);

@@ -4,7 +4,7 @@
  * the rest passes through as it was given.
  */
 import * as z from 'zod/mini';
-import { destinationPortSchema, durationSchema, intSchema, listenPortSchema, parseWith } from '../validate.js';
+import { destinationPortSchema, durationSchema, intSchema, listenPortsSchema, parseWith } from '../validate.js';
 
 const family = z.optional(z.union([z.literal(0), z.literal(4), z.literal(6)]));
 const count = z.optional(intSchema('count', 1, Number.MAX_SAFE_INTEGER));
@@ -12,7 +12,7 @@ const milliseconds = (what: string) => z.optional(durationSchema(what, 'millisec
 const host = z.optional(z.string());
 
 const listenSchema = z.object({
-  port: listenPortSchema,
+  port: listenPortsSchema,
   host,
   family,
   count,
@@ -41,10 +41,10 @@ const sendSchema = z.object({
 });
 
 /**
- * Checks a listener's options; returns them with the checked values as numbers.
+ * Checks a listener's options; returns them with the checked values as numbers, and `port` as the list of ports.
  * @throws UdpkitError E_USAGE naming the bad value
  */
-export function checkListenOptions<T extends { port: number }>(options: T): T {
+export function checkListenOptions<T extends { port: number | readonly number[] }>(options: T): Omit<T, 'port'> & { port: number[] } {
   return { ...options, ...parseWith(listenSchema, options) };
 }
 

@@ -2,7 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unmapEndpoint } from './endpoint.js';
 import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
-import { bindListener, type BindPlan } from './bind-plan.js';
+import { bindListener, bindPorts, type BindPlan } from './bind-plan.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
@@ -15,7 +15,8 @@ import { peerNameOf, stillConnected } from './peer-name.js';
 export interface TcpListenOptions extends StopConditions {
   /** Aborting it closes the listener (reading what is queued first), as close({ drain: true }) does. */
   signal?: AbortSignal | undefined;
-  port: number;
+  /** Port to listen on (0 for one the system picks), or several ports, all into one record stream. */
+  port: number | readonly number[];
   host?: string | undefined;
   family?: 0 | 4 | 6 | undefined;
   /** How to cut the stream into records (default `none`: one record per chunk as delivered). */
@@ -38,7 +39,7 @@ export interface TcpListener {
   readonly protocol: 'tcp';
   /** The address and port really bound; the first of `locals`. */
   readonly local: Endpoint;
-  /** Every address listened on, on one port (all the addresses of a host name). */
+  /** Every address and port listened on (all the addresses of a host name, on each port asked). */
   readonly locals: readonly Endpoint[];
   /**
    * Resolves when a stop condition is met or the listener is closed. Rejects with the error when the record handler
@@ -91,13 +92,18 @@ interface Connection {
  */
 export async function listenTcp(given: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
   const options = checkListenOptions(given);
-  const servers = await bindListener(
-    options.host,
-    options.family ?? 0,
+  const servers = await bindPorts(
     options.port,
-    'cannot listen on tcp',
-    (plan, port) => listenOnce(plan, port),
-    (server) => endpointOf(server).port,
+    (port) =>
+      bindListener(
+        options.host,
+        options.family ?? 0,
+        port,
+        'cannot listen on tcp',
+        (plan, chosen) => listenOnce(plan, chosen),
+        (server) => endpointOf(server).port,
+        (server) => server.close(),
+      ),
     (server) => server.close(),
   );
   const locals = servers.map(endpointOf);

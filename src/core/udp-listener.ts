@@ -4,7 +4,7 @@ import { unmapEndpoint } from './endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
-import { bindListener, interfaceAddresses, type BindPlan } from './bind-plan.js';
+import { bindListener, bindPorts, interfaceAddresses, type BindPlan } from './bind-plan.js';
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
@@ -18,8 +18,8 @@ export const DEFAULT_RCVBUF = 8 * 1024 * 1024;
 export interface UdpListenOptions extends StopConditions {
   /** Aborting it closes the listener (reading what is queued first), as close({ drain: true }) does. */
   signal?: AbortSignal | undefined;
-  /** Port to bind; 0 for one the system picks. */
-  port: number;
+  /** Port to bind (0 for one the system picks), or several ports, all into one record stream. */
+  port: number | readonly number[];
   /** Address (or name) to bind; all interfaces when omitted. */
   host?: string | undefined;
   /** 4 or 6 to bind one family only; 0 (default) for dual-stack `::` falling back to `0.0.0.0`. */
@@ -50,8 +50,8 @@ export interface UdpListener {
   /** The address and port really bound (the real port when 0 was asked); the first of `locals`. */
   readonly local: Endpoint;
   /**
-   * Every address bound, on one port: all the addresses of a host name, or with `echo` on the wildcard, the
-   * wildcard and then each interface address (so that echoes leave from the address asked).
+   * Every address and port bound: per port asked, all the addresses of a host name, or with `echo` on the wildcard,
+   * the wildcard and then each interface address (so that echoes leave from the address asked).
    */
   readonly locals: readonly Endpoint[];
   /** With `echo` on the wildcard: interface addresses that could not be bound (their requests get the wildcard's reply). */
@@ -99,13 +99,13 @@ function endpointOf(socket: Socket): Endpoint {
  * from the socket that received is the only way to answer from the address the request was sent to. Those sockets
  * share the port through SO_REUSEADDR, so a plain bind probes first that the port is free for us alone.
  */
-async function bindSockets(options: UdpListenOptions): Promise<{ sockets: Socket[]; skipped: string[] }> {
+async function bindSockets(options: Omit<UdpListenOptions, 'port'>, asked: number): Promise<{ sockets: Socket[]; skipped: string[] }> {
   const family = options.family ?? 0;
   const bind = (reuse: boolean) =>
     bindListener(
       options.host,
       family,
-      options.port,
+      asked,
       'cannot bind udp',
       (plan, port) => bindOnce(plan, port, reuse),
       (socket) => socket.address().port,
@@ -113,7 +113,7 @@ async function bindSockets(options: UdpListenOptions): Promise<{ sockets: Socket
     );
   if (options.echo !== true || options.host !== undefined) return { sockets: await bind(false), skipped: [] };
   const probe = await bind(false);
-  const port = probe[0]?.address().port ?? options.port;
+  const port = probe[0]?.address().port ?? asked;
   await Promise.all(probe.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
   const sockets = await bindListener(
     undefined,
@@ -157,7 +157,16 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  */
 export async function listenUdp(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
   const options = checkListenOptions(given);
-  const { sockets, skipped } = await bindSockets(options);
+  const skipped: string[] = [];
+  const sockets = await bindPorts(
+    options.port,
+    async (port) => {
+      const bound = await bindSockets(options, port);
+      skipped.push(...bound.skipped);
+      return bound.sockets;
+    },
+    (socket) => socket.close(),
+  );
   const primary = sockets[0] as Socket;
   const recvBuffer = setRecvBuffer(primary, options.rcvbuf);
   for (const other of sockets.slice(1)) setRecvBuffer(other, options.rcvbuf);
@@ -167,7 +176,7 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
   const counters = new Counters();
   const completion = new Completion(options);
   const onDatagram = guardHandler(completion, handler, () => void close());
-  const guard = options.echo === true ? new EchoGuard(local.port, options.echoRate) : undefined;
+  const guard = options.echo === true ? new EchoGuard(new Set(locals.map((l) => l.port)), options.echoRate) : undefined;
   let lastDrops: number | undefined;
   let closing: Promise<ListenerSummary> | undefined;
   let arrivals = 0;
