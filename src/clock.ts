@@ -17,3 +17,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** The wall clock and the monotonic clock read together once: the anchor of {@link preciseWallMs}. */
+const anchorWall = Date.now();
+const anchorMono = process.hrtime.bigint();
+
+/**
+ * Milliseconds since the epoch with microsecond resolution: the wall clock read once, advanced by the monotonic
+ * clock. `Date.now()` has millisecond resolution only. A step of the system clock after start (NTP) is not
+ * followed: the times stay evenly spaced, as the intervals between records are what matters.
+ */
+export function preciseWallMs(): number {
+  return anchorWall + Number(process.hrtime.bigint() - anchorMono) / 1e6;
+}

@@ -66,6 +66,7 @@ describe('formatRecord', () => {
   it('json: the documented schema, utf8 payload when valid, base64 otherwise', () => {
     expect(JSON.parse(formatRecord(record(Buffer.from('hé')), 'json') as string)).toEqual({
       time: '2026-11-22T10:00:00.123Z',
+      timeSeconds: '2026-11-22T10:00:00Z',
       protocol: 'udp',
       event: 'datagram',
       from: { address: '127.0.0.1', port: 40000, family: 'IPv4' },

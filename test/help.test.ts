@@ -34,6 +34,8 @@ describe('help', () => {
         -v, --verbose       Also a line on stderr per new sender (TCP: per connection)           [boolean]
             --host          Bind this address only (default: all interfaces, IPv4 and IPv6)       [string]
         -f, --format        Record format: text, json, hex or raw               [string] [default: "text"]
+            --time          Record times: iso, iso-us, epoch, epoch-us or relative (seconds since the
+                            first record)                                        [string] [default: "iso"]
         -c, --count         Exit 0 after N datagrams (TCP: N chunks or frames)                    [string]
         -t, --timeout       Stop after this long with nothing received: exit 75 if nothing came at all
                             (bare number: seconds; or 500ms, 1m)                                  [string]

@@ -102,6 +102,8 @@ describe('the public surface', () => {
         "FrameTooLargeError",
         "MAX_DATAGRAM",
         "SCENARIO_NAMES",
+        "TIME_STYLES",
+        "TimeFormat",
         "UdpkitError",
         "checkDatagramSize",
         "compareReportSchema",

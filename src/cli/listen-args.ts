@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import * as z from 'zod/mini';
 import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
+import { TIME_STYLES, type TimeStyle } from '../format/time.js';
 import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
 import { addIssue, choiceSchema, show, durationSchema, hostSchema, intSchema, listenPortsSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
@@ -31,6 +32,8 @@ export interface ListenConfig {
   idleTimeoutMs: number | undefined;
   /** -v: a line on stderr per new sender (UDP) or per connection opened and closed (TCP). */
   verbose: boolean;
+  /** --time: how record times are written. */
+  time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
 }
@@ -48,6 +51,7 @@ const listenSchema = z.pipe(
     4: z.optional(z.boolean()),
     6: z.optional(z.boolean()),
     format: choiceSchema('--format', FORMATS),
+    time: choiceSchema('--time', TIME_STYLES),
     count: z.optional(intSchema('--count', 1, Number.MAX_SAFE_INTEGER)),
     timeout: z.optional(durationSchema('--timeout', 'seconds')),
     echo: z.optional(z.boolean()),
@@ -103,6 +107,7 @@ const listenSchema = z.pipe(
       idleTimeoutMs: args['idle-timeout'] === undefined ? undefined : args['idle-timeout'] * 1000,
       verbose: args.verbose === true,
       force: args.force === true,
+      time: args.time,
     };
   }),
 );
@@ -130,6 +135,7 @@ export function listenCommand(argv: string[]) {
     .option('4', { type: 'boolean', describe: 'IPv4 only (bind 0.0.0.0)' })
     .option('6', { type: 'boolean', describe: 'IPv6 only (bind ::)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Record format: text, json, hex or raw' })
+    .option('time', { type: 'string', default: 'iso', describe: 'Record times: iso, iso-us, epoch, epoch-us or relative (seconds since the first record)' })
     .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams (TCP: N chunks or frames)' })
     .option('timeout', { alias: 't', type: 'string', describe: 'Stop after this long with nothing received: exit 75 if nothing came at all (bare number: seconds; or 500ms, 1m)' })
     .option('echo', { type: 'boolean', describe: 'Send each datagram back to its sender (never to this listener itself)' })

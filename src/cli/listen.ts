@@ -5,6 +5,7 @@ import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
 import type { TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
+import { TimeFormat, needsPreciseTime } from '../format/time.js';
 import { put, readerGone } from './output.js';
 import { refuseRawToTerminal, type CliIO } from './io.js';
 import { parseListenArgs } from './listen-args.js';
@@ -30,12 +31,14 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       count: config.count,
       idleTimeoutMs: config.timeoutMs,
       stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
+      preciseTime: needsPreciseTime(config.time),
     };
+    const time = new TimeFormat(config.time);
     const status = config.verbose ? verboseLines() : undefined;
     const write = (record: TrafficRecord): void => {
       const line = status?.(record);
       if (line !== undefined) put(io.stderr, line);
-      out.record(record, config.format);
+      out.record(record, config.format, time);
     };
     const listener = config.tcp
       ? await (

@@ -84,7 +84,7 @@ function sentLine(result: UdpSendResult, asked?: number, lines = false): string 
 /** The `--json` object: what was sent, where, how long it took, and the reply. */
 export function sendResultJson(result: UdpSendResult | TcpSendResult): Record<string, unknown> {
   const json: Record<string, unknown> = { ...result, startedAt: new Date(result.startedAt).toISOString() };
-  if (result.replies !== undefined) json.replies = result.replies.map(recordToJson);
+  if (result.replies !== undefined) json.replies = result.replies.map((record) => recordToJson(record));
   return json;
 }
 

@@ -8,13 +8,15 @@ import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Fram
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { checkListenOptions, watchSignal } from './options.js';
-import { monotonicMs } from '../clock.js';
+import { monotonicMs, preciseWallMs } from '../clock.js';
 import { peerNameOf, stillConnected } from './peer-name.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
   /** Aborting it closes the listener (reading what is queued first), as close({ drain: true }) does. */
   signal?: AbortSignal | undefined;
+  /** Record times with microsecond resolution (the wall clock advanced by the monotonic one) instead of `Date.now()`. */
+  preciseTime?: boolean | undefined;
   /** Port to listen on (0 for one the system picks), or several ports, all into one record stream. */
   port: number | readonly number[];
   host?: string | undefined;
@@ -109,6 +111,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
   const locals = servers.map(endpointOf);
   const local = locals[0] as Endpoint;
   const counters = new Counters();
+  const now = options.preciseTime === true ? preciseWallMs : Date.now;
   const completion = new Completion(options);
   const onRecord = guardHandler(completion, handler, () => void close());
   const frame = options.frame ?? 'none';
@@ -154,9 +157,9 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
     const sent: Traffic = { bytes: 0, chunks: 0 };
     completion.touch();
     counters.senders.add(String(conn));
-    onRecord({ event: 'open', time: Date.now(), ...head });
+    onRecord({ event: 'open', time: now(), ...head });
     const closeRecord = (reason: CloseReason): void =>
-      onRecord({ event: 'close', time: Date.now(), ...head, reason, received, sent, durationMs: monotonicMs() - openedAt });
+      onRecord({ event: 'close', time: now(), ...head, reason, received, sent, durationMs: monotonicMs() - openedAt });
 
     if (completion.finished || (closing && !held)) {
       socket.destroy();
@@ -176,7 +179,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
 
     const fail = (code: string, message: string, reason: CloseReason): void => {
       state.reason ??= reason;
-      onRecord({ event: 'error', time: Date.now(), ...head, code, message });
+      onRecord({ event: 'error', time: now(), ...head, code, message });
       socket.destroy();
     };
 
@@ -216,7 +219,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
             });
           }
         }
-        onRecord({ event: 'data', time: Date.now(), ...head, unit: frame === 'none' ? 'chunk' : 'frame', payload });
+        onRecord({ event: 'data', time: now(), ...head, unit: frame === 'none' ? 'chunk' : 'frame', payload });
         if (last) counters.stop();
       }
     });
@@ -242,7 +245,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
     socket.on('close', () => {
       open.delete(state);
       const partial = deframer.end();
-      if (partial) onRecord({ event: 'data', time: Date.now(), ...head, unit: 'partial', payload: partial });
+      if (partial) onRecord({ event: 'data', time: now(), ...head, unit: 'partial', payload: partial });
       closeRecord(state.reason ?? (state.sawFin ? 'fin' : 'reset'));
     });
   };

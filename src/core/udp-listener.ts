@@ -9,7 +9,7 @@ import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
 import { checkListenOptions, watchSignal } from './options.js';
-import { monotonicMs } from '../clock.js';
+import { monotonicMs, preciseWallMs } from '../clock.js';
 
 /** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
 export const DEFAULT_RCVBUF = 8 * 1024 * 1024;
@@ -28,6 +28,8 @@ export interface UdpListenOptions extends StopConditions {
   rcvbuf?: number | undefined;
   /** Send each datagram back to its sender (never to the listener's own address and port). */
   echo?: boolean | undefined;
+  /** Record times with microsecond resolution (the wall clock advanced by the monotonic one) instead of `Date.now()`. */
+  preciseTime?: boolean | undefined;
   /** With echo: echoes per second per sender, the excess counted and not sent (default 1000; 0: no bound). */
   echoRate?: number | undefined;
 }
@@ -174,6 +176,7 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
   const locals = sockets.map(endpointOf);
   const inodes = sockets.map(socketInode);
   const counters = new Counters();
+  const precise = options.preciseTime === true;
   const completion = new Completion(options);
   const onDatagram = guardHandler(completion, handler, () => void close());
   const guard = options.echo === true ? new EchoGuard(new Set(locals.map((l) => l.port)), options.echoRate) : undefined;
@@ -190,7 +193,7 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
     socket.on('message', (payload, rinfo) => {
       arrivals += 1;
       if (completion.finished) return;
-      const time = Date.now();
+      const time = precise ? preciseWallMs() : Date.now();
       if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
         lastAddress = rinfo.address;
         lastPort = rinfo.port;

@@ -6,6 +6,7 @@ import { escapeBytes, escapeInto } from './escape.js';
 import { formatEndpoint } from '../core/endpoint.js';
 import { hexDump } from './hex.js';
 import { jsonSafe, jsonString } from './safe-text.js';
+import { ISO_TIME, type TimeFormat } from './time.js';
 
 /** A payload in JSON: UTF-8 text when it is valid UTF-8, base64 otherwise. */
 export interface JsonPayload {
@@ -22,19 +23,6 @@ function plural(count: number, word: string): string {
   return count === 1 ? `1 ${word}` : `${count} ${word}s`;
 }
 
-/** The last time rendered and its text: under load hundreds of records share one millisecond. */
-let lastTime = Number.NaN;
-let lastTimeText = '';
-
-/** `time` (epoch ms) as an ISO 8601 string, computed once per distinct millisecond. */
-export function isoTime(time: number): string {
-  if (time !== lastTime) {
-    lastTime = time;
-    lastTimeText = new Date(time).toISOString();
-  }
-  return lastTimeText;
-}
-
 /** The last endpoint rendered and its text: a listener reuses one object per sender. */
 let lastEndpoint: Endpoint | undefined;
 let lastEndpointText = '';
@@ -47,9 +35,9 @@ function endpointText(endpoint: Endpoint): string {
   return lastEndpointText;
 }
 
-function textHead(record: TrafficRecord): string {
+function textHead(record: TrafficRecord, time: TimeFormat): string {
   const conn = record.protocol === 'tcp' ? ` #${record.conn}` : '';
-  return `${isoTime(record.time)} ${record.protocol} ${endpointText(record.from)}${conn}`;
+  return `${time.text(record.time)} ${record.protocol} ${endpointText(record.from)}${conn}`;
 }
 
 function sizePart(record: DatagramRecord | DataRecord): string {
@@ -58,8 +46,8 @@ function sizePart(record: DatagramRecord | DataRecord): string {
 }
 
 /** The one-line head of a record, without the payload: what `text` prints before it and `hex` before the dump. */
-export function describeRecord(record: TrafficRecord): string {
-  const head = textHead(record);
+export function describeRecord(record: TrafficRecord, time: TimeFormat = ISO_TIME): string {
+  const head = textHead(record, time);
   switch (record.event) {
     case 'datagram':
     case 'data':
@@ -81,9 +69,9 @@ function endpointJson(endpoint: Endpoint): Endpoint {
 }
 
 /** The JSON object of a record (the documented NDJSON schema, one per line). */
-export function recordToJson(record: TrafficRecord): Record<string, unknown> {
+export function recordToJson(record: TrafficRecord, time: TimeFormat = ISO_TIME): Record<string, unknown> {
   const base: Record<string, unknown> = {
-    time: isoTime(record.time),
+    ...(JSON.parse(`{${time.json(record.time)}}`) as Record<string, unknown>),
     protocol: record.protocol,
     event: record.event,
   };
@@ -105,9 +93,9 @@ export function recordToJson(record: TrafficRecord): Record<string, unknown> {
 }
 
 /** The text line of a datagram: the hot path of `udp-listen` (the same text as {@link describeRecord} plus payload). */
-export function datagramTextLine(record: DatagramRecord): string {
+export function datagramTextLine(record: DatagramRecord, time: TimeFormat = ISO_TIME): string {
   const size = record.payload.length;
-  const head = `${isoTime(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
+  const head = `${time.text(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
   return size === 0 ? `${head}\n` : `${head}: ${escapeBytes(record.payload)}\n`;
 }
 
@@ -128,11 +116,11 @@ function endpointJsonText(endpoint: Endpoint): string {
  * The same JSON value as `recordToJson(record)` (a test holds it to that), with DEL, C1 and invisible format
  * characters written as `\\uXXXX` so that a person can `cat` the file safely.
  */
-export function datagramJsonLine(record: DatagramRecord): string {
+export function datagramJsonLine(record: DatagramRecord, time: TimeFormat = ISO_TIME): string {
   const { payload } = record;
   const body = isUtf8(payload) ? `"utf8","payload":${jsonString(payload.toString('utf8'))}` : `"base64","payload":"${payload.toString('base64')}"`;
   return (
-    `{"time":"${isoTime(record.time)}","protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
+    `{${time.json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
     `"local":${endpointJsonText(record.local)},"size":${payload.length},"encoding":${body}}\n`
   );
 }
@@ -141,20 +129,20 @@ export function datagramJsonLine(record: DatagramRecord): string {
  * Renders one record in `format`, ready to write: a line (or lines, for `hex`) ending in `\n`,
  * or for `raw` the payload bytes alone (nothing for events without a payload).
  */
-export function formatRecord(record: TrafficRecord, format: Format): string | Buffer {
+export function formatRecord(record: TrafficRecord, format: Format, time: TimeFormat = ISO_TIME): string | Buffer {
   const hasPayload = record.event === 'datagram' || record.event === 'data';
   switch (format) {
     case 'raw':
       return hasPayload ? record.payload : '';
     case 'json':
-      return record.event === 'datagram' ? datagramJsonLine(record) : `${jsonSafe(JSON.stringify(recordToJson(record)))}\n`;
+      return record.event === 'datagram' ? datagramJsonLine(record, time) : `${jsonSafe(JSON.stringify(recordToJson(record, time)))}\n`;
     case 'hex':
-      return `${describeRecord(record)}\n${hasPayload ? hexDump(record.payload) : ''}`;
+      return `${describeRecord(record, time)}\n${hasPayload ? hexDump(record.payload) : ''}`;
     case 'text': {
-      if (record.event === 'datagram') return datagramTextLine(record);
-      if (!hasPayload) return `${describeRecord(record)}\n`;
+      if (record.event === 'datagram') return datagramTextLine(record, time);
+      if (!hasPayload) return `${describeRecord(record, time)}\n`;
       const payload = record.payload.length > 0 ? `: ${escapeBytes(record.payload)}` : '';
-      return `${describeRecord(record)}${payload}\n`;
+      return `${describeRecord(record, time)}${payload}\n`;
     }
   }
 }
@@ -190,9 +178,9 @@ const NEWLINE = Buffer.from('\n');
  * Writes one record in `format` into `out`, bytes for bytes what {@link formatRecord} returns. Datagrams, the
  * hot path of a listener under load, are written piece by piece without building a line first.
  */
-export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuffer): void {
+export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuffer, time: TimeFormat = ISO_TIME): void {
   if (record.event !== 'datagram') {
-    const text = formatRecord(record, format);
+    const text = formatRecord(record, format, time);
     if (typeof text === 'string') out.utf8(text);
     else out.bytes(text);
     return;
@@ -205,7 +193,7 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
       return;
     case 'text': {
       const head = textHeads.get(record, () => {
-        const text = `${isoTime(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
+        const text = `${time.text(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
         return size > 0 ? `${text}: ` : text;
       });
       out.bytes(head);
@@ -217,7 +205,7 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
       const head = jsonHeads.get(
         record,
         () =>
-          `{"time":"${isoTime(record.time)}","protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
+          `{${time.json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
           `"local":${endpointJsonText(record.local)},"size":${size},"encoding":`,
       );
       out.bytes(head);
@@ -229,7 +217,7 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
       return;
     }
     case 'hex':
-      out.utf8(formatRecord(record, format) as string);
+      out.utf8(formatRecord(record, format, time) as string);
       return;
   }
 }
