@@ -14,7 +14,7 @@ export { SCENARIO_NAMES, type CompareReport, type ScenarioResult, type ScenarioN
 export type { ListenerSummary } from './core/stats.js';
 export type { StopReason, StopConditions } from './core/completion.js';
 export { resolveHost, type ResolvedAddress } from './core/resolve.js';
-export { formatRecord, recordToJson, describeRecord, jsonPayload, type JsonPayload } from './format/records.js';
+export { formatRecord, recordToJson, describeRecord, jsonPayload, type JsonPayload, type RecordStyle } from './format/records.js';
 export { TimeFormat, TIME_STYLES, type TimeStyle } from './format/time.js';
 export { escapeBytes } from './format/escape.js';
 export { hexDump } from './format/hex.js';

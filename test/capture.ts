@@ -14,6 +14,8 @@ export interface WirePacket {
   rst: boolean;
   /** TCP payload bytes, or the UDP payload length. */
   length: number;
+  /** The IPv4 TTL or IPv6 hop limit as it was on the wire where captured. */
+  ttl: number;
 }
 
 /** Why tshark cannot capture here (not installed, not root), or undefined when it can. */
@@ -24,7 +26,7 @@ export function captureUnavailable(): string | undefined {
 }
 
 const FIELDS = ['ip.src', 'ipv6.src', 'tcp.srcport', 'udp.srcport', 'ip.dst', 'ipv6.dst', 'tcp.dstport', 'udp.dstport',
-  'tcp.flags.syn', 'tcp.flags.fin', 'tcp.flags.reset', 'tcp.len', 'udp.length'];
+  'tcp.flags.syn', 'tcp.flags.fin', 'tcp.flags.reset', 'tcp.len', 'udp.length', 'ip.ttl', 'ipv6.hlim'];
 
 function parse(line: string): WirePacket | undefined {
   const f = line.split('\t');
@@ -40,6 +42,7 @@ function parse(line: string): WirePacket | undefined {
     fin: flag(f[9]),
     rst: flag(f[10]),
     length: f[11] ? Number(f[11]) : Math.max(0, udpLength - 8),
+    ttl: Number(f[13] || f[14]),
   };
 }
 

@@ -38,7 +38,7 @@ describe.skipIf(!built)('built bins over TCP', () => {
     // What differs, and why: the protocol, the event name, the connection id and chunk unit (TCP only),
     // the time, and the ports (each listener and each sender has its own).
     const common = (r: Json) => {
-      const { time: _t, protocol: _p, event: _e, conn: _c, unit: _u, local, from, ...rest } = r;
+      const { time: _t, timeSeconds: _s, protocol: _p, event: _e, conn: _c, unit: _u, local, from, ...rest } = r;
       return { ...rest, from: { address: from.address, family: from.family }, local: { ...(local as object), port: 0 } };
     };
     expect(common(tcpData)).toEqual(common(udpData));

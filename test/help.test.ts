@@ -24,45 +24,51 @@ describe('help', () => {
         ports  UDP ports to listen on: 5005, 7000-7010 (0 for any free port)                      [string]
 
       Options:
-        -4                  IPv4 only (bind 0.0.0.0)                                             [boolean]
-        -6                  IPv6 only (bind ::)                                                  [boolean]
-        -p                  The port, as nc -l -p PORT writes it                                  [string]
-        -u                  Accepted for nc habits: UDP is the default                           [boolean]
-        -l                  Accepted for nc habits: udp-listen always listens                    [boolean]
-        -k                  Accepted for nc habits: udp-listen keeps listening, for every sender [boolean]
-            --force         With -f raw: write raw bytes even to a terminal                      [boolean]
-        -v, --verbose       Also a line on stderr per new sender (TCP: per connection)           [boolean]
-            --host          Bind this address only (default: all interfaces, IPv4 and IPv6)       [string]
-        -f, --format        Record format: text, json, hex or raw               [string] [default: "text"]
-            --time          Record times: iso, iso-us, epoch, epoch-us or relative (seconds since the
-                            first record)                                        [string] [default: "iso"]
-        -c, --count         Exit 0 after N datagrams (TCP: N chunks or frames)                    [string]
-        -t, --timeout       Stop after this long with nothing received: exit 75 if nothing came at all
-                            (bare number: seconds; or 500ms, 1m)                                  [string]
-            --echo          Send each datagram back to its sender (never to this listener itself)[boolean]
-            --echo-rate     UDP echo: at most N echoes per second per sender, the rest counted (default
-                            1000; 0: no bound)                                                    [string]
-            --stop-on       Exit 0 after a datagram whose payload is exactly TEXT                 [string]
-            --rcvbuf        Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)
+        -4                   IPv4 only (bind 0.0.0.0)                                            [boolean]
+        -6                   IPv6 only (bind ::)                                                 [boolean]
+        -p                   The port, as nc -l -p PORT writes it                                 [string]
+        -u                   Accepted for nc habits: UDP is the default                          [boolean]
+        -l                   Accepted for nc habits: udp-listen always listens                   [boolean]
+        -k                   Accepted for nc habits: udp-listen keeps listening, for every sender[boolean]
+            --force          With -f raw: write raw bytes even to a terminal                     [boolean]
+        -v, --verbose        Also a line on stderr per new sender (TCP: per connection)          [boolean]
+            --host           Bind this address only (default: all interfaces, IPv4 and IPv6)      [string]
+        -f, --format         Record format: text, json, hex or raw              [string] [default: "text"]
+            --join           Join multicast GROUP (on interface IFACE: GROUP@IFACE) and hear it;
+                             repeatable                                                           [string]
+            --source-filter  With --join: hear the groups from this one source only (source-specific
+                             multicast)                                                           [string]
+            --time           Record times: iso, iso-us, epoch, epoch-us or relative (seconds since the
+                             first record)                                       [string] [default: "iso"]
+        -c, --count          Exit 0 after N datagrams (TCP: N chunks or frames)                   [string]
+        -t, --timeout        Stop after this long with nothing received: exit 75 if nothing came at all
+                             (bare number: seconds; or 500ms, 1m)                                 [string]
+            --echo           Send each datagram back to its sender (never to this listener itself)
+                                                                                                 [boolean]
+            --echo-rate      UDP echo: at most N echoes per second per sender, the rest counted (default
+                             1000; 0: no bound)                                                   [string]
+            --stop-on        Exit 0 after a datagram whose payload is exactly TEXT                [string]
+            --rcvbuf         Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)
                                                                                                   [string]
-            --stats         Print a rate and kernel-drop line on stderr every second             [boolean]
-            --tcp           Listen on TCP instead: open, data and close records per connection   [boolean]
-            --frame         TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)
+            --stats          Print a rate and kernel-drop line on stderr every second            [boolean]
+            --tcp            Listen on TCP instead: open, data and close records per connection  [boolean]
+            --frame          TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)
                                                                                 [string] [default: "none"]
-            --max-frame     TCP: largest frame in bytes; longer closes the connection (default 1 MiB)
+            --max-frame      TCP: largest frame in bytes; longer closes the connection (default 1 MiB)
                                                                                                   [string]
-            --max-conns     TCP: close connections beyond N at once, with a record                [string]
-            --idle-timeout  TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)
+            --max-conns      TCP: close connections beyond N at once, with a record               [string]
+            --idle-timeout   TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)
                                                                                                   [string]
-            --version       Show version number                                                  [boolean]
-        -h, --help          Show help                                                            [boolean]
+            --version        Show version number                                                 [boolean]
+        -h, --help           Show help                                                           [boolean]
 
       Examples:
-        udp-listen 5005                       print every datagram sent to port 5005
-        udp-listen --format json --count 1 0  one datagram as JSON on a free port
-        udp-listen --echo 5005                an echo server
-        udp-listen 5005 5006 7000-7010        thirteen ports, one record stream
-        udp-listen --tcp --frame line 5005    TCP, one record per line
+        udp-listen 5005                        print every datagram sent to port 5005
+        udp-listen --format json --count 1 0   one datagram as JSON on a free port
+        udp-listen --echo 5005                 an echo server
+        udp-listen --join 239.1.2.3@eth0 5005  hear a multicast group
+        udp-listen 5005 5006 7000-7010         thirteen ports, one record stream
+        udp-listen --tcp --frame line 5005     TCP, one record per line
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.
@@ -116,6 +122,11 @@ describe('help', () => {
         -u                     Accepted for nc habits: UDP is the default                        [boolean]
         -s, --source           Send from this local IP address (ncat -s, socat bind=)             [string]
         -p, --source-port      Send from this local port (ncat -p, iperf3 --cport)                [string]
+            --ttl              IP TTL / IPv6 hop limit, 1-255 (to a group: the multicast TTL, default 1)
+                                                                                                  [string]
+            --multicast-if     To a group: send out of this interface (name or address)           [string]
+            --multicast-loop   To a group: on (default) or off: whether members on this host get a copy
+                                                                                                  [string]
             --broadcast        Allow a broadcast destination (255.255.255.255, a subnet's broadcast
                                address)                                                          [boolean]
             --force            With -f raw: write raw bytes even to a terminal                   [boolean]
@@ -133,6 +144,8 @@ describe('help', () => {
         tail -f app.log | udp-send --lines 127.0.0.1 514    stream a log, one datagram per line
         udp-send --rate 500 --duration 10s 127.0.0.1 5005   5000 datagrams, 500 a second
         hi
+        udp-send --multicast-if eth0 --ttl 4 239.1.2.3      to a multicast group
+        5005 hi
         udp-send --broadcast 192.168.1.255 5005 hi          to every host on the subnet
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare

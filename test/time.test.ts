@@ -34,10 +34,10 @@ describe('TimeFormat', () => {
 
   it('in JSON: ISO strings with timeSeconds by default, numbers for epoch and relative; the fast line equals the object', () => {
     expect(recordToJson(datagram(AT))).toMatchObject({ time: '2026-11-23T22:01:30.394Z', timeSeconds: '2026-11-23T22:01:30Z' });
-    expect(recordToJson(datagram(AT), new TimeFormat('iso-us'))).toMatchObject({ time: '2026-11-23T22:01:30.394123Z' });
-    expect((recordToJson(datagram(AT), new TimeFormat('epoch-us')) as { time: number }).time).toBeCloseTo(AT / 1000, 6);
+    expect(recordToJson(datagram(AT), { time: new TimeFormat('iso-us') })).toMatchObject({ time: '2026-11-23T22:01:30.394123Z' });
+    expect((recordToJson(datagram(AT), { time: new TimeFormat('epoch-us') }) as { time: number }).time).toBeCloseTo(AT / 1000, 6);
     for (const style of ['iso', 'iso-us', 'epoch', 'epoch-us'] as const) {
-      expect(JSON.parse(datagramJsonLine(datagram(AT), new TimeFormat(style)))).toEqual(recordToJson(datagram(AT), new TimeFormat(style)));
+      expect(JSON.parse(datagramJsonLine(datagram(AT), { time: new TimeFormat(style) }))).toEqual(recordToJson(datagram(AT), { time: new TimeFormat(style) }));
     }
   });
 

@@ -4,8 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import { ByteBuffer } from '../format/byte-buffer.js';
-import { writeRecord } from '../format/records.js';
-import type { TimeFormat } from '../format/time.js';
+import { writeRecord, type RecordStyle } from '../format/records.js';
 import type { Format, TrafficRecord } from '../types.js';
 import { drain, failureOf, guard, put } from './output.js';
 
@@ -49,12 +48,12 @@ export class BufferedWriter {
   }
 
   /** Queues one record rendered in `format`; it reaches the stream within this event-loop turn, or at once past 64 KiB. */
-  record(record: TrafficRecord, format: Format, time?: TimeFormat): void {
+  record(record: TrafficRecord, format: Format, style?: RecordStyle): void {
     if (this.blocked && this.policy.drop) {
       this.droppedRecords += 1;
       return;
     }
-    writeRecord(record, format, this.out, time);
+    writeRecord(record, format, this.out, style);
     this.pendingRecords += 1;
     if (this.out.used >= HIGH_WATER) this.flush();
     else if (!this.scheduled && this.out.used > 0) {

@@ -8,6 +8,8 @@ import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
 import { addIssue, choiceSchema, show, durationSchema, hostSchema, intSchema, listenPortsSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
+import { isIP } from 'node:net';
+import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -32,6 +34,8 @@ export interface ListenConfig {
   idleTimeoutMs: number | undefined;
   /** -v: a line on stderr per new sender (UDP) or per connection opened and closed (TCP). */
   verbose: boolean;
+  /** --join GROUP[@IFACE] (with --source-filter): the multicast groups to join. */
+  join: GroupJoin[];
   /** --time: how record times are written. */
   time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
@@ -52,6 +56,8 @@ const listenSchema = z.pipe(
     6: z.optional(z.boolean()),
     format: choiceSchema('--format', FORMATS),
     time: choiceSchema('--time', TIME_STYLES),
+    join: z.optional(z.union([z.string(), z.array(z.string())])),
+    'source-filter': z.optional(z.string()),
     count: z.optional(intSchema('--count', 1, Number.MAX_SAFE_INTEGER)),
     timeout: z.optional(durationSchema('--timeout', 'seconds')),
     echo: z.optional(z.boolean()),
@@ -84,6 +90,31 @@ const listenSchema = z.pipe(
     if (args.tcp !== true && tcpOnly.length > 0) {
       addIssue(ctx, `--${tcpOnly[0]} works with --tcp only`);
     }
+    const joins = typeof args.join === 'string' ? [args.join] : (args.join ?? []);
+    const join = joins.flatMap((spec) => {
+      const at = spec.lastIndexOf('@');
+      const rawGroup = at < 0 ? spec : spec.slice(0, at);
+      const group = /^\[.*\]$/.test(rawGroup) ? rawGroup.slice(1, -1) : rawGroup;
+      const iface = at < 0 ? undefined : spec.slice(at + 1);
+      if (!isMulticastAddress(group)) {
+        addIssue(ctx, `invalid --join ${show(spec)}: expected a multicast group (224.0.0.0/4 or ff00::/8), optionally @INTERFACE`);
+        return [];
+      }
+      if (iface === '') {
+        addIssue(ctx, `invalid --join ${show(spec)}: name the interface after @, or leave out the @`);
+        return [];
+      }
+      return [{ group, iface, source: args['source-filter'] }];
+    });
+    if (args['source-filter'] !== undefined && joins.length === 0) addIssue(ctx, '--source-filter works with --join only');
+    if (args['source-filter'] !== undefined && (isIP(args['source-filter']) === 0 || isMulticastAddress(args['source-filter']))) {
+      addIssue(ctx, `invalid --source-filter ${show(args['source-filter'])}: expected the unicast IP address of the one sender to hear`);
+    }
+    if (join.length > 0 && args.host !== undefined) addIssue(ctx, '--host and --join cannot be used together: a listener that joins groups binds the group addresses');
+    if (join.length > 0 && args.tcp === true) addIssue(ctx, '--join is for UDP: TCP has no multicast');
+    if (args.host !== undefined && args.host.ip !== 0 && isMulticastAddress(args.host.host)) {
+      addIssue(ctx, `--host ${show(args.host.host)} is a multicast group: to receive it, use --join ${args.host.host}`);
+    }
     if (args['echo-rate'] !== undefined && args.echo !== true) addIssue(ctx, '--echo-rate works with --echo only');
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
@@ -108,6 +139,7 @@ const listenSchema = z.pipe(
       verbose: args.verbose === true,
       force: args.force === true,
       time: args.time,
+      join,
     };
   }),
 );
@@ -135,6 +167,8 @@ export function listenCommand(argv: string[]) {
     .option('4', { type: 'boolean', describe: 'IPv4 only (bind 0.0.0.0)' })
     .option('6', { type: 'boolean', describe: 'IPv6 only (bind ::)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Record format: text, json, hex or raw' })
+    .option('join', { type: 'string', describe: 'Join multicast GROUP (on interface IFACE: GROUP@IFACE) and hear it; repeatable' })
+    .option('source-filter', { type: 'string', describe: 'With --join: hear the groups from this one source only (source-specific multicast)' })
     .option('time', { type: 'string', default: 'iso', describe: 'Record times: iso, iso-us, epoch, epoch-us or relative (seconds since the first record)' })
     .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams (TCP: N chunks or frames)' })
     .option('timeout', { alias: 't', type: 'string', describe: 'Stop after this long with nothing received: exit 75 if nothing came at all (bare number: seconds; or 500ms, 1m)' })
@@ -151,6 +185,7 @@ export function listenCommand(argv: string[]) {
     .example('$0 5005', 'print every datagram sent to port 5005')
     .example('$0 --format json --count 1 0', 'one datagram as JSON on a free port')
     .example('$0 --echo 5005', 'an echo server')
+    .example('$0 --join 239.1.2.3@eth0 5005', 'hear a multicast group')
     .example('$0 5005 5006 7000-7010', 'thirteen ports, one record stream')
     .example('$0 --tcp --frame line 5005', 'TCP, one record per line')
     .epilogue(
@@ -161,6 +196,6 @@ export function listenCommand(argv: string[]) {
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
-  const raw = await parseArgs(listenCommand(argv), argv, io, ['ports']);
+  const raw = await parseArgs(listenCommand(argv), argv, io, ['ports', 'join']);
   return raw === undefined ? undefined : parseWith(listenSchema, raw);
 }

@@ -6,11 +6,12 @@ import { UdpkitError } from '../errors.js';
 import type { TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
 import { TimeFormat, needsPreciseTime } from '../format/time.js';
+import type { RecordStyle } from '../format/records.js';
 import { put, readerGone } from './output.js';
 import { refuseRawToTerminal, type CliIO } from './io.js';
 import { parseListenArgs } from './listen-args.js';
 import { runCommand } from './run.js';
-import { listeningLine, statsLine, summaryLine } from './summary.js';
+import { groupsLine, listeningLine, statsLine, summaryLine } from './summary.js';
 import { verboseLines } from './verbose.js';
 
 /** Runs `udp-listen` with `argv` (without node and script); resolves to the exit code. */
@@ -33,12 +34,12 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
       preciseTime: needsPreciseTime(config.time),
     };
-    const time = new TimeFormat(config.time);
+    const style: RecordStyle = { time: new TimeFormat(config.time), showLocal: false };
     const status = config.verbose ? verboseLines() : undefined;
     const write = (record: TrafficRecord): void => {
       const line = status?.(record);
       if (line !== undefined) put(io.stderr, line);
-      out.record(record, config.format, time);
+      out.record(record, config.format, style);
     };
     const listener = config.tcp
       ? await (
@@ -53,9 +54,16 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
           },
           write,
         )
-      : await listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate }, write);
+      : await listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
+    // Several ports or groups: a text record says which one received it (JSON always has `local`).
+    style.showLocal = config.ports.length > 1 || config.join.length > 1;
     if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
-    put(io.stderr, listeningLine(listener, config.host !== undefined && isIP(config.host) === 0 ? config.host : undefined));
+    put(
+      io.stderr,
+      config.join.length > 0 && listener.protocol === 'udp'
+        ? groupsLine(listener.locals, config.join)
+        : listeningLine(listener, config.host !== undefined && isIP(config.host) === 0 ? config.host : undefined),
+    );
     if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
       put(
         io.stderr,

@@ -18,6 +18,7 @@ import {
 } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
+import { isMulticastAddress } from '../core/multicast.js';
 
 /** Stands for a lone "-" (stdin) while yargs parses. @internal */
 const STDIN_MARK = '\u0000stdin';
@@ -55,6 +56,12 @@ export interface SendConfig {
   /** --source / --source-port: the local address and port to send from. */
   sourceAddress: string | undefined;
   sourcePort: number | undefined;
+  /** --ttl: IP TTL / IPv6 hop limit (multicast TTL for a group destination). */
+  ttl: number | undefined;
+  /** --multicast-if: the interface (name or address) a group destination is sent out of. */
+  multicastInterface: string | undefined;
+  /** --multicast-loop on|off: whether this host's own group members get a copy. */
+  multicastLoop: boolean | undefined;
   /** --lines: each line of stdin (or --file) is its own datagram (TCP: message), sent as it comes. */
   lines: boolean;
   /** --force: write `-f raw` even to a terminal. */
@@ -91,6 +98,9 @@ const sendSchema = z.pipe(
     verbose: z.optional(z.boolean()),
     force: z.optional(z.boolean()),
     lines: z.optional(z.boolean()),
+    ttl: z.optional(intSchema('--ttl', 1, 255)),
+    'multicast-if': z.optional(z.string()),
+    'multicast-loop': z.optional(choiceSchema('--multicast-loop', ['on', 'off'] as const)),
   }),
   z.transform((args, ctx): SendConfig => {
     const problem = (message: string): void => addIssue(ctx, message);
@@ -105,6 +115,14 @@ const sendSchema = z.pipe(
     }
     if (args.lines === true && args.tcp === true && args.frame === 'none') {
       problem('--lines with --tcp needs --frame line or --frame length: without a frame the lines would run together');
+    }
+    const group = args.host.ip !== 0 && isMulticastAddress(args.host.host);
+    if (group && args.tcp === true) problem(`${args.host.host} is a multicast group: TCP cannot send to a group (drop --tcp)`);
+    if (args.tcp === true && (args.ttl !== undefined || args['multicast-if'] !== undefined || args['multicast-loop'] !== undefined)) {
+      problem('--ttl, --multicast-if and --multicast-loop work with UDP only');
+    }
+    if (!group && args.host.ip !== 0 && (args['multicast-if'] !== undefined || args['multicast-loop'] !== undefined)) {
+      problem(`--${args['multicast-if'] !== undefined ? 'multicast-if' : 'multicast-loop'} works with a multicast group destination; ${args.host.host} is unicast`);
     }
     if (args.rate !== undefined && args.interval !== undefined) problem('--rate and --interval say the same thing: give one');
     if (args.tcp !== true && args.frame !== 'none') problem('--frame works with --tcp only');
@@ -148,6 +166,9 @@ const sendSchema = z.pipe(
       sourcePort: args['source-port'],
       force: args.force === true,
       lines: args.lines === true,
+      ttl: args.ttl,
+      multicastInterface: args['multicast-if'],
+      multicastLoop: args['multicast-loop'] === undefined ? undefined : args['multicast-loop'] === 'on',
     };
   }),
 );
@@ -187,6 +208,9 @@ export function sendCommand(argv: string[]) {
     .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
     .option('source', { alias: 's', type: 'string', describe: 'Send from this local IP address (ncat -s, socat bind=)' })
     .option('source-port', { alias: 'p', type: 'string', describe: 'Send from this local port (ncat -p, iperf3 --cport)' })
+    .option('ttl', { type: 'string', describe: 'IP TTL / IPv6 hop limit, 1-255 (to a group: the multicast TTL, default 1)' })
+    .option('multicast-if', { type: 'string', describe: 'To a group: send out of this interface (name or address)' })
+    .option('multicast-loop', { type: 'string', describe: 'To a group: on (default) or off: whether members on this host get a copy' })
     .option('broadcast', { type: 'boolean', describe: 'Allow a broadcast destination (255.255.255.255, a subnet\'s broadcast address)' })
     .option('force', { type: 'boolean', describe: 'With -f raw: write raw bytes even to a terminal' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also say which local address and port it sent from' })
@@ -197,6 +221,7 @@ export function sendCommand(argv: string[]) {
     .example('$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection')
     .example('tail -f app.log | $0 --lines 127.0.0.1 514', 'stream a log, one datagram per line')
     .example('$0 --rate 500 --duration 10s 127.0.0.1 5005 hi', '5000 datagrams, 500 a second')
+    .example('$0 --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi', 'to a multicast group')
     .example('$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet')
     .epilogue(
       'Coming from nc: `echo hi | udp-send -u HOST PORT` works as `nc -u`; -w takes 2s as nc does (a bare number is ' +

@@ -142,7 +142,16 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
           connectTimeoutMs: config.connectTimeoutMs,
           sendTimeoutMs: config.sendTimeoutMs,
         })
-      : await sendUdp({ ...base, connect: config.connect, broadcast: config.broadcast, sourceAddress: config.sourceAddress, sourcePort: config.sourcePort });
+      : await sendUdp({
+          ...base,
+          connect: config.connect,
+          broadcast: config.broadcast,
+          sourceAddress: config.sourceAddress,
+          sourcePort: config.sourcePort,
+          ttl: config.ttl,
+          multicastInterface: config.multicastInterface,
+          multicastLoop: config.multicastLoop,
+        });
     if (config.verbose) {
       // An unconnected UDP socket is bound to the wildcard: the address its datagrams left from is the route's.
       const wildcard = result.local.address === '0.0.0.0' || result.local.address === '::';

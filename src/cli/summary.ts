@@ -7,6 +7,17 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** `listening on udp 239.1.2.3:5005 (joined on eth0), [ff15::1]:5005 (joined on the default interface)`. */
+export function groupsLine(locals: readonly Endpoint[], joins: readonly { group: string; iface?: string | undefined; source?: string | undefined }[]): string {
+  const parts = locals.map((local, index) => {
+    const join = joins[index % joins.length];
+    const on = join?.iface === undefined ? 'the default interface' : join.iface;
+    const from = join?.source === undefined ? '' : `, from ${join.source} only`;
+    return `${formatEndpoint(local)} (joined on ${on}${from})`;
+  });
+  return `listening on udp ${parts.join(', ')}\n`;
+}
+
 /** `5006, 7000-7010`: the ports in order, runs of consecutive ports as ranges. */
 export function portRanges(ports: readonly number[]): string {
   const parts: string[] = [];

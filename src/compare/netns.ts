@@ -12,6 +12,8 @@ export interface LossyLink {
   receiverNs: string;
   senderAddress: string;
   receiverAddress: string;
+  /** The sender's end of the veth pair (inside `senderNs`). */
+  senderDevice: string;
   /** The receiver's end of the veth pair (inside `receiverNs`). */
   receiverDevice: string;
   /** Removes both namespaces (and with them the veth pair and rules); idempotent, synchronous. */
@@ -28,6 +30,31 @@ function has(command: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Waits (bounded, 3 s) until a veth end reports its carrier (LOWER_UP): until then Node.js does not list the
+ * interface (libuv skips interfaces that are not running), so naming it (`--join G@IFACE`) would fail.
+ */
+function waitRunning(ns: string, device: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let turn = 0; turn < 60; turn++) {
+    // Also until its IPv6 link-local address has passed duplicate address detection: a tentative one cannot send.
+    const ready =
+      /LOWER_UP/.test(run('ip', ['-n', ns, '-o', 'link', 'show', 'dev', device])) &&
+      !/tentative/.test(run('ip', ['-n', ns, '-6', '-o', 'addr', 'show', 'dev', device]));
+    if (ready) return;
+    Atomics.wait(pause, 0, 0, 50);
+  }
+}
+
+/** New interfaces in `ns` skip duplicate address detection (their IPv6 addresses are usable at once), where allowed. */
+function noDad(ns: string): void {
+  try {
+    run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
+  } catch {
+    // not settable here: waitRunning waits for DAD instead
   }
 }
 
@@ -144,12 +171,15 @@ export function createLossyLink(loss: number, duplicate: number): LossyLink {
       run('ip', ['netns', 'add', ns]);
       live.add(ns);
       run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      noDad(ns);
     }
     run('ip', ['link', 'add', vethA, 'netns', senderNs, 'type', 'veth', 'peer', 'name', vethB, 'netns', receiverNs]);
     run('ip', ['-n', senderNs, 'addr', 'add', `${senderAddress}/24`, 'dev', vethA]);
     run('ip', ['-n', receiverNs, 'addr', 'add', `${receiverAddress}/24`, 'dev', vethB]);
     run('ip', ['-n', senderNs, 'link', 'set', vethA, 'up']);
     run('ip', ['-n', receiverNs, 'link', 'set', vethB, 'up']);
+    waitRunning(senderNs, vethA);
+    waitRunning(receiverNs, vethB);
     run(
       'ip',
       ['netns', 'exec', receiverNs, 'nft', '-f', '-'],
@@ -169,5 +199,83 @@ export function createLossyLink(loss: number, duplicate: number): LossyLink {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`cannot build the lossy link: ${stderr || (error as Error).message}`);
   }
-  return { senderNs, receiverNs, senderAddress, receiverAddress, receiverDevice: vethB, destroy };
+  return { senderNs, receiverNs, senderAddress, receiverAddress, senderDevice: vethA, receiverDevice: vethB, destroy };
+}
+
+/** One end of a link in a {@link RoutedLine}: its namespace, device and addresses. */
+export interface LineEnd {
+  ns: string;
+  device: string;
+  v4: string;
+  /** A unique local IPv6 address (added without duplicate address detection, so usable at once). */
+  v6: string;
+}
+
+/** Three namespaces in a line, sender → router → receiver, each hop its own subnet, the router forwarding. */
+export interface RoutedLine {
+  sender: LineEnd;
+  /** The router's end toward the sender. */
+  routerIn: LineEnd;
+  /** The router's end toward the receiver (where a qdisc shapes what the receiver gets). */
+  routerOut: LineEnd;
+  receiver: LineEnd;
+  /** Removes the three namespaces (and with them the veth pairs and any qdisc); idempotent, synchronous. */
+  destroy(): void;
+}
+
+/** Why a routed line cannot be built here, or undefined when it can (needs root and iproute2 only). */
+export function routedLineUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
+  if (!has('ip')) return 'needs ip (apt-get install -y iproute2)';
+  return undefined;
+}
+
+/**
+ * Builds sender → router → receiver: two veth pairs, IPv4 10.214.X.0/24 and 10.215.X.0/24 and IPv6 fd00:214:X::/64
+ * and fd00:215:X::/64, default routes through the router, forwarding on in the router. The namespaces' names
+ * carry this process's PID, as the lossy link's do, and are removed on destroy() and at exit.
+ * @throws Error when a command fails (what was made so far is removed first)
+ */
+export function createRoutedLine(): RoutedLine {
+  const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
+  const tag = randomBytes(3).toString('hex');
+  const x = 1 + ((randomBytes(1)[0] ?? 0) % 250);
+  const names = { s: `${NETNS_PREFIX}${id}-s`, r: `${NETNS_PREFIX}${id}-r`, d: `${NETNS_PREFIX}${id}-d` };
+  const sender: LineEnd = { ns: names.s, device: `uks${tag}`, v4: `10.214.${x}.1`, v6: `fd00:214:${x}::1` };
+  const routerIn: LineEnd = { ns: names.r, device: `ukr${tag}`, v4: `10.214.${x}.2`, v6: `fd00:214:${x}::2` };
+  const routerOut: LineEnd = { ns: names.r, device: `ukq${tag}`, v4: `10.215.${x}.1`, v6: `fd00:215:${x}::1` };
+  const receiver: LineEnd = { ns: names.d, device: `ukd${tag}`, v4: `10.215.${x}.2`, v6: `fd00:215:${x}::2` };
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', removeLiveNamespaces);
+  }
+  removeOrphanNamespaces();
+  const destroy = (): void => Object.values(names).forEach(removeNamespace);
+  try {
+    for (const ns of Object.values(names)) {
+      run('ip', ['netns', 'add', ns]);
+      live.add(ns);
+      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      noDad(ns);
+    }
+    run('ip', ['link', 'add', sender.device, 'netns', sender.ns, 'type', 'veth', 'peer', 'name', routerIn.device, 'netns', routerIn.ns]);
+    run('ip', ['link', 'add', routerOut.device, 'netns', routerOut.ns, 'type', 'veth', 'peer', 'name', receiver.device, 'netns', receiver.ns]);
+    for (const end of [sender, routerIn, routerOut, receiver]) {
+      run('ip', ['-n', end.ns, 'addr', 'add', `${end.v4}/24`, 'dev', end.device]);
+      run('ip', ['-n', end.ns, '-6', 'addr', 'add', `${end.v6}/64`, 'dev', end.device, 'nodad']);
+      run('ip', ['-n', end.ns, 'link', 'set', end.device, 'up']);
+    }
+    for (const end of [sender, routerIn, routerOut, receiver]) waitRunning(end.ns, end.device);
+    run('ip', ['netns', 'exec', routerIn.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+    run('ip', ['-n', sender.ns, 'route', 'add', 'default', 'via', routerIn.v4]);
+    run('ip', ['-n', sender.ns, '-6', 'route', 'add', 'default', 'via', routerIn.v6]);
+    run('ip', ['-n', receiver.ns, 'route', 'add', 'default', 'via', routerOut.v4]);
+    run('ip', ['-n', receiver.ns, '-6', 'route', 'add', 'default', 'via', routerOut.v6]);
+  } catch (error) {
+    destroy();
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`cannot build the routed line: ${stderr || (error as Error).message}`);
+  }
+  return { sender, routerIn, routerOut, receiver, destroy };
 }

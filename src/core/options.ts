@@ -37,6 +37,7 @@ const sendSchema = z.object({
   sendTimeoutMs: milliseconds('sendTimeoutMs'),
   settleMs: z.optional(z.union([z.literal(0), durationSchema('settleMs', 'milliseconds')])),
   sourcePort: z.optional(intSchema('sourcePort', 1, 65_535)),
+  ttl: z.optional(intSchema('ttl', 1, 255)),
   sourceAddress: z.optional(z.string()),
 });
 

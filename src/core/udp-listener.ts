@@ -1,6 +1,6 @@
 /** The UDP receiver: binds a dgram socket, reads every datagram whole with its sender, optionally echoes it. */
 import { createSocket, type Socket } from 'node:dgram';
-import { unmapEndpoint } from './endpoint.js';
+import { formatEndpoint, unmapEndpoint } from './endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
@@ -10,6 +10,9 @@ import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
 import { checkListenOptions, watchSignal } from './options.js';
 import { monotonicMs, preciseWallMs } from '../clock.js';
+import { isIP } from 'node:net';
+import { UdpkitError, fromSystemError } from '../errors.js';
+import { isMulticastAddress, joinGroup, type GroupJoin } from './multicast.js';
 
 /** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
 export const DEFAULT_RCVBUF = 8 * 1024 * 1024;
@@ -28,6 +31,11 @@ export interface UdpListenOptions extends StopConditions {
   rcvbuf?: number | undefined;
   /** Send each datagram back to its sender (never to the listener's own address and port). */
   echo?: boolean | undefined;
+  /**
+   * Multicast groups to join. The listener then binds each group's address on the port (one socket per group, so a
+   * record's `local` names the group it was sent to) and hears those groups only, not unicast to the port.
+   */
+  join?: readonly GroupJoin[] | undefined;
   /** Record times with microsecond resolution (the wall clock advanced by the monotonic one) instead of `Date.now()`. */
   preciseTime?: boolean | undefined;
   /** With echo: echoes per second per sender, the excess counted and not sent (default 1000; 0: no bound). */
@@ -101,7 +109,35 @@ function endpointOf(socket: Socket): Endpoint {
  * from the socket that received is the only way to answer from the address the request was sent to. Those sockets
  * share the port through SO_REUSEADDR, so a plain bind probes first that the port is free for us alone.
  */
+/** One socket per group, bound to the group's address on `asked` (all on the port the first one got), joined. */
+async function bindGroups(joins: readonly GroupJoin[], asked: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  let port = asked;
+  try {
+    for (const join of joins) {
+      if (!isMulticastAddress(join.group)) {
+        throw new UdpkitError('E_USAGE', `${join.group} is not a multicast group (224.0.0.0/4 or ff00::/8): join takes a group address`);
+      }
+      if (join.source !== undefined && (isIP(join.source) === 0 || isMulticastAddress(join.source))) {
+        throw new UdpkitError('E_USAGE', `source filter ${join.source} must be a unicast IP address`);
+      }
+      const v6 = isIP(join.group) === 6;
+      const socket = await bindOnce({ family: v6 ? 6 : 4, address: join.group, ipv6Only: v6 }, port, true).catch((error: unknown) => {
+        throw fromSystemError(error, `cannot bind udp ${formatEndpoint({ address: join.group, port })}`);
+      });
+      sockets.push(socket);
+      port = socket.address().port;
+      joinGroup(socket, join);
+    }
+  } catch (error) {
+    for (const socket of sockets) socket.close();
+    throw error;
+  }
+  return sockets;
+}
+
 async function bindSockets(options: Omit<UdpListenOptions, 'port'>, asked: number): Promise<{ sockets: Socket[]; skipped: string[] }> {
+  if (options.join !== undefined && options.join.length > 0) return { sockets: await bindGroups(options.join, asked), skipped: [] };
   const family = options.family ?? 0;
   const bind = (reuse: boolean) =>
     bindListener(

@@ -6,6 +6,7 @@ import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { isBroadcastAddress, resolveHost } from './resolve.js';
+import { isMulticastAddress, multicastInterface } from './multicast.js';
 import { checkSendOptions } from './options.js';
 import { monotonicMs } from '../clock.js';
 import { Pacer } from './pacer.js';
@@ -26,6 +27,12 @@ export interface UdpSendOptions extends SendBase {
   sourceAddress?: string | undefined;
   /** Send from this local port (ping mode then keeps it: replies are not matched by a fresh port). */
   sourcePort?: number | undefined;
+  /** IP TTL (IPv6 hop limit), 1-255: the unicast one, or for a group destination the multicast one (default 1). */
+  ttl?: number | undefined;
+  /** A group destination: send out of this interface (a name, or one of its addresses) instead of the routed one. */
+  multicastInterface?: string | undefined;
+  /** A group destination: whether this host's own members of the group get a copy (the kernel's default: yes). */
+  multicastLoop?: boolean | undefined;
 }
 
 /** What {@link sendUdp} did. */
@@ -91,6 +98,16 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
   };
   const dest: Endpoint = { ...destination, port: options.port };
   const where = `${formatEndpoint(dest)} over udp`;
+  const multicast = isMulticastAddress(destination.address);
+  if (!multicast && (options.multicastInterface !== undefined || options.multicastLoop !== undefined)) {
+    const flag = options.multicastInterface !== undefined ? 'a multicast interface' : 'multicast loop';
+    throw new UdpkitError('E_USAGE', `${destination.address} is not a multicast group: ${flag} applies to group destinations only`);
+  }
+  if (options.sourceAddress !== undefined && isMulticastAddress(options.sourceAddress)) {
+    throw new UdpkitError('E_USAGE', `source ${options.sourceAddress} is a multicast group: a datagram is sent from a unicast address`);
+  }
+  const multicastIf =
+    options.multicastInterface === undefined ? undefined : multicastInterface(options.multicastInterface, destination.family === 'IPv6' ? 6 : 4, `--multicast-if ${options.multicastInterface}`);
   const count = options.count ?? (options.durationMs === undefined && fixed !== undefined ? 1 : Number.POSITIVE_INFINITY);
   const paced = (options.intervalMs ?? 0) > 0 || options.durationMs !== undefined;
   const pacer = new Pacer(options.intervalMs ?? 0, options.signal, options.durationMs);
@@ -135,7 +152,19 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       made.once('error', refuse);
       made.bind(options.sourcePort ?? 0, options.sourceAddress, () => {
         made.off('error', refuse);
-        if (options.broadcast === true) made.setBroadcast(true);
+        try {
+          if (options.broadcast === true) made.setBroadcast(true);
+          if (multicast) {
+            if (multicastIf !== undefined) made.setMulticastInterface(multicastIf);
+            if (options.ttl !== undefined) made.setMulticastTTL(options.ttl);
+            if (options.multicastLoop !== undefined) made.setMulticastLoopback(options.multicastLoop);
+          } else if (options.ttl !== undefined) {
+            made.setTTL(options.ttl);
+          }
+        } catch (error) {
+          reject(fromSystemError(error, `cannot set up the socket to send to ${where}`));
+          return;
+        }
         resolve();
       });
     });
@@ -156,6 +185,12 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     // The kernel refuses a broadcast without SO_BROADCAST with EACCES, which reads as a privilege problem.
     if (errno === 'EACCES' && options.broadcast !== true && isBroadcastAddress(destination.address)) {
       return new UdpkitError('E_USAGE', `${destination.address} is a broadcast address: sending to it needs --broadcast (library: broadcast: true)`, {
+        cause: error,
+        errno,
+      });
+    }
+    if (multicast && (errno === 'ENETUNREACH' || errno === 'EHOSTUNREACH' || errno === 'ENODEV')) {
+      return new UdpkitError('E_UNAVAILABLE', `cannot send to ${where}: no route for the group (${errno}); name the interface with --multicast-if`, {
         cause: error,
         errno,
       });

@@ -8,6 +8,14 @@ import { hexDump } from './hex.js';
 import { jsonSafe, jsonString } from './safe-text.js';
 import { ISO_TIME, type TimeFormat } from './time.js';
 
+/** How records are rendered beyond their format: the time style, and whether text names the local end. */
+export interface RecordStyle {
+  /** Default: ISO 8601 to the millisecond. */
+  time?: TimeFormat | undefined;
+  /** Text and hex: ` to LOCAL` after the sender, for a listener with several ports or groups. */
+  showLocal?: boolean | undefined;
+}
+
 /** A payload in JSON: UTF-8 text when it is valid UTF-8, base64 otherwise. */
 export interface JsonPayload {
   encoding: 'utf8' | 'base64';
@@ -35,9 +43,22 @@ function endpointText(endpoint: Endpoint): string {
   return lastEndpointText;
 }
 
-function textHead(record: TrafficRecord, time: TimeFormat): string {
+/** The local end's text, cached per endpoint object like the sender's. */
+let lastLocal: Endpoint | undefined;
+let lastLocalText = '';
+
+function toLocal(record: TrafficRecord, style: RecordStyle): string {
+  if (style.showLocal !== true) return '';
+  if (record.local !== lastLocal) {
+    lastLocal = record.local;
+    lastLocalText = ` to ${formatEndpoint(record.local)}`;
+  }
+  return lastLocalText;
+}
+
+function textHead(record: TrafficRecord, style: RecordStyle): string {
   const conn = record.protocol === 'tcp' ? ` #${record.conn}` : '';
-  return `${time.text(record.time)} ${record.protocol} ${endpointText(record.from)}${conn}`;
+  return `${(style.time ?? ISO_TIME).text(record.time)} ${record.protocol} ${endpointText(record.from)}${toLocal(record, style)}${conn}`;
 }
 
 function sizePart(record: DatagramRecord | DataRecord): string {
@@ -46,8 +67,8 @@ function sizePart(record: DatagramRecord | DataRecord): string {
 }
 
 /** The one-line head of a record, without the payload: what `text` prints before it and `hex` before the dump. */
-export function describeRecord(record: TrafficRecord, time: TimeFormat = ISO_TIME): string {
-  const head = textHead(record, time);
+export function describeRecord(record: TrafficRecord, style: RecordStyle = {}): string {
+  const head = textHead(record, style);
   switch (record.event) {
     case 'datagram':
     case 'data':
@@ -69,9 +90,9 @@ function endpointJson(endpoint: Endpoint): Endpoint {
 }
 
 /** The JSON object of a record (the documented NDJSON schema, one per line). */
-export function recordToJson(record: TrafficRecord, time: TimeFormat = ISO_TIME): Record<string, unknown> {
+export function recordToJson(record: TrafficRecord, style: RecordStyle = {}): Record<string, unknown> {
   const base: Record<string, unknown> = {
-    ...(JSON.parse(`{${time.json(record.time)}}`) as Record<string, unknown>),
+    ...(JSON.parse(`{${(style.time ?? ISO_TIME).json(record.time)}}`) as Record<string, unknown>),
     protocol: record.protocol,
     event: record.event,
   };
@@ -93,9 +114,9 @@ export function recordToJson(record: TrafficRecord, time: TimeFormat = ISO_TIME)
 }
 
 /** The text line of a datagram: the hot path of `udp-listen` (the same text as {@link describeRecord} plus payload). */
-export function datagramTextLine(record: DatagramRecord, time: TimeFormat = ISO_TIME): string {
+export function datagramTextLine(record: DatagramRecord, style: RecordStyle = {}): string {
   const size = record.payload.length;
-  const head = `${time.text(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
+  const head = `${(style.time ?? ISO_TIME).text(record.time)} udp ${endpointText(record.from)}${toLocal(record, style)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
   return size === 0 ? `${head}\n` : `${head}: ${escapeBytes(record.payload)}\n`;
 }
 
@@ -116,11 +137,11 @@ function endpointJsonText(endpoint: Endpoint): string {
  * The same JSON value as `recordToJson(record)` (a test holds it to that), with DEL, C1 and invisible format
  * characters written as `\\uXXXX` so that a person can `cat` the file safely.
  */
-export function datagramJsonLine(record: DatagramRecord, time: TimeFormat = ISO_TIME): string {
+export function datagramJsonLine(record: DatagramRecord, style: RecordStyle = {}): string {
   const { payload } = record;
   const body = isUtf8(payload) ? `"utf8","payload":${jsonString(payload.toString('utf8'))}` : `"base64","payload":"${payload.toString('base64')}"`;
   return (
-    `{${time.json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
+    `{${(style.time ?? ISO_TIME).json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
     `"local":${endpointJsonText(record.local)},"size":${payload.length},"encoding":${body}}\n`
   );
 }
@@ -129,20 +150,20 @@ export function datagramJsonLine(record: DatagramRecord, time: TimeFormat = ISO_
  * Renders one record in `format`, ready to write: a line (or lines, for `hex`) ending in `\n`,
  * or for `raw` the payload bytes alone (nothing for events without a payload).
  */
-export function formatRecord(record: TrafficRecord, format: Format, time: TimeFormat = ISO_TIME): string | Buffer {
+export function formatRecord(record: TrafficRecord, format: Format, style: RecordStyle = {}): string | Buffer {
   const hasPayload = record.event === 'datagram' || record.event === 'data';
   switch (format) {
     case 'raw':
       return hasPayload ? record.payload : '';
     case 'json':
-      return record.event === 'datagram' ? datagramJsonLine(record, time) : `${jsonSafe(JSON.stringify(recordToJson(record, time)))}\n`;
+      return record.event === 'datagram' ? datagramJsonLine(record, style) : `${jsonSafe(JSON.stringify(recordToJson(record, style)))}\n`;
     case 'hex':
-      return `${describeRecord(record, time)}\n${hasPayload ? hexDump(record.payload) : ''}`;
+      return `${describeRecord(record, style)}\n${hasPayload ? hexDump(record.payload) : ''}`;
     case 'text': {
-      if (record.event === 'datagram') return datagramTextLine(record, time);
-      if (!hasPayload) return `${describeRecord(record, time)}\n`;
+      if (record.event === 'datagram') return datagramTextLine(record, style);
+      if (!hasPayload) return `${describeRecord(record, style)}\n`;
       const payload = record.payload.length > 0 ? `: ${escapeBytes(record.payload)}` : '';
-      return `${describeRecord(record, time)}${payload}\n`;
+      return `${describeRecord(record, style)}${payload}\n`;
     }
   }
 }
@@ -178,9 +199,9 @@ const NEWLINE = Buffer.from('\n');
  * Writes one record in `format` into `out`, bytes for bytes what {@link formatRecord} returns. Datagrams, the
  * hot path of a listener under load, are written piece by piece without building a line first.
  */
-export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuffer, time: TimeFormat = ISO_TIME): void {
+export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuffer, style: RecordStyle = {}): void {
   if (record.event !== 'datagram') {
-    const text = formatRecord(record, format, time);
+    const text = formatRecord(record, format, style);
     if (typeof text === 'string') out.utf8(text);
     else out.bytes(text);
     return;
@@ -193,7 +214,7 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
       return;
     case 'text': {
       const head = textHeads.get(record, () => {
-        const text = `${time.text(record.time)} udp ${endpointText(record.from)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
+        const text = `${(style.time ?? ISO_TIME).text(record.time)} udp ${endpointText(record.from)}${toLocal(record, style)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
         return size > 0 ? `${text}: ` : text;
       });
       out.bytes(head);
@@ -205,7 +226,7 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
       const head = jsonHeads.get(
         record,
         () =>
-          `{${time.json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
+          `{${(style.time ?? ISO_TIME).json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
           `"local":${endpointJsonText(record.local)},"size":${size},"encoding":`,
       );
       out.bytes(head);
@@ -217,7 +238,7 @@ export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuff
       return;
     }
     case 'hex':
-      out.utf8(formatRecord(record, format, time) as string);
+      out.utf8(formatRecord(record, format, style) as string);
       return;
   }
 }
