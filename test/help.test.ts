@@ -38,6 +38,8 @@ describe('help', () => {
                              repeatable                                                           [string]
             --source-filter  With --join: hear the groups from this one source only (source-specific
                              multicast)                                                           [string]
+            --pcap           Also write every datagram to FILE as a pcap capture (tshark -r FILE reads it)
+                                                                                                  [string]
             --time           Record times: iso, iso-us, epoch, epoch-us or relative (seconds since the
                              first record)                                       [string] [default: "iso"]
         -c, --count          Exit 0 after N datagrams (TCP: N chunks or frames)                   [string]
@@ -122,6 +124,9 @@ describe('help', () => {
         -u                     Accepted for nc habits: UDP is the default                        [boolean]
         -s, --source           Send from this local IP address (ncat -s, socat bind=)             [string]
         -p, --source-port      Send from this local port (ncat -p, iperf3 --cport)                [string]
+            --pcap             Replay the UDP payloads of a pcap/pcapng capture, with its timing (or
+                               --rate)                                                            [string]
+            --pcap-filter      With --pcap: only datagrams to or from this port                   [string]
             --ttl              IP TTL / IPv6 hop limit, 1-255 (to a group: the multicast TTL, default 1)
                                                                                                   [string]
             --multicast-if     To a group: send out of this interface (name or address)           [string]
@@ -144,6 +149,8 @@ describe('help', () => {
         tail -f app.log | udp-send --lines 127.0.0.1 514    stream a log, one datagram per line
         udp-send --rate 500 --duration 10s 127.0.0.1 5005   5000 datagrams, 500 a second
         hi
+        udp-send --pcap dns.pcapng --pcap-filter 53         replay a capture's DNS queries
+        127.0.0.1 5353
         udp-send --multicast-if eth0 --ttl 4 239.1.2.3      to a multicast group
         5005 hi
         udp-send --broadcast 192.168.1.255 5005 hi          to every host on the subnet

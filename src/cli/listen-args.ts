@@ -36,6 +36,8 @@ export interface ListenConfig {
   verbose: boolean;
   /** --join GROUP[@IFACE] (with --source-filter): the multicast groups to join. */
   join: GroupJoin[];
+  /** --pcap FILE: every datagram also into this pcap file. */
+  pcap: string | undefined;
   /** --time: how record times are written. */
   time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
@@ -58,6 +60,7 @@ const listenSchema = z.pipe(
     time: choiceSchema('--time', TIME_STYLES),
     join: z.optional(z.union([z.string(), z.array(z.string())])),
     'source-filter': z.optional(z.string()),
+    pcap: z.optional(z.string()),
     count: z.optional(intSchema('--count', 1, Number.MAX_SAFE_INTEGER)),
     timeout: z.optional(durationSchema('--timeout', 'seconds')),
     echo: z.optional(z.boolean()),
@@ -111,6 +114,10 @@ const listenSchema = z.pipe(
       addIssue(ctx, `invalid --source-filter ${show(args['source-filter'])}: expected the unicast IP address of the one sender to hear`);
     }
     if (join.length > 0 && args.host !== undefined) addIssue(ctx, '--host and --join cannot be used together: a listener that joins groups binds the group addresses');
+    if (args.pcap !== undefined && args.tcp === true) {
+      addIssue(ctx, '--pcap writes UDP datagrams: a TCP stream is not written as packets (capture it with tshark)');
+    }
+    if (args.pcap === '') addIssue(ctx, 'invalid --pcap "": expected a file to write');
     if (join.length > 0 && args.tcp === true) addIssue(ctx, '--join is for UDP: TCP has no multicast');
     if (args.host !== undefined && args.host.ip !== 0 && isMulticastAddress(args.host.host)) {
       addIssue(ctx, `--host ${show(args.host.host)} is a multicast group: to receive it, use --join ${args.host.host}`);
@@ -140,6 +147,7 @@ const listenSchema = z.pipe(
       force: args.force === true,
       time: args.time,
       join,
+      pcap: args.pcap,
     };
   }),
 );
@@ -169,6 +177,7 @@ export function listenCommand(argv: string[]) {
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Record format: text, json, hex or raw' })
     .option('join', { type: 'string', describe: 'Join multicast GROUP (on interface IFACE: GROUP@IFACE) and hear it; repeatable' })
     .option('source-filter', { type: 'string', describe: 'With --join: hear the groups from this one source only (source-specific multicast)' })
+    .option('pcap', { type: 'string', describe: 'Also write every datagram to FILE as a pcap capture (tshark -r FILE reads it)' })
     .option('time', { type: 'string', default: 'iso', describe: 'Record times: iso, iso-us, epoch, epoch-us or relative (seconds since the first record)' })
     .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams (TCP: N chunks or frames)' })
     .option('timeout', { alias: 't', type: 'string', describe: 'Stop after this long with nothing received: exit 75 if nothing came at all (bare number: seconds; or 500ms, 1m)' })

@@ -5,6 +5,7 @@ import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
 import type { TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
+import { PcapWriter } from './pcap-writer.js';
 import { TimeFormat, needsPreciseTime } from '../format/time.js';
 import type { RecordStyle } from '../format/records.js';
 import { put, readerGone } from './output.js';
@@ -36,7 +37,9 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     };
     const style: RecordStyle = { time: new TimeFormat(config.time), showLocal: false };
     const status = config.verbose ? verboseLines() : undefined;
+    const pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
     const write = (record: TrafficRecord): void => {
+      if (pcap && record.event === 'datagram') pcap.add(record);
       const line = status?.(record);
       if (line !== undefined) put(io.stderr, line);
       out.record(record, config.format, style);
@@ -94,9 +97,11 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     );
     if (statsTimer) clearInterval(statsTimer);
     const summary = await listener.close({ drain: reason === 'closed' });
+    pcap?.close();
     await out.end();
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
     if (handlerError !== undefined) throw handlerError.error;
+    if (pcap?.error) throw new UdpkitError('E_IO', `cannot write --pcap ${pcap.path}: ${(pcap.error as { code?: string }).code ?? pcap.error.message}`);
     // The reader went away (`| head -3`): it had what it wanted; the summary above is the last word.
     if (out.error && !readerGone(out.error)) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
     // A quiet spell after data is how a capture ends (exit 0, like `timeout`'s callers expect); 75 means nothing came.

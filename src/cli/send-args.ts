@@ -62,6 +62,10 @@ export interface SendConfig {
   multicastInterface: string | undefined;
   /** --multicast-loop on|off: whether this host's own group members get a copy. */
   multicastLoop: boolean | undefined;
+  /** --pcap FILE: replay the UDP payloads of this capture. */
+  pcap: string | undefined;
+  /** --pcap-filter PORT: only the capture's datagrams to or from this port. */
+  pcapFilter: number | undefined;
   /** --lines: each line of stdin (or --file) is its own datagram (TCP: message), sent as it comes. */
   lines: boolean;
   /** --force: write `-f raw` even to a terminal. */
@@ -99,6 +103,8 @@ const sendSchema = z.pipe(
     force: z.optional(z.boolean()),
     lines: z.optional(z.boolean()),
     ttl: z.optional(intSchema('--ttl', 1, 255)),
+    pcap: z.optional(z.string()),
+    'pcap-filter': z.optional(intSchema('--pcap-filter', 1, 65_535)),
     'multicast-if': z.optional(z.string()),
     'multicast-loop': z.optional(choiceSchema('--multicast-loop', ['on', 'off'] as const)),
   }),
@@ -116,6 +122,13 @@ const sendSchema = z.pipe(
     if (args.lines === true && args.tcp === true && args.frame === 'none') {
       problem('--lines with --tcp needs --frame line or --frame length: without a frame the lines would run together');
     }
+    if (args.pcap !== undefined) {
+      if (args.message !== undefined && args.message !== STDIN_MARK) problem(`--pcap sends the payloads of the capture, not a MESSAGE argument (got ${show(args.message)})`);
+      if (args.file !== undefined || args.lines === true) problem('--pcap is the message source: it cannot go with --file or --lines');
+      if (args.tcp === true) problem('--pcap replays UDP datagrams: it cannot go with --tcp');
+      if (args.interval !== undefined) problem('--pcap keeps the capture\'s timing, or --rate paces it: --interval does not apply');
+    }
+    if (args['pcap-filter'] !== undefined && args.pcap === undefined) problem('--pcap-filter works with --pcap only');
     const group = args.host.ip !== 0 && isMulticastAddress(args.host.host);
     if (group && args.tcp === true) problem(`${args.host.host} is a multicast group: TCP cannot send to a group (drop --tcp)`);
     if (args.tcp === true && (args.ttl !== undefined || args['multicast-if'] !== undefined || args['multicast-loop'] !== undefined)) {
@@ -167,6 +180,8 @@ const sendSchema = z.pipe(
       force: args.force === true,
       lines: args.lines === true,
       ttl: args.ttl,
+      pcap: args.pcap,
+      pcapFilter: args['pcap-filter'],
       multicastInterface: args['multicast-if'],
       multicastLoop: args['multicast-loop'] === undefined ? undefined : args['multicast-loop'] === 'on',
     };
@@ -208,6 +223,8 @@ export function sendCommand(argv: string[]) {
     .option('u', { type: 'boolean', describe: 'Accepted for nc habits: UDP is the default' })
     .option('source', { alias: 's', type: 'string', describe: 'Send from this local IP address (ncat -s, socat bind=)' })
     .option('source-port', { alias: 'p', type: 'string', describe: 'Send from this local port (ncat -p, iperf3 --cport)' })
+    .option('pcap', { type: 'string', describe: 'Replay the UDP payloads of a pcap/pcapng capture, with its timing (or --rate)' })
+    .option('pcap-filter', { type: 'string', describe: 'With --pcap: only datagrams to or from this port' })
     .option('ttl', { type: 'string', describe: 'IP TTL / IPv6 hop limit, 1-255 (to a group: the multicast TTL, default 1)' })
     .option('multicast-if', { type: 'string', describe: 'To a group: send out of this interface (name or address)' })
     .option('multicast-loop', { type: 'string', describe: 'To a group: on (default) or off: whether members on this host get a copy' })
@@ -221,6 +238,7 @@ export function sendCommand(argv: string[]) {
     .example('$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection')
     .example('tail -f app.log | $0 --lines 127.0.0.1 514', 'stream a log, one datagram per line')
     .example('$0 --rate 500 --duration 10s 127.0.0.1 5005 hi', '5000 datagrams, 500 a second')
+    .example('$0 --pcap dns.pcapng --pcap-filter 53 127.0.0.1 5353', 'replay a capture\'s DNS queries')
     .example('$0 --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi', 'to a multicast group')
     .example('$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet')
     .epilogue(

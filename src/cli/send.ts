@@ -13,6 +13,7 @@ import { jsonSafe } from '../format/safe-text.js';
 import { parseSendArgs, type SendConfig } from './send-args.js';
 import { runCommand } from './run.js';
 import { openLines, type Line } from './lines.js';
+import { loadReplay, replayPayloads, type Replay } from './replay.js';
 import { UdpkitError } from '../errors.js';
 
 function plural(n: number, word: string): string {
@@ -64,10 +65,10 @@ function ratePart(rate: number | undefined, unit: string, asked: number | undefi
   return `, ${digits(rate)} ${unit}/s${asked === undefined ? '' : ` (asked for ${digits(asked)})`}`;
 }
 
-function sentLine(result: UdpSendResult, asked?: number, lines = false): string {
+function sentLine(result: UdpSendResult, asked?: number, stream?: 'line' | 'datagram'): string {
   const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}${interruptedPart(result)}`;
-  if (lines) {
-    const what = `${plural(result.datagrams, 'line')} (${bytes(result.totalBytes)}), a datagram each,`;
+  if (stream !== undefined) {
+    const what = `${plural(result.datagrams, stream)} (${bytes(result.totalBytes)})${stream === 'line' ? ', a datagram each,' : ''}`;
     if (result.rttMs && result.datagrams > 0) return `sent ${what} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
     return `sent ${what} to ${where} in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'datagrams', asked)}\n`;
   }
@@ -98,6 +99,16 @@ function readLimit(config: SendConfig): ReadLimit {
   return { bytes: MAX_DATAGRAM.IPv6 * textual, why: `a UDP datagram carries at most ${MAX_DATAGRAM.IPv6} bytes (${MAX_DATAGRAM.IPv4} over IPv4)` };
 }
 
+/** What a replay read: `replaying 12 UDP datagrams of dns.pcapng (pcapng; left out: 30 other packets, …)`. */
+function replayLine(path: string, replay: Replay): string {
+  const left = [
+    replay.filteredOut > 0 ? `${replay.filteredOut} on other ports` : '',
+    replay.otherPackets > 0 ? `${plural(replay.otherPackets, 'packet')} not UDP` : '',
+    replay.incomplete > 0 ? `${replay.incomplete} incomplete (fragments or cut by the snapshot length)` : '',
+  ].filter((part) => part !== '');
+  return `replayed ${plural(replay.datagrams.length, 'UDP datagram')} of ${path} (${replay.format}${left.length > 0 ? `; left out: ${left.join(', ')}` : ''})\n`;
+}
+
 /** Each line as the bytes it stands for (with --encoding hex, a line of hex is one message). */
 async function* encodeLines(lines: AsyncIterable<Line>, config: SendConfig): AsyncGenerator<Buffer> {
   for await (const line of lines) {
@@ -117,14 +128,17 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
     if (!config) return 0;
     // Replies are printed only with --wait.
     if (config.waitMs !== undefined) refuseRawToTerminal(io, config.format, config.force);
-    const payload = config.lines
+    const replay = config.pcap === undefined ? undefined : await loadReplay(config.pcap, config.pcapFilter);
+    const payload = replay
+      ? replayPayloads(replay.datagrams, config.rate === undefined, io.signal)
+      : config.lines
       ? encodeLines(await openLines(config.file, io.stdin, readLimit(config)), config)
       : encodeMessage(await readMessage(config.message, config.file, io.stdin, readLimit(config), io.stdinFd), config.encoding, config.escapes);
     const base: SendBase = {
       host: config.host.host,
       port: config.port,
       payload,
-      itemName: 'line',
+      itemName: replay ? 'datagram' : 'line',
       family: config.family,
       count: config.count,
       intervalMs: config.intervalMs,
@@ -158,7 +172,8 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
       const address = wildcard ? ((await routeSource(result.destination.address, result.destination.family)) ?? result.local.address) : result.local.address;
       put(io.stderr, `from ${formatEndpoint({ address, port: result.local.port })} to ${formatEndpoint(result.destination)} over ${result.protocol}\n`);
     }
-    put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result, config.rate, config.lines) : sentLine(result, config.rate, config.lines));
+    if (replay && result.protocol === 'udp') put(io.stderr, replayLine(config.pcap ?? '', replay));
+    put(io.stderr, result.protocol === 'tcp' ? tcpSentLine(result, config.rate, config.lines) : sentLine(result, config.rate, replay ? 'datagram' : config.lines ? 'line' : undefined));
     const overflow = result.replyOverflow;
     if (overflow && overflow.bytes > 0) {
       put(io.stderr, `replies over --max-reply ${config.maxReply} bytes: ${overflow.bytes} bytes not kept or printed\n`);
