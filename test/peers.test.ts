@@ -284,6 +284,25 @@ describe.skipIf(!built)('udp-send --tcp and Ctrl+C while the peer does not read'
   });
 });
 
+/** Accepts one TCP connection, prints its peer's address and port and what it sent. */
+const PYTHON_ACCEPT = `
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(('127.0.0.1', 0))
+s.listen(1)
+s.settimeout(10)
+print('port', s.getsockname()[1], flush=True)
+c, peer = s.accept()
+data = b''
+while True:
+    chunk = c.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print('peer', peer[0], peer[1], data.decode(), flush=True)
+c.close()
+`;
+
 describe.skipIf(!built)('udp-send --source and --source-port', () => {
   async function freePort(): Promise<number> {
     const socket = await boundSocket();
@@ -306,17 +325,44 @@ describe.skipIf(!built)('udp-send --source and --source-port', () => {
     }
   });
 
-  it('a source port in use, an address that is not local, a name, or --tcp: each its own clear error', async () => {
+  it('a source port in use, an address that is not local, a name: each its own clear error, over UDP and TCP', async () => {
     const taken = await boundSocket();
     const port = String(taken.address().port);
     const inUse = await runBin('udp-send', ['--source-port', port, '127.0.0.1', '9', 'x']);
     expect([inUse.code, inUse.stderr]).toEqual([69, `udp-send: cannot send from *:${port}: address already in use (EADDRINUSE)\n`]);
     const notLocal = await runBin('udp-send', ['--source', '192.0.2.123', '127.0.0.1', '9', 'x']);
     expect(notLocal.code).toBe(69);
-    expect(notLocal.stderr).toMatch(/^udp-send: cannot send from 192\.0\.2\.123:0: address not available on this machine \(EADDRNOTAVAIL\)\n$/);
+    expect(notLocal.stderr).toBe('udp-send: cannot send from 192.0.2.123: address not available on this machine (EADDRNOTAVAIL)\n');
     const name = await runBin('udp-send', ['--source', 'localhost', '127.0.0.1', '9', 'x']);
     expect([name.code, name.stderr]).toEqual([64, 'udp-send: --source "localhost": give a local IP address, not a name\n']);
-    const tcp = await runBin('udp-send', ['--tcp', '-p', '40000', '127.0.0.1', '9', 'x']);
-    expect([tcp.code, tcp.stderr]).toEqual([64, 'udp-send: --source and --source-port work with UDP for now (not yet with --tcp)\n']);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const serverPort = String((server.address() as { port: number }).port);
+    const tcpInUse = await runBin('udp-send', ['--tcp', '-p', serverPort, '127.0.0.1', serverPort, 'x']);
+    expect([tcpInUse.code, tcpInUse.stderr]).toEqual([69, `udp-send: cannot send from *:${serverPort}: address already in use (EADDRINUSE)\n`]);
+    const tcpNotLocal = await runBin('udp-send', ['--tcp', '-s', '192.0.2.123', '127.0.0.1', serverPort, 'x']);
+    expect([tcpNotLocal.code, tcpNotLocal.stderr]).toEqual([69, 'udp-send: cannot send from 192.0.2.123: address not available on this machine (EADDRNOTAVAIL)\n']);
+    const wrongFamily = await runBin('udp-send', ['--tcp', '-s', '::1', '127.0.0.1', serverPort, 'x']);
+    expect([wrongFamily.code, wrongFamily.stderr]).toEqual([64, 'udp-send: --source "::1" is IPv6 but the destination is IPv4\n']);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('TCP: the connection comes from the address and port asked: a Python server and tshark (the SYN) both see it', async () => {
+    const server = spawn('python3', ['-c', PYTHON_ACCEPT], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const said = new Capture();
+    server.stdout.pipe(said);
+    const exited = new Promise<void>((resolve) => server.on('close', () => resolve()));
+    const port = (await said.waitFor(/^port (\d+)\n/))[1] as string;
+    const source = await freePort();
+    const capture = noCapture === undefined ? await captureLo(`tcp port ${port}`) : undefined;
+    const sent = await runBin('udp-send', ['--tcp', '-s', '127.0.0.2', '-p', String(source), '127.0.0.1', port, 'from here']);
+    expect(sent.code, sent.stderr).toBe(0);
+    await said.waitFor(/^peer /m);
+    expect(said.text).toContain(`peer 127.0.0.2 ${source} from here\n`);
+    await exited;
+    if (capture) {
+      const syns = (await capture.stop()).filter((p) => p.syn && p.dstPort === Number(port));
+      expect(syns.map((p) => [p.src, p.srcPort])).toEqual([['127.0.0.2', source]]);
+    }
   });
 });

@@ -144,9 +144,6 @@ const sendSchema = z.pipe(
     if (args.tcp === true && args.connect === true) problem('--connect is for UDP: a TCP socket is always connected');
     if (args.u === true && args.tcp === true) problem('-u (UDP) and --tcp cannot be used together');
     if (args.broadcast === true && args.tcp === true) problem('--broadcast is for UDP: TCP has no broadcast');
-    if (args.tcp === true && (args.source !== undefined || args['source-port'] !== undefined)) {
-      problem('--source and --source-port work with UDP for now (not yet with --tcp)');
-    }
     if (args.source !== undefined && args.source.ip === 0) problem(`--source ${show(args.source.host)}: give a local IP address, not a name`);
     if (args.source !== undefined && args.source.ip !== 0 && args.host.ip !== 0 && args.source.ip !== args.host.ip) {
       problem(`--source ${show(args.source.host)} is IPv${args.source.ip} but the destination is IPv${args.host.ip}`);

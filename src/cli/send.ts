@@ -155,6 +155,8 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
           frame: config.frame,
           connectTimeoutMs: config.connectTimeoutMs,
           sendTimeoutMs: config.sendTimeoutMs,
+          sourceAddress: config.sourceAddress,
+          sourcePort: config.sourcePort,
         })
       : await sendUdp({
           ...base,

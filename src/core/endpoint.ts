@@ -13,3 +13,9 @@ export function unmapEndpoint(address: string, port: number, family: string): En
   }
   return { address, port, family: family === 'IPv6' || family === '6' ? 'IPv6' : 'IPv4' };
 }
+
+/** A chosen source as the user gave it: `10.0.0.7`, `*:40000` or `10.0.0.7:40000` (`[::1]:40000` for IPv6). */
+export function formatSource(address: string | undefined, port: number | undefined): string {
+  if (port === undefined) return address ?? '*';
+  return formatEndpoint({ address: address ?? '*', port });
+}

@@ -40,7 +40,7 @@ export class AllAttemptsFailed extends Error {
 }
 
 /**
- * Connects to the first of `addresses` that answers on `port`.
+ * Connects to the first of `addresses` that answers on `port`, from `local` when given.
  * @returns the connected socket, the address that answered and those that failed before it
  * @throws AllAttemptsFailed when none connected; `onTimeout()`'s error after `timeoutMs`
  */
@@ -49,6 +49,7 @@ export function connectFirst(
   port: number,
   timeoutMs: number,
   onTimeout: () => Error,
+  local?: { address?: string | undefined; port?: number | undefined },
 ): Promise<{ socket: Socket; address: ResolvedAddress; failed: FailedAttempt[] }> {
   const order = attemptOrder(addresses);
   return new Promise((resolve, reject) => {
@@ -70,10 +71,11 @@ export function connectFirst(
       const target = order[next];
       if (settled || target === undefined) return;
       next += 1;
-      const socket = connect({ host: target.address, port, noDelay: true });
+      const socket = connect({ host: target.address, port, noDelay: true, localAddress: local?.address, localPort: local?.port });
       running.set(socket, target);
       clearTimeout(stagger);
-      if (next < order.length) stagger = setTimeout(start, ATTEMPT_DELAY_MS);
+      // A fixed source port can be bound by one attempt at a time: the next starts when one fails.
+      if (next < order.length && local?.port === undefined) stagger = setTimeout(start, ATTEMPT_DELAY_MS);
       socket.once('connect', () => {
         socket.removeAllListeners('error');
         settle(() => resolve({ socket, address: target, failed }), socket);

@@ -1,7 +1,7 @@
 /** The TCP sender: connect (timed), write every message whole, half-close, and optionally read the reply. */
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
-import { formatEndpoint, unmapEndpoint } from './endpoint.js';
+import { formatEndpoint, formatSource, unmapEndpoint } from './endpoint.js';
 import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
@@ -28,6 +28,10 @@ export interface TcpSendOptions extends SendBase {
   connectTimeoutMs?: number | undefined;
   /** Give up when written bytes make no progress for this long (default {@link DEFAULT_SEND_TIMEOUT_MS}). */
   sendTimeoutMs?: number | undefined;
+  /** Connect from this local address (it must be one of this host's); only destinations of its family are tried. */
+  sourceAddress?: string | undefined;
+  /** Connect from this local port (one connection attempt at a time, then). */
+  sourcePort?: number | undefined;
 }
 
 /** What {@link sendTcp} did. */
@@ -118,7 +122,17 @@ function stallWatch(socket: Socket, ms: number, onStall: () => void): () => void
  */
 export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
   const options = checkSendOptions(given);
-  const addresses = await resolveAll(options.host, options.family ?? 0);
+  const sourceFamily = options.sourceAddress === undefined ? 0 : isIP(options.sourceAddress);
+  const resolved = await resolveAll(options.host, options.family ?? 0);
+  // From a chosen source address, only the destinations of its family can be reached.
+  const addresses = sourceFamily === 0 ? resolved : resolved.filter((a) => (a.family === 'IPv6' ? 6 : 4) === sourceFamily);
+  if (addresses.length === 0) {
+    throw new UdpkitError('E_USAGE', `--source ${options.sourceAddress ?? ''} is IPv${sourceFamily}, but ${options.host} has no IPv${sourceFamily} address`);
+  }
+  const fromSource =
+    options.sourceAddress === undefined && options.sourcePort === undefined
+      ? undefined
+      : formatSource(options.sourceAddress, options.sourcePort);
   const frame = options.frame ?? 'none';
   // A TCP message has no size limit of its own (the CLI bounds what it reads).
   const source = messageSource(options.payload, options.signal, () => undefined);
@@ -151,9 +165,14 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
   try {
     connected = await connectFirst(addresses, options.port, connectTimeoutMs, () =>
       new UdpkitError('E_TIMEOUT', `connect to ${whereAll} timed out after ${connectTimeoutMs} ms`, { errno: 'ETIMEDOUT' }),
+      { address: options.sourceAddress, port: options.sourcePort },
     );
   } catch (error) {
-    throw explain(error instanceof AllAttemptsFailed ? error.cause : error, whereAll, 'connecting to');
+    const cause = error instanceof AllAttemptsFailed ? error.cause : error;
+    const errno = (cause as { code?: string }).code;
+    // A chosen source that cannot be bound (in use, not local) is named as the source, not as the destination.
+    if (fromSource !== undefined && (errno === 'EADDRINUSE' || errno === 'EADDRNOTAVAIL')) throw fromSystemError(cause, `cannot send from ${fromSource}`);
+    throw explain(cause, whereAll, 'connecting to');
   }
   const { socket, failed } = connected;
   const destination: Endpoint = { ...connected.address, port: options.port };

@@ -1,7 +1,7 @@
 /** The UDP sender: sendto (or send on a connected socket) a payload one or more times, and optionally wait for a reply. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { UdpkitError, fromSystemError } from '../errors.js';
-import { formatEndpoint, unmapEndpoint } from './endpoint.js';
+import { formatEndpoint, formatSource, unmapEndpoint } from './endpoint.js';
 import { checkDatagramSize } from '../payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
@@ -146,7 +146,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     await new Promise<void>((resolve, reject) => {
       // A chosen source that cannot be bound (in use, not local) is named as the source, not as the destination.
       const refuse = (error: Error): void => {
-        const source = formatEndpoint({ address: options.sourceAddress ?? '*', port: options.sourcePort ?? 0 });
+        const source = formatSource(options.sourceAddress, options.sourcePort);
         reject(options.sourceAddress === undefined && options.sourcePort === undefined ? error : fromSystemError(error, `cannot send from ${source}`));
       };
       made.once('error', refuse);
