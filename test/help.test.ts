@@ -65,12 +65,13 @@ describe('help', () => {
         -h, --help           Show help                                                           [boolean]
 
       Examples:
-        udp-listen 5005                        print every datagram sent to port 5005
-        udp-listen --format json --count 1 0   one datagram as JSON on a free port
-        udp-listen --echo 5005                 an echo server
-        udp-listen --join 239.1.2.3@eth0 5005  hear a multicast group
-        udp-listen 5005 5006 7000-7010         thirteen ports, one record stream
-        udp-listen --tcp --frame line 5005     TCP, one record per line
+        udp-listen 5005                                print every datagram sent to port 5005
+        udp-listen --format json --count 1 0           one datagram as JSON on a free port
+        udp-listen --echo 5005                         an echo server
+        udp-listen --join 239.1.2.3@eth0 5005          hear a multicast group
+        udp-listen --pcap dns.pcap --time iso-us 5353  also a pcap for tshark; microsecond times
+        udp-listen 5005 5006 7000-7010                 thirteen ports, one record stream
+        udp-listen --tcp --frame line 5005             TCP, one record per line
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.
@@ -153,6 +154,7 @@ describe('help', () => {
         127.0.0.1 5353
         udp-send --multicast-if eth0 --ttl 4 239.1.2.3      to a multicast group
         5005 hi
+        udp-send -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi      from this address and port
         udp-send --broadcast 192.168.1.255 5005 hi          to every host on the subnet
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare

@@ -195,6 +195,7 @@ export function listenCommand(argv: string[]) {
     .example('$0 --format json --count 1 0', 'one datagram as JSON on a free port')
     .example('$0 --echo 5005', 'an echo server')
     .example('$0 --join 239.1.2.3@eth0 5005', 'hear a multicast group')
+    .example('$0 --pcap dns.pcap --time iso-us 5353', 'also a pcap for tshark; microsecond times')
     .example('$0 5005 5006 7000-7010', 'thirteen ports, one record stream')
     .example('$0 --tcp --frame line 5005', 'TCP, one record per line')
     .epilogue(

@@ -237,6 +237,7 @@ export function sendCommand(argv: string[]) {
     .example('$0 --rate 500 --duration 10s 127.0.0.1 5005 hi', '5000 datagrams, 500 a second')
     .example('$0 --pcap dns.pcapng --pcap-filter 53 127.0.0.1 5353', 'replay a capture\'s DNS queries')
     .example('$0 --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi', 'to a multicast group')
+    .example('$0 -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi', 'from this address and port')
     .example('$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet')
     .epilogue(
       'Coming from nc: `echo hi | udp-send -u HOST PORT` works as `nc -u`; -w takes 2s as nc does (a bare number is ' +
