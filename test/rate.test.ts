@@ -35,6 +35,13 @@ describe('Pacer', () => {
     expect(offered).toBeGreaterThanOrEqual(1);
     expect(offered).toBeLessThanOrEqual(20);
 
+    // No interval, a time limit: as fast as asked, until the time is up.
+    const flood = new Pacer(0, undefined, 20);
+    let flooded = 0;
+    for (let i = 0; i < 10_000_000 && (await flood.due(i)); i++) flooded += 1;
+    expect(flooded).toBeGreaterThan(1);
+    expect(flooded).toBeLessThan(10_000_000);
+
     const controller = new AbortController();
     const aborted = new Pacer(60_000, controller.signal);
     expect(await aborted.due(0)).toBe(true);
@@ -111,6 +118,15 @@ describe.skipIf(skip !== undefined)('udp-send --rate / --duration', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sent 50 messages \(100 bytes\) to 127\.0\.0\.1:\d+ over tcp \(connected in [\d.]+ ms\) in [\d.]+ ms, [\d,.]+ messages\/s \(asked for 1,000\)\n$/);
     await until(() => text === 'm\n'.repeat(50), 5000, '50 lines');
+  });
+
+  it('--duration 300ms alone floods for that long, then stops', async () => {
+    const receiver = await boundSocket();
+    const run = await runBin('udp-send', ['--json', '--duration', '300ms', '127.0.0.1', String(receiver.address().port), 'f']);
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as { datagrams: number; sendMs: number };
+    expect(json.datagrams).toBeGreaterThan(1);
+    expect(json.sendMs).toBeGreaterThanOrEqual(300);
   });
 
   it.each([

@@ -37,17 +37,27 @@ export class Pacer {
     const endAt = this.limitMs === undefined ? Number.POSITIVE_INFINITY : this.start + this.limitMs;
     if (dueAt >= endAt) {
       // Wait out the run's time (a --duration run lasts its duration), then stop.
-      if (endAt > now && this.intervalMs > 0) await sleep(endAt - now, this.signal);
+      await this.until(endAt);
       return false;
     }
-    // Each sleep ends no sooner than asked; a bound on the turns keeps a clock oddity from spinning forever.
+    await this.until(dueAt);
+    const at = monotonicMs();
+    // Unpaced (interval 0) with a time limit: the clock alone ends the run.
+    if (at >= endAt) return false;
+    this.last = at;
+    return this.signal?.aborted !== true;
+  }
+
+  /**
+   * Sleeps until the monotonic clock reads `at`. Timers run on the event loop's millisecond clock and can fire a
+   * fraction of a millisecond before `at` by this one: sleep again for what is left. Bounded in turns.
+   */
+  private async until(at: number): Promise<void> {
     for (let turn = 0; turn < 10_000 && this.signal?.aborted !== true; turn++) {
-      const wait = dueAt - monotonicMs();
-      if (wait <= 0) break;
+      const wait = at - monotonicMs();
+      if (wait <= 0) return;
       await sleep(wait, this.signal);
     }
-    this.last = monotonicMs();
-    return this.signal?.aborted !== true;
   }
 
   /** Sends per second achieved from the first send to the last one offered: (n − 1) / elapsed; undefined below 2. */
