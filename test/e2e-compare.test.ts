@@ -30,7 +30,7 @@ describe.skipIf(!built)('udp-compare HOST PORT', () => {
     });
     expect(report.scenarios.find((s) => s.name === 'overload')?.reason).toBe('local only: needs control of the far side');
     const boundaries = report.scenarios.find((s) => s.name === 'boundaries');
-    expect(boundaries?.rows.find((r) => r.measurement === 'read sizes equal the sent sizes')?.udp.value).toBe(true);
+    expect(boundaries?.rows.find((r) => r.id === 'sizes-kept')?.udp.value).toBe(true);
     udp.child.kill('SIGINT');
     tcp.child.kill('SIGINT');
     expect((await udp.exit).code).toBe(0);

@@ -2,10 +2,12 @@
 import { internalErrorText } from '../cli/run.js';
 import { ERROR_CODES } from '../errors.js';
 
-/** An AbortSignal raised by SIGINT/SIGTERM, and a way to remove the handlers. */
+/**
+ * An AbortSignal raised by SIGINT/SIGTERM/SIGHUP. The handlers are never removed: without one, a signal that
+ * comes while the process exits would kill it by its default action instead of letting the exit code stand.
+ */
 export interface Shutdown {
   signal: AbortSignal;
-  dispose(): void;
 }
 
 /** The signals that ask a run to end: Ctrl+C, a supervisor's stop, a closed terminal or dropped ssh session. */
@@ -19,12 +21,7 @@ export function onShutdown(): Shutdown {
     controller.abort(signal);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, handler);
-  return {
-    signal: controller.signal,
-    dispose() {
-      for (const signal of STOP_SIGNALS) process.off(signal, handler);
-    },
-  };
+  return { signal: controller.signal };
 }
 
 /**

@@ -21,7 +21,8 @@ stop.signal.addEventListener('abort', () => {
   setTimeout(() => process.exit(EXIT_INTERRUPTED), 3000).unref();
 });
 void compareMain(process.argv.slice(2), processIO(stop.signal)).then((code) => {
-  stop.dispose();
+  // The signal handlers stay: removing them would give a signal that comes while the process exits (its exit
+  // handlers remove namespaces) the default action, death by signal instead of the exit code.
   // The command has flushed (or given up on a reader that stopped reading): exit now, not when a blocked pipe frees.
   process.exit(code);
 });

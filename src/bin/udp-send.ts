@@ -7,6 +7,6 @@ import { exitOnInternalError, onShutdown } from './shutdown.js';
 exitOnInternalError('udp-send');
 const stop = onShutdown();
 void sendMain(process.argv.slice(2), processIO(stop.signal)).then((code) => {
-  stop.dispose();
+  // The signal handlers stay until the process is gone (see udp-listen.ts).
   process.exit(code);
 });

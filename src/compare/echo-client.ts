@@ -1,6 +1,7 @@
 /** Talking to an echo peer: one datagram and its reply, one TCP exchange, and ping-pong round trips. */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
+import { formatEndpoint } from '../core/endpoint.js';
 import { UdpkitError } from '../errors.js';
 import type { EchoTarget } from './types.js';
 
@@ -25,7 +26,7 @@ export async function udpEchoClient(target: EchoTarget): Promise<UdpEchoClient> 
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiter = undefined;
-          reject(new UdpkitError('E_TIMEOUT', `no echo from ${target.host}:${target.udpPort} over udp within ${timeoutMs} ms`));
+          reject(new UdpkitError('E_TIMEOUT', `no echo from ${formatEndpoint({ address: target.host, port: target.udpPort })} over udp within ${timeoutMs} ms`));
         }, timeoutMs);
         waiter = (message) => {
           clearTimeout(timer);
@@ -43,8 +44,11 @@ export async function udpEchoClient(target: EchoTarget): Promise<UdpEchoClient> 
 export interface TcpEchoClient {
   socket: Socket;
   connectMs: number;
-  /** Writes and resolves once `expect` bytes have come back (default: as many as were written). */
-  exchange(payload: Buffer, expect?: number, timeoutMs?: number): Promise<{ bytes: number; chunks: number[] }>;
+  /**
+   * Writes and resolves once `expect` bytes have come back (default: as many as were written). After `timeoutMs`
+   * it rejects, or with `partial` resolves with what came back by then.
+   */
+  exchange(payload: Buffer, expect?: number, timeoutMs?: number, partial?: boolean): Promise<{ bytes: number; chunks: number[] }>;
   close(): void;
 }
 
@@ -55,7 +59,7 @@ export async function tcpEchoClient(target: EchoTarget, timeoutMs = 5000): Promi
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new UdpkitError('E_TIMEOUT', `connect to ${target.host}:${target.tcpPort} over tcp timed out`));
+      reject(new UdpkitError('E_TIMEOUT', `connect to ${formatEndpoint({ address: target.host, port: target.tcpPort })} over tcp timed out`));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -79,12 +83,16 @@ export async function tcpEchoClient(target: EchoTarget, timeoutMs = 5000): Promi
   return {
     socket,
     connectMs,
-    exchange(payload, expect = payload.length, ms = 5000) {
+    exchange(payload, expect = payload.length, ms = 5000, partial = false) {
       got = 0;
       chunks = [];
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiter = undefined;
+          if (partial) {
+            resolve({ bytes: got, chunks });
+            return;
+          }
           reject(new UdpkitError('E_TIMEOUT', `echo of ${expect} bytes over tcp incomplete after ${ms} ms (${got} back)`));
         }, ms);
         waiter = () => {

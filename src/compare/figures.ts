@@ -1,4 +1,4 @@
-/** Small statistics for the report: percentiles of a sample, and cells with units. */
+/** Small statistics for the report: percentiles of a sample, cells with units, and how a person says a ratio. */
 import type { Cell } from './types.js';
 
 /** The p-th percentile (0..100) of `values` by nearest rank; NaN for an empty sample. */
@@ -14,13 +14,32 @@ export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
-/** A number rounded for reading, with its unit. */
-export function num(value: number, unit: string): Cell {
-  if (!Number.isFinite(value)) return { value: null, unit };
-  return { value: Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(3)), unit };
+/**
+ * A measured number with its unit, unrounded (the text and HTML round it for reading; JSON keeps it whole).
+ * Not finite (nothing measured): n/a, with `why` as the reason.
+ */
+export function num(value: number, unit: string, why = 'nothing to measure: no sample'): Cell {
+  if (!Number.isFinite(value)) return { value: null, unit, reason: why };
+  return { value, unit };
 }
 
-/** An outcome in words (`success`, `ECONNREFUSED`). */
-export function word(value: string): Cell {
+/** An outcome in words (`success`, `ECONNREFUSED`), or a yes/no. */
+export function word(value: string | boolean): Cell {
   return { value };
+}
+
+/** A cell that does not apply to this transport, and why. */
+export function na(reason: string): Cell {
+  return { value: null, reason };
+}
+
+/**
+ * How a person says how `b` compares with `a` (b / a): `2.6× later`, `1.4× sooner`, or `about the same` within
+ * 10%. `more` and `less` are the words for b above and below a.
+ */
+export function ratioPhrase(a: number, b: number, more: string, less: string): string {
+  if (!(a > 0 && b > 0)) return 'not comparable (a value is missing)';
+  const ratio = b / a;
+  if (ratio < 1.1 && ratio > 1 / 1.1) return 'about the same';
+  return ratio >= 1 ? `${ratio.toFixed(1)}× ${more}` : `${(1 / ratio).toFixed(1)}× ${less}`;
 }

@@ -1,12 +1,38 @@
 /** The report as text (a table per scenario and a sentence), as Markdown, or as JSON. */
 import type { Cell, CompareReport, ScenarioResult } from './types.js';
 
-/** A cell as a reader sees it: `12.3 µs`, `yes`, `ECONNREFUSED`, `–`. */
+/** Units whose singular drops the final `s` (`1 read`, `2 reads`). */
+const COUNTED = new Set(['messages', 'reads', 'packets', 'datagrams', 'bytes', 'exchanges', 'chunks', 'segments']);
+
+/** Larger units for time: 162,902 µs reads as 163 ms, 45,000 ms as 45 s. */
+const SCALE: Record<string, [number, string]> = { 'µs': [1000, 'ms'], ms: [1000, 's'] };
+
+/** A number rounded for reading: whole above 100 (with thousands separators), three significant digits below. */
+export function readable(value: number): string {
+  const rounded = Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(3));
+  return rounded.toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+/** A number and unit as a reader sees it: scaled up past 10,000 of a time unit, singular for one. */
+export function quantity(value: number, unit: string | undefined): string {
+  let v = value;
+  let u = unit;
+  for (let turn = 0; turn < 3 && u !== undefined && SCALE[u] !== undefined && Math.abs(v) >= 10_000; turn++) {
+    const [factor, next] = SCALE[u] as [number, string];
+    v /= factor;
+    u = next;
+  }
+  if (u === undefined) return readable(v);
+  const singular = COUNTED.has(u) && readable(v) === '1' ? u.slice(0, -1) : u;
+  return `${readable(v)} ${singular}`;
+}
+
+/** A cell as a reader sees it: `163 ms`, `1 read`, `yes`, `ECONNREFUSED`, `n/a (why)`. */
 export function cellText(cell: Cell): string {
-  if (cell.value === null) return '–';
+  if (cell.value === null) return cell.reason === undefined ? 'n/a' : `n/a (${cell.reason})`;
   if (typeof cell.value === 'boolean') return cell.value ? 'yes' : 'no';
-  const value = typeof cell.value === 'number' ? cell.value.toLocaleString('en-US', { maximumFractionDigits: 3 }) : cell.value;
-  return cell.unit ? `${value} ${cell.unit}` : value;
+  if (typeof cell.value === 'number') return quantity(cell.value, cell.unit);
+  return cell.unit ? `${cell.value} ${cell.unit}` : cell.value;
 }
 
 function pad(text: string, width: number): string {

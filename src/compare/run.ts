@@ -1,6 +1,7 @@
 /** Runs the chosen scenarios against a target and gathers one report; never prints. */
 import { cpus, release } from 'node:os';
 import { VERSION } from '../version.js';
+import { formatEndpoint } from '../core/endpoint.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { remoteTarget, startLocalTarget } from './target.js';
 import type { CompareReport, ScenarioName, ScenarioResult, Workload } from './types.js';
@@ -68,7 +69,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
     machine: { platform: process.platform, kernel: release(), node: process.version, cpus: cpus().length },
     workload: {
       ...options.workload,
-      target: options.remote ? `${options.remote.host}:${options.remote.port}` : 'loopback (in-process echo listeners)',
+      target: options.remote ? formatEndpoint({ address: options.remote.host, port: options.remote.port }) : 'loopback (in-process echo listeners)',
     },
     scenarios: results,
   };

@@ -5,6 +5,7 @@ import { SCENARIO_NAMES } from './types.js';
 const cell = z.object({
   value: z.union([z.number(), z.string(), z.boolean(), z.null()]),
   unit: z.optional(z.string()),
+  reason: z.optional(z.string()),
 });
 
 /** One scenario's result. */
@@ -14,7 +15,7 @@ export const scenarioResultSchema = z.object({
   status: z.enum(['ok', 'skipped', 'failed']),
   reason: z.optional(z.string()),
   sentence: z.optional(z.string()),
-  rows: z.array(z.object({ measurement: z.string(), udp: cell, tcp: cell })),
+  rows: z.array(z.object({ id: z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)), measurement: z.string(), udp: cell, tcp: cell })),
   durationMs: z.number().check(z.nonnegative()),
 });
 

@@ -1,14 +1,20 @@
 /** The shapes of udp-compare: a measured cell, a row UDP | TCP, a scenario's result, the whole report. */
 import type { Family } from '../types.js';
 
-/** One measured figure (or outcome) with its unit; `null` when it does not apply to that transport. */
+/**
+ * One measured figure (or outcome) with its unit. Numbers are kept unrounded (rendering rounds them);
+ * `null` is n/a, and `reason` says why (it does not apply to this transport, or could not be measured).
+ */
 export interface Cell {
   value: number | string | boolean | null;
   unit?: string | undefined;
+  reason?: string | undefined;
 }
 
 /** One measurement on both transports. */
 export interface Row {
+  /** A stable key for scripts comparing runs (`first-reply`, `rtt-p50`…): the wording of `measurement` may change. */
+  id: string;
   measurement: string;
   udp: Cell;
   tcp: Cell;

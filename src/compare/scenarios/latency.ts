@@ -1,5 +1,7 @@
 /** Scenario 7, latency and throughput: ping-pong round trips through the echo peer, and one-way rates. */
-import { num, percentile } from '../figures.js';
+import { num, percentile, ratioPhrase } from '../figures.js';
+import { interarrivalJitter, ipdv } from '../jitter.js';
+import { cellText } from '../render.js';
 import { tcpEchoClient, udpEchoClient } from '../echo-client.js';
 import { oneWay } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
@@ -38,10 +40,15 @@ export const latency: Scenario = {
       tcp.close();
     }
     const us = (values: number[], p: number) => num(percentile(values, p) * 1000, 'µs');
+    // Round-trip variation: RFC 3550's estimator over the round trips, and IPDV between consecutive exchanges.
+    const rttJitter = (values: number[]) => num(interarrivalJitter(values) * 1000, 'µs');
+    const rttIpdv = (values: number[], p: number) => num(percentile(ipdv(values.map((_, i) => i), values).map(Math.abs), p) * 1000, 'µs');
     const rows: Row[] = [
-      { measurement: `round trip p50 (${exchanges} ping-pongs)`, udp: us(udpRtt, 50), tcp: us(tcpRtt, 50) },
-      { measurement: 'round trip p99', udp: us(udpRtt, 99), tcp: us(tcpRtt, 99) },
-      { measurement: 'round trip max', udp: us(udpRtt, 100), tcp: us(tcpRtt, 100) },
+      { id: 'rtt-p50', measurement: `round trip p50 (${exchanges} ping-pongs)`, udp: us(udpRtt, 50), tcp: us(tcpRtt, 50) },
+      { id: 'rtt-p99', measurement: 'round trip p99', udp: us(udpRtt, 99), tcp: us(tcpRtt, 99) },
+      { id: 'rtt-max', measurement: 'round trip max', udp: us(udpRtt, 100), tcp: us(tcpRtt, 100) },
+      { id: 'rtt-jitter', measurement: 'round-trip jitter (RFC 3550 estimator)', udp: rttJitter(udpRtt), tcp: rttJitter(tcpRtt) },
+      { id: 'rtt-ipdv-p99', measurement: 'round-trip variation |IPDV| p99', udp: rttIpdv(udpRtt, 99), tcp: rttIpdv(tcpRtt, 99) },
     ];
     let throughput = '';
     if (target.local && peerUnavailable() === undefined) {
@@ -55,19 +62,19 @@ export const latency: Scenario = {
       const udpRate = rate(udpRun.account.unique, udpRun.receiver.spanMs);
       const tcpRate = rate(tcpRun.account.unique, tcpRun.receiver.spanMs);
       rows.push(
-        { measurement: `one-way messages/s (${count} × ${workload.size} B, unpaced)`, udp: num(udpRate, 'msg/s'), tcp: num(tcpRate, 'msg/s') },
-        { measurement: 'one-way MB/s', udp: num((udpRate * workload.size) / 1e6, 'MB/s'), tcp: num((tcpRate * workload.size) / 1e6, 'MB/s') },
-        { measurement: 'delivered in the throughput run', udp: num(udpRun.account.deliveredFraction * 100, '%'), tcp: num(tcpRun.account.deliveredFraction * 100, '%') },
+        { id: 'oneway-rate', measurement: `one-way messages/s (${count} × ${workload.size} B, unpaced)`, udp: num(udpRate, 'msg/s'), tcp: num(tcpRate, 'msg/s') },
+        { id: 'oneway-mbps', measurement: 'one-way MB/s', udp: num((udpRate * workload.size) / 1e6, 'MB/s'), tcp: num((tcpRate * workload.size) / 1e6, 'MB/s') },
+        { id: 'oneway-delivered', measurement: 'delivered in the throughput run', udp: num(udpRun.account.deliveredFraction * 100, '%'), tcp: num(tcpRun.account.deliveredFraction * 100, '%') },
       );
       throughput =
-        ` One-way, UDP moved ${udpRate.toFixed(0)} and TCP ${tcpRate.toFixed(0)} messages/s` +
+        ` One-way, UDP moved ${cellText(num(udpRate, 'msg/s'))} and TCP ${cellText(num(tcpRate, 'msg/s'))}` +
         (tcpRate > udpRate ? ': TCP packs small writes into a stream, UDP pays a system call and a packet per datagram.' : '.');
     }
     return {
       rows,
       sentence:
-        `A round trip took ${(percentile(udpRtt, 50) * 1000).toFixed(0)} µs over UDP and ${(percentile(tcpRtt, 50) * 1000).toFixed(0)} µs over TCP at the median ` +
-        `(TCP/UDP ${(percentile(tcpRtt, 50) / percentile(udpRtt, 50)).toFixed(2)}×): once connected, a TCP exchange costs no handshake.${throughput}`,
+        `A round trip took ${cellText(us(udpRtt, 50))} over UDP and ${cellText(us(tcpRtt, 50))} over TCP at the median: TCP was ` +
+        `${ratioPhrase(percentile(udpRtt, 50), percentile(tcpRtt, 50), 'slower', 'faster')}; once connected, a TCP exchange costs no handshake.${throughput}`,
     };
   },
 };

@@ -3,7 +3,9 @@ import { createLossyLink, lossyLinkUnavailable } from '../netns.js';
 import { oneWay } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
 import type { Scenario } from '../types.js';
-import { sequenceRows } from './order.js';
+import { rowOf, sequenceRows } from './order.js';
+import { percentile, ratioPhrase } from '../figures.js';
+import { cellText, readable } from '../render.js';
 
 export const lossyLink: Scenario = {
   name: 'lossy-link',
@@ -26,12 +28,15 @@ export const lossyLink: Scenario = {
       progress(`lossy-link: ${workload.messages} messages over tcp at ${workload.loss * 100}% loss`);
       const tcp = await oneWay({ protocol: 'tcp', ...common });
       const a = udp.account;
+      const rows = sequenceRows(udp, tcp);
+      const tail = ratioPhrase(percentile(udp.receiver.delays, 99), percentile(tcp.receiver.delays, 99), 'higher', 'lower');
       return {
-        rows: sequenceRows(udp, tcp),
+        rows,
         sentence:
-          `With ${(workload.loss * 100).toFixed(1)}% of packets dropped${workload.duplicate > 0 ? ` and ${(workload.duplicate * 100).toFixed(1)}% duplicated` : ''}, ` +
-          `UDP delivered ${(a.deliveredFraction * 100).toFixed(1)}% (${a.duplicates} twice, ${a.reordered} out of order); ` +
-          `TCP delivered ${(tcp.account.deliveredFraction * 100).toFixed(1)}% in order by retransmitting, and paid for it in tail latency.`,
+          `With ${readable(workload.loss * 100)}% of packets dropped${workload.duplicate > 0 ? ` and ${readable(workload.duplicate * 100)}% duplicated` : ''}, ` +
+          `UDP delivered ${cellText(rowOf(rows, 'delivered').udp)} (${a.duplicates} twice, ${a.reordered} out of order); ` +
+          `TCP delivered ${cellText(rowOf(rows, 'delivered').tcp)} in order by retransmitting, and its p99 one-way delay was ` +
+          `${tail === 'about the same' ? 'about the same as UDP\'s' : `${tail} than UDP's`} (${cellText(rowOf(rows, 'delay-p99').tcp)} against ${cellText(rowOf(rows, 'delay-p99').udp)}).`,
       };
     } finally {
       link.destroy();

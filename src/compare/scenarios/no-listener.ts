@@ -3,7 +3,8 @@ import { createSocket } from 'node:dgram';
 import { sendTcp } from '../../core/tcp-sender.js';
 import { sendUdp } from '../../core/udp-sender.js';
 import { UdpkitError } from '../../errors.js';
-import { num, word } from '../figures.js';
+import { na, num, word } from '../figures.js';
+import { cellText } from '../render.js';
 import type { Scenario } from '../types.js';
 
 /** A loopback port with nothing on it (UDP and TCP): bound, read, released. */
@@ -37,15 +38,18 @@ export const noListener: Scenario = {
     const plain = await outcome(() => sendUdp({ host: '127.0.0.1', port, payload }));
     const connected = await outcome(() => sendUdp({ host: '127.0.0.1', port, payload, connect: true, settleMs: 200 }));
     const tcp = await outcome(() => sendTcp({ host: '127.0.0.1', port, payload, connectTimeoutMs: 2000 }));
+    const know = num(connected.ms * 1000, 'µs');
+    const knowTcp = num(tcp.ms * 1000, 'µs');
     return {
       rows: [
-        { measurement: 'sendto / connect reports', udp: word(plain.result), tcp: word(tcp.result) },
-        { measurement: 'connected UDP socket reports', udp: word(connected.result), tcp: word(tcp.result) },
-        { measurement: 'time until the sender knows', udp: num(connected.ms * 1000, 'µs'), tcp: num(tcp.ms * 1000, 'µs') },
+        { id: 'send-reports', measurement: 'sendto / connect reports', udp: word(plain.result), tcp: word(tcp.result) },
+        { id: 'connected-reports', measurement: 'connected UDP socket reports', udp: word(connected.result), tcp: na('a TCP socket is always connected: see the row above') },
+        { id: 'time-to-know', measurement: 'time until the sender knows', udp: know, tcp: knowTcp },
       ],
       sentence:
-        `Plain UDP said "${plain.result}" and the datagram vanished; only a connected UDP socket heard the ICMP ` +
-        `port-unreachable (${connected.result}), while TCP's connect was refused at once (${tcp.result}).`,
+        `Plain UDP's sendto said "${plain.result}"${plain.result === 'success' ? ' and the datagram vanished' : ''}; ` +
+        `a connected UDP socket reported ${connected.result} after ${cellText(know)}${connected.result === 'ECONNREFUSED' ? ' (the ICMP port-unreachable)' : ''}, ` +
+        `and TCP's connect reported ${tcp.result} after ${cellText(knowTcp)}.`,
     };
   },
 };

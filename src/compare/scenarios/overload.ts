@@ -1,5 +1,6 @@
 /** Scenario 5, overload: an unpaced sender against a slowed receiver with a small receive buffer. */
-import { num } from '../figures.js';
+import { na, num } from '../figures.js';
+import { cellText } from '../render.js';
 import { oneWay } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
 import type { Scenario } from '../types.js';
@@ -22,19 +23,27 @@ export const overload: Scenario = {
     progress(`overload: ${count} messages over tcp`);
     const tcp = await oneWay({ protocol: 'tcp', host: '127.0.0.1', count, size, rate: 0, slowUs: SLOW_US });
     const pct = (fraction: number) => num(fraction * 100, '%');
+    const udpSender = num(udp.blast.ms, 'ms');
+    const tcpSender = num(tcp.blast.ms, 'ms');
+    const lost = num(udp.account.lost, 'messages');
     return {
       rows: [
-        { measurement: 'messages sent', udp: num(udp.blast.sent, 'messages'), tcp: num(tcp.blast.sent, 'messages') },
-        { measurement: 'delivered', udp: pct(udp.account.deliveredFraction), tcp: pct(tcp.account.deliveredFraction) },
-        { measurement: 'lost (by sequence number)', udp: num(udp.account.lost, 'messages'), tcp: num(tcp.account.lost, 'messages') },
-        { measurement: "dropped by the receiver's kernel", udp: num(udp.receiver.kernelDrops ?? Number.NaN, 'datagrams'), tcp: { value: null } },
-        { measurement: 'sender busy for', udp: num(udp.blast.ms, 'ms'), tcp: num(tcp.blast.ms, 'ms') },
-        { measurement: 'receiver busy for', udp: num(udp.receiver.spanMs, 'ms'), tcp: num(tcp.receiver.spanMs, 'ms') },
+        { id: 'sent', measurement: 'messages sent', udp: num(udp.blast.sent, 'messages'), tcp: num(tcp.blast.sent, 'messages') },
+        { id: 'delivered', measurement: 'delivered', udp: pct(udp.account.deliveredFraction), tcp: pct(tcp.account.deliveredFraction) },
+        { id: 'lost', measurement: 'lost (by sequence number)', udp: lost, tcp: num(tcp.account.lost, 'messages') },
+        {
+          id: 'kernel-drops',
+          measurement: "dropped by the receiver's kernel",
+          udp: num(udp.receiver.kernelDrops ?? Number.NaN, 'datagrams', 'the socket drop counter (/proc/net/udp) cannot be read here'),
+          tcp: na('TCP never drops what it accepted: flow control slows the sender instead'),
+        },
+        { id: 'sender-busy', measurement: 'sender busy for', udp: udpSender, tcp: tcpSender },
+        { id: 'receiver-busy', measurement: 'receiver busy for', udp: num(udp.receiver.spanMs, 'ms'), tcp: num(tcp.receiver.spanMs, 'ms') },
       ],
       sentence:
-        `The UDP sender finished in ${udp.blast.ms.toFixed(0)} ms and ${udp.account.lost} of ${count} datagrams ` +
+        `The UDP sender finished in ${cellText(udpSender)} and ${udp.account.lost.toLocaleString('en-US')} of ${cellText(num(udp.blast.sent, 'messages'))} ` +
         `${udp.account.lost > 0 ? 'were dropped at the full receive buffer, silently' : 'were lost (the receiver kept up this time)'}; ` +
-        `TCP lost ${tcp.account.lost}: backpressure held its sender to the receiver's pace (${tcp.blast.ms.toFixed(0)} ms).`,
+        `TCP lost ${tcp.account.lost}: backpressure held its sender to the receiver's pace (${cellText(tcpSender)}).`,
     };
   },
 };

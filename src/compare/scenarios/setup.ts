@@ -1,5 +1,6 @@
 /** Scenario 1, setup: how long until the first message is answered, and how many packets went before it. */
-import { median, num } from '../figures.js';
+import { median, na, num, ratioPhrase } from '../figures.js';
+import { cellText } from '../render.js';
 import { tcpEchoClient, udpEchoClient } from '../echo-client.js';
 import { packetCounters } from '../snmp.js';
 import type { Scenario } from '../types.js';
@@ -49,16 +50,22 @@ export const setup: Scenario = {
     const udpMs = median(udpFirst);
     const tcpMs = median(tcpFirst);
     const who = target.local ? 'both ends' : 'this end';
+    const noCounters = 'the kernel packet counters (/proc/net/snmp) cannot be read here';
+    const firstUdp = num(udpMs * 1000, 'µs');
+    const firstTcp = num(tcpMs * 1000, 'µs');
+    const connect = num(median(tcpConnect) * 1000, 'µs');
+    const packetsUdp = num(udpBefore, 'packets', noCounters);
+    const packetsTcp = num(tcpBefore, 'packets', noCounters);
+    const phrase = ratioPhrase(udpMs, tcpMs, 'later than', 'sooner than');
     return {
       rows: [
-        { measurement: `time to first reply (median of ${TRIES})`, udp: num(udpMs * 1000, 'µs'), tcp: num(tcpMs * 1000, 'µs') },
-        { measurement: 'of which connect (handshake)', udp: num(0, 'µs'), tcp: num(median(tcpConnect) * 1000, 'µs') },
-        { measurement: `packets sent before the data (${who})`, udp: num(udpBefore, 'packets'), tcp: num(tcpBefore, 'packets') },
+        { id: 'first-reply', measurement: `time to first reply (median of ${TRIES})`, udp: firstUdp, tcp: firstTcp },
+        { id: 'connect', measurement: 'of which connect (handshake)', udp: na('UDP has no handshake'), tcp: connect },
+        { id: 'packets-before-data', measurement: `packets sent before the data (${who})`, udp: packetsUdp, tcp: packetsTcp },
       ],
       sentence:
-        `TCP exchanged ${Number.isFinite(tcpBefore) ? tcpBefore : 'some'} handshake packets (${(median(tcpConnect) * 1000).toFixed(0)} µs here) ` +
-        `before its first byte could go; UDP sent ${Number.isFinite(udpBefore) ? udpBefore : 'no'} and went at once, ` +
-        `so its first reply came ${(tcpMs / udpMs).toFixed(1)}× ${tcpMs >= udpMs ? 'sooner' : 'later (socket set-up dominated here)'}.`,
+        `Before its first byte TCP sent ${cellText(packetsTcp)} (its handshake took ${cellText(connect)}), UDP ${cellText(packetsUdp)}; ` +
+        `TCP's first reply came ${phrase === 'about the same' ? 'at about the same time as' : phrase} UDP's (${cellText(firstTcp)} against ${cellText(firstUdp)}).`,
     };
   },
 };
