@@ -9,7 +9,7 @@ import { peerScript, peerUnavailable } from '../src/compare/peer-process.js';
 import type { CompareReport, ScenarioName, Workload } from '../src/compare/types.js';
 import { memoryIO } from './helpers.js';
 
-const workload: Workload = { messages: 300, size: 64, rate: 20_000, loss: 0.2, duplicate: 0 };
+const workload: Workload = { messages: 300, size: 64, rate: 20_000, loss: 0.2, duplicate: 0, linkRate: 20e6, linkBufferMs: 50 };
 const peers = peerUnavailable();
 if (peers) console.log(`skipped scenarios that need the peer process: ${peers}`);
 

@@ -14,7 +14,7 @@ describe.skipIf(reason !== undefined)('lossy link', () => {
   it('at 20% loss TCP delivers 100% in order and UDP less; the namespaces are gone afterwards', async () => {
     const report = await runCompare({
       scenarios: ['lossy-link'],
-      workload: { messages: 1000, size: 64, rate: 10_000, loss: 0.2, duplicate: 0 },
+      workload: { messages: 1000, size: 64, rate: 10_000, loss: 0.2, duplicate: 0, linkRate: 20e6, linkBufferMs: 50 },
     });
     const result = report.scenarios[0];
     expect(result?.status, result?.reason).toBe('ok');
@@ -30,7 +30,7 @@ describe.skipIf(reason !== undefined)('lossy link', () => {
   it('--duplicate makes UDP deliver some messages twice', async () => {
     const report = await runCompare({
       scenarios: ['lossy-link'],
-      workload: { messages: 500, size: 64, rate: 10_000, loss: 0, duplicate: 0.3 },
+      workload: { messages: 500, size: 64, rate: 10_000, loss: 0, duplicate: 0.3, linkRate: 20e6, linkBufferMs: 50 },
     });
     const rows = report.scenarios[0]?.rows ?? [];
     expect(rows.find((r) => r.measurement === 'duplicated')?.udp.value as number).toBeGreaterThan(0);
@@ -96,7 +96,7 @@ describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once',
       child.kill('SIGKILL');
       await exit;
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toHaveLength(2);
-      const report = await runCompare({ scenarios: ['lossy-link'], workload: { messages: 100, size: 64, rate: 10_000, loss: 1, duplicate: 1 } });
+      const report = await runCompare({ scenarios: ['lossy-link'], workload: { messages: 100, size: 64, rate: 10_000, loss: 1, duplicate: 1, linkRate: 20e6, linkBufferMs: 50 } });
       // --loss 100% and --duplicate 100% build valid rules: nothing crosses, and that is measured, not a failure.
       expect(report.scenarios[0]?.status, report.scenarios[0]?.reason).toBe('ok');
       expect(report.scenarios[0]?.rows.find((r) => r.measurement.startsWith('delivered'))?.udp.value).toBe(0);

@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import * as z from 'zod/mini';
 import { SCENARIO_NAMES, type ScenarioName, type Workload } from '../compare/types.js';
 import { MAX_DATAGRAM } from '../types.js';
-import { addIssue, choiceSchema, convert, destinationPortSchema, hostSchema, intSchema, parseWith, show, type Schema } from '../validate.js';
+import { addIssue, choiceSchema, convert, destinationPortSchema, durationSchema, hostSchema, intSchema, parseWith, show, type Schema } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 
@@ -32,6 +32,22 @@ function percentSchema(what: string): Schema<number> {
   });
 }
 
+const BIT_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
+
+/** A link rate as tc writes it: `20mbit`, `500kbit`, `1gbit`, or bits per second; from 100 kbit/s to 10 Gbit/s. */
+function bitRateSchema(what: string): Schema<number> {
+  return convert((raw, ctx) => {
+    const text = (typeof raw === 'string' ? raw.trim() : String(raw)).toLowerCase();
+    const match = /^(\d+(?:\.\d+)?)([kmg]?)(?:bit)?$/.exec(text);
+    const value = match ? Number(match[1]) * (BIT_UNITS[match[2] ?? ''] ?? 1) : Number.NaN;
+    if (!(value >= 100e3 && value <= 10e9)) {
+      addIssue(ctx, `invalid ${what} ${show(raw)}: expected a rate from 100kbit to 10gbit, e.g. 20mbit`);
+      return 0;
+    }
+    return value;
+  });
+}
+
 const compareSchema = z.pipe(
   z.object({
     host: z.optional(hostSchema('host')),
@@ -43,6 +59,8 @@ const compareSchema = z.pipe(
     rate: intSchema('--rate', 0, 10_000_000),
     loss: percentSchema('--loss'),
     duplicate: percentSchema('--duplicate'),
+    'link-rate': bitRateSchema('--link-rate'),
+    'link-buffer': durationSchema('--link-buffer', 'milliseconds'),
     format: choiceSchema('--format', REPORT_FORMATS),
   }),
   z.transform((args, ctx): CompareConfig => {
@@ -52,7 +70,15 @@ const compareSchema = z.pipe(
     return {
       remote: args.host && args.port !== undefined ? { host: args.host.host, port: args.port } : undefined,
       scenarios: [...new Set(args.scenario ?? [])],
-      workload: { messages: args.messages, size: args.size, rate: args.rate, loss: args.loss, duplicate: args.duplicate },
+      workload: {
+        messages: args.messages,
+        size: args.size,
+        rate: args.rate,
+        loss: args.loss,
+        duplicate: args.duplicate,
+        linkRate: args['link-rate'],
+        linkBufferMs: args['link-buffer'],
+      },
       format: args.format,
     };
   }),
@@ -78,10 +104,13 @@ export function compareCommand(argv: string[]) {
     .option('rate', { type: 'string', default: '10000', describe: 'Messages per second for paced workloads (0: unpaced)' })
     .option('loss', { type: 'string', default: '10%', describe: 'Lossy link: share of packets dropped' })
     .option('duplicate', { type: 'string', default: '0%', describe: 'Lossy link: share of UDP packets duplicated' })
+    .option('link-rate', { type: 'string', default: '20mbit', describe: 'Bottleneck: the link rate (tbf), e.g. 20mbit' })
+    .option('link-buffer', { type: 'string', default: '50ms', describe: 'Bottleneck: the queue, as the longest a packet waits in it (bare number: ms)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json or markdown' })
     .example('$0', 'every scenario on loopback')
     .example('$0 -s boundaries -s overload', 'two scenarios')
     .example('$0 -f markdown -s lossy-link', 'a table to paste (needs root, ip, nft)')
+    .example('$0 -s bottleneck --link-rate 10mbit', 'UDP and TCP through a congested router (needs root, ip, tc)')
     .example('$0 192.0.2.10 5005', 'against a remote echo pair');
 }
 

@@ -279,3 +279,18 @@ export function createRoutedLine(): RoutedLine {
   }
   return { sender, routerIn, routerOut, receiver, destroy };
 }
+
+/** Why a tbf bottleneck cannot be built here (needs `tc` beside the routed line's needs), or undefined. */
+export function bottleneckUnavailable(): string | undefined {
+  return routedLineUnavailable() ?? (has('tc') ? undefined : 'needs tc (apt-get install -y iproute2)');
+}
+
+/**
+ * Shapes what the router sends toward the receiver with tbf: `rateBits` per second, a queue where a packet waits
+ * at most `bufferMs` (tbf's latency; past it, packets are dropped), and a burst of one 1500-byte packet's worth
+ * per millisecond of rate at least.
+ */
+export function shapeLink(line: RoutedLine, rateBits: number, bufferMs: number): void {
+  const burstBytes = Math.max(3000, Math.ceil(rateBits / 8 / 250));
+  run('tc', ['-n', line.routerOut.ns, 'qdisc', 'add', 'dev', line.routerOut.device, 'root', 'tbf', 'rate', `${Math.round(rateBits)}bit`, 'burst', `${burstBytes}b`, 'latency', `${bufferMs}ms`]);
+}

@@ -28,6 +28,8 @@ export interface ReceiverReport {
   arrivals: number[];
   /** One-way delays in milliseconds (send stamp to read), in arrival order. */
   delays: number[];
+  /** When each message was read, in milliseconds after the first one, in arrival order. */
+  times: number[];
   /** Read calls (datagrams for UDP, chunks for TCP). */
   reads: number;
   bytes: number;
@@ -45,7 +47,7 @@ function spin(us: number): void {
 }
 
 function newReport(): ReceiverReport & { firstAt: number; lastAt: number } {
-  return { arrivals: [], delays: [], reads: 0, bytes: 0, firstSizes: [], kernelDrops: null, spanMs: 0, firstAt: 0, lastAt: 0 };
+  return { arrivals: [], delays: [], times: [], reads: 0, bytes: 0, firstSizes: [], kernelDrops: null, spanMs: 0, firstAt: 0, lastAt: 0 };
 }
 
 function note(report: ReturnType<typeof newReport>, message: Buffer, slowUs: number): void {
@@ -56,6 +58,7 @@ function note(report: ReturnType<typeof newReport>, message: Buffer, slowUs: num
     report.delays.push(now - stamp.sentAt);
   }
   if (report.firstAt === 0) report.firstAt = now;
+  if (stamp) report.times.push(now - report.firstAt);
   report.lastAt = now;
   spin(slowUs);
 }

@@ -15,6 +15,12 @@ export const scenarioResultSchema = z.object({
   status: z.enum(['ok', 'skipped', 'failed']),
   reason: z.optional(z.string()),
   sentence: z.optional(z.string()),
+  series: z.optional(
+    z.object({
+      udp: z.array(z.object({ t: z.number(), mbps: z.number().check(z.nonnegative()), delayMs: z.union([z.number(), z.null()]) })),
+      tcp: z.array(z.object({ t: z.number(), mbps: z.number().check(z.nonnegative()), delayMs: z.union([z.number(), z.null()]) })),
+    }),
+  ),
   rows: z.array(z.object({ id: z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)), measurement: z.string(), udp: cell, tcp: cell })),
   durationMs: z.number().check(z.nonnegative()),
 });
@@ -32,6 +38,8 @@ export const compareReportSchema = z.object({
     rate: z.number().check(z.nonnegative()),
     loss: z.number().check(z.gte(0), z.lte(1)),
     duplicate: z.number().check(z.gte(0), z.lte(1)),
+    linkRate: z.number().check(z.positive()),
+    linkBufferMs: z.number().check(z.positive()),
     target: z.string(),
   }),
   scenarios: z.array(scenarioResultSchema),

@@ -30,11 +30,13 @@ export interface ScenarioResult {
   /** One plain sentence saying what the difference means. */
   sentence?: string | undefined;
   rows: Row[];
+  /** Throughput and delay over time, one sample per 100 ms, where the scenario measures them (bottleneck). */
+  series?: { udp: Sample[]; tcp: Sample[] } | undefined;
   durationMs: number;
 }
 
 /** The scenarios, in the order they run. */
-export const SCENARIO_NAMES = ['setup', 'no-listener', 'boundaries', 'size-limits', 'overload', 'order', 'latency', 'lossy-link'] as const;
+export const SCENARIO_NAMES = ['setup', 'no-listener', 'boundaries', 'size-limits', 'overload', 'order', 'latency', 'lossy-link', 'bottleneck'] as const;
 /** One of {@link SCENARIO_NAMES}. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -57,6 +59,20 @@ export interface Workload {
   loss: number;
   /** Fraction duplicated on the lossy link, 0..1. */
   duplicate: number;
+  /** The bottleneck's rate in bits per second (tbf on the router's link toward the receiver). */
+  linkRate: number;
+  /** The bottleneck's queue, as the longest a packet may wait in it, in milliseconds (tbf `latency`). */
+  linkBufferMs: number;
+}
+
+/** One 100 ms slice of a run: what the receiver got in it, and how long that took to arrive. */
+export interface Sample {
+  /** Seconds from the first arrival to the slice's start. */
+  t: number;
+  /** Payload received in the slice, in megabits per second. */
+  mbps: number;
+  /** The median one-way delay of what arrived in the slice, in milliseconds; null when nothing did. */
+  delayMs: number | null;
 }
 
 /** What a scenario gets to work with. */
@@ -75,7 +91,7 @@ export interface Scenario {
   localOnly: boolean;
   /** A reason to skip here (missing root or tools), or undefined to run. */
   unavailable?(): Promise<string | undefined>;
-  run(context: ScenarioContext): Promise<Pick<ScenarioResult, 'rows' | 'sentence'>>;
+  run(context: ScenarioContext): Promise<Pick<ScenarioResult, 'rows' | 'sentence' | 'series'>>;
 }
 
 /** The whole report. */
