@@ -27,6 +27,7 @@ describe.skipIf(!built)('udp-compare HOST PORT', () => {
       order: 'skipped',
       latency: 'ok',
       'lossy-link': 'skipped',
+      bottleneck: 'skipped',
     });
     expect(report.scenarios.find((s) => s.name === 'overload')?.reason).toBe('local only: needs control of the far side');
     const boundaries = report.scenarios.find((s) => s.name === 'boundaries');

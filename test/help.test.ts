@@ -180,22 +180,34 @@ describe('help', () => {
         port  Remote echo port (UDP and TCP)                                                      [string]
 
       Options:
-        -s, --scenario   Run only these (repeatable): setup, no-listener, boundaries, size-limits,
-                         overload, order, latency, lossy-link                                     [string]
-        -n, --messages   Messages per workload                                  [string] [default: "1000"]
-            --size       Message size in bytes                                    [string] [default: "64"]
-            --rate       Messages per second for paced workloads (0: unpaced)  [string] [default: "10000"]
-            --loss       Lossy link: share of packets dropped                    [string] [default: "10%"]
-            --duplicate  Lossy link: share of UDP packets duplicated              [string] [default: "0%"]
-        -f, --format     Report format: text, json or markdown                  [string] [default: "text"]
-            --version    Show version number                                                     [boolean]
-        -h, --help       Show help                                                               [boolean]
+        -s, --scenario     Run only these (repeatable): setup, no-listener, boundaries, size-limits,
+                           overload, order, latency, lossy-link, bottleneck                       [string]
+        -n, --messages     Messages per workload                                [string] [default: "1000"]
+            --size         Message size in bytes                                  [string] [default: "64"]
+            --rate         Messages per second for paced workloads (0: unpaced)[string] [default: "10000"]
+            --loss         Lossy link: share of packets dropped                  [string] [default: "10%"]
+            --duplicate    Lossy link: share of UDP packets duplicated            [string] [default: "0%"]
+            --link-rate    Bottleneck: the link rate (tbf), e.g. 20mbit       [string] [default: "20mbit"]
+            --link-buffer  Bottleneck: the queue, as the longest a packet waits in it (bare number: ms)
+                                                                                [string] [default: "50ms"]
+        -f, --format       Report format: text, json, markdown or html (one file, plots inline)
+                                                                                [string] [default: "text"]
+            --save         Also write the report to DIR as JSON and HTML, and print the HTML's path
+                                                                                                  [string]
+            --baseline     An earlier JSON report (from --save or -f json): show each row's change since
+                           it                                                                     [string]
+            --version      Show version number                                                   [boolean]
+        -h, --help         Show help                                                             [boolean]
 
       Examples:
-        udp-compare                            every scenario on loopback
-        udp-compare -s boundaries -s overload  two scenarios
-        udp-compare -f markdown -s lossy-link  a table to paste (needs root, ip, nft)
-        udp-compare 192.0.2.10 5005            against a remote echo pair
+        udp-compare                                         every scenario on loopback
+        udp-compare -s boundaries -s overload               two scenarios
+        udp-compare -f markdown -s lossy-link               a table to paste (needs root, ip, nft)
+        udp-compare -s bottleneck --link-rate 10mbit        UDP and TCP through a congested router (needs
+                                                            root, ip, tc)
+        udp-compare --save reports --baseline               keep this run, compared with an earlier one
+        reports/last.json
+        udp-compare 192.0.2.10 5005                         against a remote echo pair
       "
     `);
   });

@@ -8,7 +8,7 @@ import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 
 /** The report formats. */
-export const REPORT_FORMATS = ['text', 'json', 'markdown'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 
 /** Everything `udp-compare` was asked to do, validated. */
 export interface CompareConfig {
@@ -16,6 +16,10 @@ export interface CompareConfig {
   scenarios: ScenarioName[];
   workload: Workload;
   format: (typeof REPORT_FORMATS)[number];
+  /** --save DIR: also write the report as JSON and HTML there, and print the HTML's path. */
+  save: string | undefined;
+  /** --baseline FILE: an earlier JSON report to show each row's change against. */
+  baseline: string | undefined;
 }
 
 /** A percentage: `5%`, `5` or `12.5%` → 0.05, 0.05, 0.125. */
@@ -62,6 +66,8 @@ const compareSchema = z.pipe(
     'link-rate': bitRateSchema('--link-rate'),
     'link-buffer': durationSchema('--link-buffer', 'milliseconds'),
     format: choiceSchema('--format', REPORT_FORMATS),
+    save: z.optional(z.string()),
+    baseline: z.optional(z.string()),
   }),
   z.transform((args, ctx): CompareConfig => {
     if ((args.host === undefined) !== (args.port === undefined)) {
@@ -80,6 +86,8 @@ const compareSchema = z.pipe(
         linkBufferMs: args['link-buffer'],
       },
       format: args.format,
+      save: args.save,
+      baseline: args.baseline,
     };
   }),
 );
@@ -106,11 +114,14 @@ export function compareCommand(argv: string[]) {
     .option('duplicate', { type: 'string', default: '0%', describe: 'Lossy link: share of UDP packets duplicated' })
     .option('link-rate', { type: 'string', default: '20mbit', describe: 'Bottleneck: the link rate (tbf), e.g. 20mbit' })
     .option('link-buffer', { type: 'string', default: '50ms', describe: 'Bottleneck: the queue, as the longest a packet waits in it (bare number: ms)' })
-    .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json or markdown' })
+    .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json, markdown or html (one file, plots inline)' })
+    .option('save', { type: 'string', describe: 'Also write the report to DIR as JSON and HTML, and print the HTML\'s path' })
+    .option('baseline', { type: 'string', describe: 'An earlier JSON report (from --save or -f json): show each row\'s change since it' })
     .example('$0', 'every scenario on loopback')
     .example('$0 -s boundaries -s overload', 'two scenarios')
     .example('$0 -f markdown -s lossy-link', 'a table to paste (needs root, ip, nft)')
     .example('$0 -s bottleneck --link-rate 10mbit', 'UDP and TCP through a congested router (needs root, ip, tc)')
+    .example('$0 --save reports --baseline reports/last.json', 'keep this run, compared with an earlier one')
     .example('$0 192.0.2.10 5005', 'against a remote echo pair');
 }
 

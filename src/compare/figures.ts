@@ -43,3 +43,25 @@ export function ratioPhrase(a: number, b: number, more: string, less: string): s
   if (ratio < 1.1 && ratio > 1 / 1.1) return 'about the same';
   return ratio >= 1 ? `${ratio.toFixed(1)}× ${more}` : `${(1 / ratio).toFixed(1)}× ${less}`;
 }
+
+/** 101 quantiles (p0 … p100) of `values`, for a CDF; empty for no values. */
+export function quantiles(values: readonly number[]): number[] {
+  if (values.length === 0) return [];
+  const sorted = [...values].sort((a, b) => a - b);
+  return Array.from({ length: 101 }, (_, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number);
+}
+
+/** The share of message numbers 0 … sent−1 that arrived, per bin of consecutive numbers (at most 200 bins). */
+export function deliveryBins(arrivals: readonly number[], sent: number): { binSize: number; shares: number[] } {
+  const binSize = Math.max(1, Math.ceil(sent / 200));
+  const bins = Math.ceil(sent / binSize);
+  const seen = new Set(arrivals.filter((seq) => seq >= 0 && seq < sent));
+  const shares = Array.from({ length: bins }, (_, b) => {
+    const from = b * binSize;
+    const to = Math.min(sent, from + binSize);
+    let got = 0;
+    for (let seq = from; seq < to; seq++) if (seen.has(seq)) got += 1;
+    return got / (to - from);
+  });
+  return { binSize, shares };
+}

@@ -1,5 +1,6 @@
 /** The report as text (a table per scenario and a sentence), as Markdown, or as JSON. */
 import type { Cell, CompareReport, ScenarioResult } from './types.js';
+import { changeText } from './baseline.js';
 
 /** Units whose singular drops the final `s` (`1 read`, `2 reads`). */
 const COUNTED = new Set(['messages', 'reads', 'packets', 'datagrams', 'bytes', 'exchanges', 'chunks', 'segments']);
@@ -51,13 +52,19 @@ export function renderText(report: CompareReport): string {
       `Node ${report.machine.node}, Linux ${report.machine.kernel}, ${report.machine.cpus} CPUs`,
     '',
   ];
+  if (report.baseline !== undefined) lines.push(`compared with the run of ${report.baseline.startedAt} (udp-compare ${report.baseline.version})`, '');
   for (const result of report.scenarios) {
     lines.push(`== ${scenarioHead(result)}`);
     if (result.rows.length > 0) {
       const w0 = Math.max(11, ...result.rows.map((r) => [...r.measurement].length));
       const w1 = Math.max(3, ...result.rows.map((r) => [...cellText(r.udp)].length));
-      lines.push(`${pad('measurement', w0)}  ${pad('UDP', w1)}  TCP`);
-      for (const row of result.rows) lines.push(`${pad(row.measurement, w0)}  ${pad(cellText(row.udp), w1)}  ${cellText(row.tcp)}`);
+      const w2 = Math.max(3, ...result.rows.map((r) => [...cellText(r.tcp)].length));
+      const since = report.baseline === undefined ? '' : '  since baseline (UDP / TCP)';
+      lines.push(`${pad('measurement', w0)}  ${pad('UDP', w1)}  ${report.baseline === undefined ? 'TCP' : pad('TCP', w2)}${since}`.trimEnd());
+      for (const row of result.rows) {
+        const change = report.baseline === undefined ? '' : `  ${changeText(row.change?.udp)} / ${changeText(row.change?.tcp)}`;
+        lines.push(`${pad(row.measurement, w0)}  ${pad(cellText(row.udp), w1)}  ${report.baseline === undefined ? cellText(row.tcp) : pad(cellText(row.tcp), w2)}${change}`);
+      }
     }
     if (result.sentence) lines.push(`→ ${result.sentence}`);
     lines.push('');

@@ -46,8 +46,16 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
         continue;
       }
       try {
-        const { rows, sentence, series } = await scenario.run({ target: running.target, workload: options.workload, progress });
-        results.push({ ...base, status: 'ok', sentence, rows, ...(series === undefined ? {} : { series }), durationMs: performance.now() - t0 });
+        const { rows, sentence, series, plots } = await scenario.run({ target: running.target, workload: options.workload, progress });
+        results.push({
+          ...base,
+          status: 'ok',
+          sentence,
+          rows,
+          ...(series === undefined ? {} : { series }),
+          ...(plots === undefined ? {} : { plots }),
+          durationMs: performance.now() - t0,
+        });
       } catch (error) {
         // Interrupted: the peers and namespaces were removed under the scenario; that is not a failure to measure.
         if (options.signal?.aborted) {

@@ -21,7 +21,22 @@ export const scenarioResultSchema = z.object({
       tcp: z.array(z.object({ t: z.number(), mbps: z.number().check(z.nonnegative()), delayMs: z.union([z.number(), z.null()]) })),
     }),
   ),
-  rows: z.array(z.object({ id: z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)), measurement: z.string(), udp: cell, tcp: cell })),
+  plots: z.optional(
+    z.object({
+      cdf: z.optional(z.object({ label: z.string(), unit: z.string(), udp: z.array(z.number()), tcp: z.array(z.number()) })),
+      delivery: z.optional(z.object({ binSize: z.int().check(z.positive()), udp: z.array(z.number()), tcp: z.array(z.number()) })),
+      blocks: z.optional(z.object({ sent: z.array(z.number()), udp: z.array(z.number()), tcp: z.array(z.number()) })),
+    }),
+  ),
+  rows: z.array(
+    z.object({
+      id: z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)),
+      measurement: z.string(),
+      udp: cell,
+      tcp: cell,
+      change: z.optional(z.object({ udp: z.union([z.number(), z.null()]), tcp: z.union([z.number(), z.null()]) })),
+    }),
+  ),
   durationMs: z.number().check(z.nonnegative()),
 });
 
@@ -43,4 +58,5 @@ export const compareReportSchema = z.object({
     target: z.string(),
   }),
   scenarios: z.array(scenarioResultSchema),
+  baseline: z.optional(z.object({ startedAt: z.string(), version: z.string() })),
 });

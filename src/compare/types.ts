@@ -18,6 +18,8 @@ export interface Row {
   measurement: string;
   udp: Cell;
   tcp: Cell;
+  /** With a baseline: the relative change of each number since then (0.12 is 12% more), null where not comparable. */
+  change?: { udp: number | null; tcp: number | null } | undefined;
 }
 
 /** What one scenario found, or why it did not run. */
@@ -32,6 +34,8 @@ export interface ScenarioResult {
   rows: Row[];
   /** Throughput and delay over time, one sample per 100 ms, where the scenario measures them (bottleneck). */
   series?: { udp: Sample[]; tcp: Sample[] } | undefined;
+  /** What the HTML report draws besides `series`: distributions, delivery by message number, message boundaries. */
+  plots?: Plots | undefined;
   durationMs: number;
 }
 
@@ -65,6 +69,16 @@ export interface Workload {
   linkBufferMs: number;
 }
 
+/** The data behind a scenario's pictures, kept small (quantiles and bins, not every sample). */
+export interface Plots {
+  /** A distribution of each transport as 101 quantiles (p0, p1 … p100), for a CDF on one axis. */
+  cdf?: { label: string; unit: string; udp: number[]; tcp: number[] } | undefined;
+  /** The share delivered (0..1) per bin of `binSize` consecutive message numbers. */
+  delivery?: { binSize: number; udp: number[]; tcp: number[] } | undefined;
+  /** Message sizes as sent, and the sizes of the reads that returned the same bytes, per transport. */
+  blocks?: { sent: number[]; udp: number[]; tcp: number[] } | undefined;
+}
+
 /** One 100 ms slice of a run: what the receiver got in it, and how long that took to arrive. */
 export interface Sample {
   /** Seconds from the first arrival to the slice's start. */
@@ -91,7 +105,7 @@ export interface Scenario {
   localOnly: boolean;
   /** A reason to skip here (missing root or tools), or undefined to run. */
   unavailable?(): Promise<string | undefined>;
-  run(context: ScenarioContext): Promise<Pick<ScenarioResult, 'rows' | 'sentence' | 'series'>>;
+  run(context: ScenarioContext): Promise<Pick<ScenarioResult, 'rows' | 'sentence' | 'series' | 'plots'>>;
 }
 
 /** The whole report. */
@@ -103,4 +117,6 @@ export interface CompareReport {
   machine: { platform: string; kernel: string; node: string; cpus: number };
   workload: Workload & { target: string };
   scenarios: ScenarioResult[];
+  /** With --baseline: the earlier run that `change` on each row is measured against. */
+  baseline?: { startedAt: string; version: string } | undefined;
 }

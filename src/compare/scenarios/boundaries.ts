@@ -65,7 +65,19 @@ export const boundaries: Scenario = {
     const lost = count - udpSizes.length;
     const udpBytes = udpSizes.reduce((a, b) => a + b, 0);
     const tcpBytes = num(tcpChunks.reduce((a, b) => a + b, 0), 'bytes');
+    // The first 40 messages, and the reads that brought back the same bytes.
+    const shown = sizes.slice(0, 40);
+    const shownBytes = shown.reduce((a, b) => a + b, 0);
+    const covering = (reads: number[]): number[] => {
+      const out: number[] = [];
+      for (let at = 0, i = 0; i < reads.length && at < shownBytes; i++) {
+        out.push(reads[i] as number);
+        at += reads[i] as number;
+      }
+      return out;
+    };
     return {
+      plots: { blocks: { sent: shown, udp: udpSizes.slice(0, 40), tcp: covering(tcpChunks) } },
       rows: [
         { id: 'written', measurement: 'messages written', udp: written, tcp: written },
         { id: 'reads', measurement: 'reads by the receiver', udp: udpReads, tcp: tcpReads },

@@ -1,5 +1,5 @@
 /** Scenario 7, latency and throughput: ping-pong round trips through the echo peer, and one-way rates. */
-import { num, percentile, ratioPhrase } from '../figures.js';
+import { num, percentile, quantiles, ratioPhrase } from '../figures.js';
 import { interarrivalJitter, ipdv } from '../jitter.js';
 import { cellText } from '../render.js';
 import { tcpEchoClient, udpEchoClient } from '../echo-client.js';
@@ -72,6 +72,7 @@ export const latency: Scenario = {
     }
     return {
       rows,
+      plots: { cdf: { label: 'round trip', unit: 'ms', udp: quantiles(udpRtt), tcp: quantiles(tcpRtt) } },
       sentence:
         `A round trip took ${cellText(us(udpRtt, 50))} over UDP and ${cellText(us(tcpRtt, 50))} over TCP at the median: TCP was ` +
         `${ratioPhrase(percentile(udpRtt, 50), percentile(tcpRtt, 50), 'slower', 'faster')}; once connected, a TCP exchange costs no handshake.${throughput}`,

@@ -4,7 +4,7 @@ import { oneWay } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
 import type { Scenario } from '../types.js';
 import { rowOf, sequenceRows } from './order.js';
-import { percentile, ratioPhrase } from '../figures.js';
+import { deliveryBins, percentile, quantiles, ratioPhrase } from '../figures.js';
 import { cellText, readable } from '../render.js';
 
 export const lossyLink: Scenario = {
@@ -30,8 +30,14 @@ export const lossyLink: Scenario = {
       const a = udp.account;
       const rows = sequenceRows(udp, tcp);
       const tail = ratioPhrase(percentile(udp.receiver.delays, 99), percentile(tcp.receiver.delays, 99), 'higher', 'lower');
+      const udpBins = deliveryBins(udp.receiver.arrivals, udp.blast.sent);
+      const tcpBins = deliveryBins(tcp.receiver.arrivals, tcp.blast.sent);
       return {
         rows,
+        plots: {
+          cdf: { label: 'one-way delay', unit: 'ms', udp: quantiles(udp.receiver.delays), tcp: quantiles(tcp.receiver.delays) },
+          delivery: { binSize: udpBins.binSize, udp: udpBins.shares, tcp: tcpBins.shares },
+        },
         sentence:
           `With ${readable(workload.loss * 100)}% of packets dropped${workload.duplicate > 0 ? ` and ${readable(workload.duplicate * 100)}% duplicated` : ''}, ` +
           `UDP delivered ${cellText(rowOf(rows, 'delivered').udp)} (${a.duplicates} twice, ${a.reordered} out of order); ` +

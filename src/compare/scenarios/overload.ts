@@ -1,5 +1,5 @@
 /** Scenario 5, overload: an unpaced sender against a slowed receiver with a small receive buffer. */
-import { na, num } from '../figures.js';
+import { deliveryBins, na, num } from '../figures.js';
 import { cellText } from '../render.js';
 import { oneWay } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
@@ -26,7 +26,10 @@ export const overload: Scenario = {
     const udpSender = num(udp.blast.ms, 'ms');
     const tcpSender = num(tcp.blast.ms, 'ms');
     const lost = num(udp.account.lost, 'messages');
+    const udpBins = deliveryBins(udp.receiver.arrivals, udp.blast.sent);
+    const tcpBins = deliveryBins(tcp.receiver.arrivals, tcp.blast.sent);
     return {
+      plots: { delivery: { binSize: udpBins.binSize, udp: udpBins.shares, tcp: tcpBins.shares } },
       rows: [
         { id: 'sent', measurement: 'messages sent', udp: num(udp.blast.sent, 'messages'), tcp: num(tcp.blast.sent, 'messages') },
         { id: 'delivered', measurement: 'delivered', udp: pct(udp.account.deliveredFraction), tcp: pct(tcp.account.deliveredFraction) },
