@@ -32,6 +32,9 @@ describe.skipIf(!built)('udp-compare HOST PORT', () => {
     expect(report.scenarios.find((s) => s.name === 'overload')?.reason).toBe('local only: needs control of the far side');
     const boundaries = report.scenarios.find((s) => s.name === 'boundaries');
     expect(boundaries?.rows.find((r) => r.id === 'sizes-kept')?.udp.value).toBe(true);
+    // udp-listen --echo answers udp-compare's count query: the loss split is measured, not n/a.
+    expect(typeof boundaries?.rows.find((r) => r.id === 'lost-there')?.udp.value).toBe('number');
+    expect(typeof boundaries?.rows.find((r) => r.id === 'lost-back')?.udp.value).toBe('number');
     udp.child.kill('SIGINT');
     tcp.child.kill('SIGINT');
     expect((await udp.exit).code).toBe(0);

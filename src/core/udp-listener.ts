@@ -8,6 +8,7 @@ import { bindListener, bindPorts, interfaceAddresses, type BindPlan } from './bi
 import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
+import { EchoCounts } from './echo-counts.js';
 import { checkListenOptions, watchSignal } from './options.js';
 import { monotonicMs, preciseWallMs } from '../clock.js';
 import { isIP } from 'node:net';
@@ -215,6 +216,7 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
   const precise = options.preciseTime === true;
   const completion = new Completion(options);
   const onDatagram = guardHandler(completion, handler, () => void close());
+  const counts = options.echo === true ? new EchoCounts() : undefined;
   const guard = options.echo === true ? new EchoGuard(new Set(locals.map((l) => l.port)), options.echoRate) : undefined;
   let lastDrops: number | undefined;
   let closing: Promise<ListenerSummary> | undefined;
@@ -240,11 +242,17 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
       counters.bytes += payload.length;
       const last = completion.record(payload, time);
       if (guard) {
+        // udp-compare's count query is answered with this sender's counts instead of an echo.
+        const answer = counts?.received(from.address, from.port, payload);
         // From the socket that received: the reply leaves from the address the request was sent to.
         if (guard.allow(from.address, from.port, monotonicMs())) {
-          socket.send(payload, rinfo.port, rinfo.address, (error) => {
+          const sender = from;
+          socket.send(answer ?? payload, rinfo.port, rinfo.address, (error) => {
             if (error) counters.echoErrors += 1;
-            else counters.echoed += 1;
+            else {
+              counters.echoed += 1;
+              if (answer === undefined) counts?.echoed(sender.address, sender.port);
+            }
           });
         } else {
           counters.echoSuppressed += 1;
