@@ -142,6 +142,35 @@ describe('udp-compare --format json', () => {
     }
   });
 
+  it('the schema holds ids, units, reasons and the new fields (series, plots, change, baseline), and refuses what breaks them', () => {
+    const good = {
+      tool: 'udp-compare',
+      version: '1',
+      startedAt: '2026-11-23T00:00:00.000Z',
+      durationMs: 5,
+      machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
+      workload: { messages: 1, size: 1, rate: 0, loss: 0.1, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
+      baseline: { startedAt: '2026-11-22T00:00:00.000Z', version: '1' },
+      scenarios: [
+        {
+          name: 'bottleneck',
+          title: 't',
+          status: 'ok',
+          durationMs: 1,
+          rows: [{ id: 'delay-p50', measurement: 'm', udp: { value: 53.21, unit: 'ms' }, tcp: { value: null, reason: 'why' }, change: { udp: 0.12, tcp: null } }],
+          series: { udp: [{ t: 0, mbps: 19.3, delayMs: 53.2 }], tcp: [{ t: 0, mbps: 0, delayMs: null }] },
+          plots: { cdf: { label: 'l', unit: 'ms', udp: [1], tcp: [2] }, delivery: { binSize: 2, udp: [1], tcp: [0.5] }, blocks: { sent: [1], udp: [1], tcp: [1] } },
+        },
+      ],
+    };
+    expect(compareReportSchema.parse(good).scenarios[0]?.rows[0]?.udp.value).toBe(53.21);
+    const withRow = (row: object) => ({ ...good, scenarios: [{ ...good.scenarios[0], rows: [row] }] });
+    expect(() => compareReportSchema.parse(withRow({ id: 'Delay P50', measurement: 'm', udp: { value: 1 }, tcp: { value: 1 } }))).toThrow();
+    expect(() => compareReportSchema.parse(withRow({ measurement: 'm', udp: { value: 1 }, tcp: { value: 1 } }))).toThrow();
+    expect(() => compareReportSchema.parse({ ...good, scenarios: [{ ...good.scenarios[0], series: { udp: [{ t: 0, mbps: -1, delayMs: 1 }], tcp: [] } }] })).toThrow();
+    expect(() => compareReportSchema.parse({ ...good, workload: { ...good.workload, linkRate: 0 } })).toThrow();
+  });
+
   it('the schema rejects a report with a figure of the wrong type', () => {
     const bad = { tool: 'udp-compare', version: '1', startedAt: 'yesterday', durationMs: -1, machine: {}, workload: {}, scenarios: [] };
     expect(() => compareReportSchema.parse(bad)).toThrow();
