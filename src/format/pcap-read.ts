@@ -5,17 +5,10 @@
  * naming the record (or block) where it breaks, so nothing is sent from a file that does not parse.
  */
 import { UdpkitError } from '../errors.js';
+import type { PcapDatagram } from './pcap.js';
 
-/** A UDP datagram found in a capture. */
-export interface CapturedDatagram {
-  /** Capture time in milliseconds since the epoch (fractions kept). */
-  time: number;
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  payload: Buffer;
-}
+/** A UDP datagram found in a capture: the same shape pcapRecord writes (time in epoch ms, fractions kept). */
+export type CapturedDatagram = PcapDatagram;
 
 /** What a capture held. */
 export interface CaptureContents {
