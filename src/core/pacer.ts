@@ -23,6 +23,21 @@ export class Pacer {
   ) {}
 
   /**
+   * The fast path of {@link due}, without a promise: true when send `index` is due now (or late) and inside the
+   * run's time; undefined when the caller must `await due(index)`. At 100,000 sends a second, a promise per send
+   * is what kept a sender from its rate.
+   */
+  dueNow(index: number): true | undefined {
+    if (index === 0 || Number.isNaN(this.start) || this.signal?.aborted === true) return undefined;
+    const now = monotonicMs();
+    const dueAt = this.start + index * this.intervalMs;
+    if (dueAt > now) return undefined;
+    if (this.limitMs !== undefined && (dueAt >= this.start + this.limitMs || now >= this.start + this.limitMs)) return undefined;
+    this.last = now;
+    return true;
+  }
+
+  /**
    * Waits until send number `index` (from 0) is due; the first starts the clock. Resolves false when the run's
    * time limit or the signal ended it before then.
    */

@@ -337,7 +337,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
     for (let i = 0; i < count && !signal?.aborted; i++) {
       if (failure) throw fail(failure);
       // Unpaced, the loop does not touch the clock per datagram: a flood stays as fast as the socket.
-      if (paced && !(await pacer.due(i))) break;
+      if (paced && pacer.dueNow(i) !== true && !(await pacer.due(i))) break;
       if (failure) throw fail(failure);
       const payload = fixed ?? (await take(i).catch(async (error: unknown) => {
         // A bad line of a stream: what was sent before it still leaves before the error ends the run.
