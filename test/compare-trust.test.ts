@@ -12,7 +12,7 @@ import { interarrivalJitter, ipdv } from '../src/compare/jitter.js';
 import { cellText, quantity, readable } from '../src/compare/render.js';
 import { compareReportSchema } from '../src/compare/schema.js';
 import type { CompareReport } from '../src/compare/types.js';
-import { binsBuilt, Capture, runBin } from './helpers.js';
+import { binsBuilt, Capture, runBin, startBin } from './helpers.js';
 
 const built = binsBuilt();
 const foreign = ['socat', 'ncat'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
@@ -149,6 +149,21 @@ describe.skipIf(!built)('sentences follow from the cells', () => {
     // socat echoes the count query like any datagram: the loss cannot be split, and the report says why.
     const boundaries = report.scenarios.find((s) => s.name === 'boundaries');
     expect(boundaries?.rows.find((r) => r.id === 'lost-there')?.udp).toEqual({ value: null, reason: 'the echo server is not a udpkit echo listener: it cannot say what it received' });
+  });
+
+  it('latency against an echo that drops some pings (udp-listen --echo-rate 50): lost pings are counted, exit 0', async () => {
+    const udp = startBin('udp-listen', ['--host', '127.0.0.1', '--echo', '--echo-rate', '50', '-f', 'raw', '0']);
+    const port = (await udp.stderr.waitFor(/listening on udp \S+:(\d+)\n/))[1] as string;
+    const tcp = startBin('udp-listen', ['--tcp', '--host', '127.0.0.1', '--echo', '-f', 'raw', port]);
+    await tcp.stderr.waitFor(/listening on tcp /);
+    const run = await runBin('udp-compare', ['--format', 'json', '-s', 'latency', '--messages', '120', '127.0.0.1', port], undefined, 60_000);
+    expect(run.code, run.stderr).toBe(0);
+    const report = compareReportSchema.parse(JSON.parse(run.stdout));
+    const latency = report.scenarios[0];
+    const lost = latency?.rows.find((r) => r.id === 'rtt-lost')?.udp.value as number;
+    expect(lost).toBeGreaterThanOrEqual(1);
+    expect(latency?.sentence).toContain(`${lost} UDP ping${lost === 1 ? '' : 's'} got no echo and counted as lost`);
+    expectSentencesFromCells(report);
   });
 
   it('an IPv6 target is written in brackets', async () => {

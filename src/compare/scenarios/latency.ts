@@ -1,5 +1,7 @@
 /** Scenario 7, latency and throughput: ping-pong round trips through the echo peer, and one-way rates. */
-import { num, percentile, quantiles, ratioPhrase } from '../figures.js';
+import { na, num, percentile, quantiles, ratioPhrase } from '../figures.js';
+import { UdpkitError } from '../../errors.js';
+import { formatEndpoint } from '../../core/endpoint.js';
 import { interarrivalJitter, ipdv } from '../jitter.js';
 import { cellText } from '../render.js';
 import { tcpEchoClient, udpEchoClient } from '../echo-client.js';
@@ -25,12 +27,32 @@ export const latency: Scenario = {
       }
       return rtt;
     };
-    const udp = await udpEchoClient(target);
-    let udpRtt: number[];
+    // UDP: a ping that gets no echo within a second is lost, not a failure. The next one goes from a fresh socket,
+    // so that a late echo is never taken for its answer; ten in a row unanswered means there is nothing to measure.
+    let udp = await udpEchoClient(target);
+    const udpRtt: number[] = [];
+    let udpLost = 0;
     try {
-      udpRtt = await pingPong('udp', () => udp.exchange(payload));
+      for (let i = 0, streak = 0; i < exchanges && streak < 10; i++) {
+        if (i % 500 === 0) progress(`latency: udp ping-pong ${i}/${exchanges}`);
+        const t0 = performance.now();
+        try {
+          await udp.exchange(payload, 1000);
+          udpRtt.push(performance.now() - t0);
+          streak = 0;
+        } catch (error) {
+          if (!(error instanceof UdpkitError && error.code === 'E_TIMEOUT')) throw error;
+          udpLost += 1;
+          streak += 1;
+          await udp.close();
+          udp = await udpEchoClient(target);
+        }
+      }
     } finally {
       await udp.close();
+    }
+    if (udpRtt.length === 0) {
+      throw new UdpkitError('E_TIMEOUT', `no echo from ${formatEndpoint({ address: target.host, port: target.udpPort })} over udp: 10 pings in a row unanswered`);
     }
     const tcp = await tcpEchoClient(target);
     let tcpRtt: number[];
@@ -44,6 +66,7 @@ export const latency: Scenario = {
     const rttJitter = (values: number[]) => num(interarrivalJitter(values) * 1000, 'µs');
     const rttIpdv = (values: number[], p: number) => num(percentile(ipdv(values.map((_, i) => i), values).map(Math.abs), p) * 1000, 'µs');
     const rows: Row[] = [
+      { id: 'rtt-lost', measurement: 'pings without an echo within 1 s', udp: num(udpLost, 'messages'), tcp: na('TCP retransmits: an answer can be late, never lost') },
       { id: 'rtt-p50', measurement: `round trip p50 (${exchanges} ping-pongs)`, udp: us(udpRtt, 50), tcp: us(tcpRtt, 50) },
       { id: 'rtt-p99', measurement: 'round trip p99', udp: us(udpRtt, 99), tcp: us(tcpRtt, 99) },
       { id: 'rtt-max', measurement: 'round trip max', udp: us(udpRtt, 100), tcp: us(tcpRtt, 100) },
@@ -75,7 +98,8 @@ export const latency: Scenario = {
       plots: { cdf: { label: 'round trip', unit: 'ms', udp: quantiles(udpRtt), tcp: quantiles(tcpRtt) } },
       sentence:
         `A round trip took ${cellText(us(udpRtt, 50))} over UDP and ${cellText(us(tcpRtt, 50))} over TCP at the median: TCP was ` +
-        `${ratioPhrase(percentile(udpRtt, 50), percentile(tcpRtt, 50), 'slower', 'faster')}; once connected, a TCP exchange costs no handshake.${throughput}`,
+        `${ratioPhrase(percentile(udpRtt, 50), percentile(tcpRtt, 50), 'slower', 'faster')}; once connected, a TCP exchange costs no handshake.` +
+        `${udpLost > 0 ? ` ${udpLost} UDP ${udpLost === 1 ? 'ping' : 'pings'} got no echo and counted as lost, not as a round trip.` : ''}${throughput}`,
     };
   },
 };
