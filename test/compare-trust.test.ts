@@ -5,6 +5,7 @@
  * loss reported, not failed, at --size 1200 and 60000; IPv6 targets in brackets.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ratioPhrase } from '../src/compare/figures.js';
 import { COUNT_QUERY, EchoCounts, parseCountAnswer } from '../src/core/echo-counts.js';
@@ -124,15 +125,32 @@ describe.skipIf(!built)('sentences follow from the cells', () => {
   it.skipIf(foreign.length > 0)('against socat (UDP, cuts at 8 KiB) and ncat --exec /bin/cat (TCP): the truncating peer is named', async () => {
     const probe = spawnSync('python3', ['-c', 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'], { encoding: 'utf8' });
     const port = probe.stdout.trim();
-    const udp = spawn('socat', [`UDP4-RECVFROM:${port},bind=127.0.0.1,fork`, 'EXEC:cat'], { stdio: 'ignore' });
-    const tcp = spawn('ncat', ['-l', '-k', '--exec', '/bin/cat', '127.0.0.1', port], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Each in a process group of its own: socat and ncat fork a child per peer, which outlives a killed parent.
+    const udp = spawn('socat', [`UDP4-RECVFROM:${port},bind=127.0.0.1,fork`, 'EXEC:cat'], { stdio: 'ignore', detached: true });
+    const tcp = spawn('ncat', ['-l', '-k', '--exec', '/bin/cat', '127.0.0.1', port], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     onTestFinished(() => {
-      udp.kill('SIGKILL');
-      tcp.kill('SIGKILL');
+      for (const child of [udp, tcp]) {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
     });
     const ncatErr = new Capture();
     tcp.stderr.pipe(ncatErr);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Ready when ncat accepts a connection (socat binds at once): polled, bounded, not a fixed sleep.
+    for (let turn = 0; turn < 100; turn++) {
+      const accepted = await new Promise<boolean>((resolve) => {
+        const probe = connect({ host: '127.0.0.1', port: Number(port) }, () => {
+          probe.destroy();
+          resolve(true);
+        });
+        probe.on('error', () => resolve(false));
+      });
+      if (accepted) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const run = await runBin('udp-compare', ['--format', 'json', '--messages', '100', '-s', 'setup', '-s', 'boundaries', '-s', 'size-limits', '-s', 'latency', '127.0.0.1', port], undefined, 120_000);
     expect(run.code, `${run.stderr} ${ncatErr.text}`).toBe(0);
     const report = compareReportSchema.parse(JSON.parse(run.stdout));
