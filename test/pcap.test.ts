@@ -209,3 +209,19 @@ describe.skipIf(skip !== undefined || noTshark !== undefined)('udp-send --pcap r
     expect(run.stderr).toBe(`udp-send: ${message}\n`);
   });
 });
+
+describe.skipIf(skip !== undefined)('udp-listen --pcap when it cannot run', () => {
+  it('a port in use leaves an existing capture as it was (exit 69); an unwritable file is exit 74, naming it', async () => {
+    const file = join(dir, 'keep.pcap');
+    const before = Buffer.concat([pcapFileHeader(), pcapRecord({ time: 1, src: '10.0.0.1', srcPort: 1, dst: '10.0.0.2', dstPort: 2, payload: Buffer.from('kept') })]);
+    writeFileSync(file, before);
+    const taken = await boundSocket();
+    const busy = await runBin('udp-listen', ['--host', '127.0.0.1', '--pcap', file, String(taken.address().port)]);
+    expect(busy.code).toBe(69);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const missing = join(dir, 'no-such-dir', 'x.pcap');
+    const unwritable = await runBin('udp-listen', ['--host', '127.0.0.1', '--pcap', missing, '0']);
+    expect(unwritable.code).toBe(74);
+    expect(unwritable.stderr).toBe(`udp-listen: cannot write --pcap "${missing}": ENOENT\n`);
+  });
+});

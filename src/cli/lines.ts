@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { UdpkitError, errnoOf } from '../errors.js';
 import type { ReadLimit } from './message.js';
+import { show } from '../validate.js';
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -74,7 +75,6 @@ export async function* readLines(stream: Readable, limit: ReadLimit, source = 's
 export async function openLines(file: string | undefined, stdin: Readable, limit: ReadLimit): Promise<AsyncGenerator<Line>> {
   if (file === undefined) return readLines(stdin, limit);
   const { open } = await import('node:fs/promises');
-  const { show } = await import('../validate.js');
   try {
     const handle = await open(file, 'r');
     if ((await handle.stat()).isDirectory()) {

@@ -37,7 +37,9 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     };
     const style: RecordStyle = { time: new TimeFormat(config.time), showLocal: false };
     const status = config.verbose ? verboseLines() : undefined;
-    const pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
+    // Opened once the listener is bound (as tcpdump opens its file after the device): a port in use must not leave
+    // an existing capture truncated to an empty one. No datagram can be handled before the bind's continuation runs.
+    let pcap: PcapWriter | undefined;
     const write = (record: TrafficRecord): void => {
       if (pcap && record.event === 'datagram') pcap.add(record);
       const line = status?.(record);
@@ -58,6 +60,12 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
           write,
         )
       : await listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
+    try {
+      pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
+    } catch (error) {
+      await listener.close();
+      throw error;
+    }
     // Several ports or groups: a text record says which one received it (JSON always has `local`).
     style.showLocal = config.ports.length > 1 || config.join.length > 1;
     if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
