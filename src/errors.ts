@@ -67,33 +67,42 @@ export function errnoOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** How one system error reads where it happened: its code and the whole message (used instead of the table's). */
+export type Explanation = readonly [ErrorCode, string];
+
 /**
- * Turns a Node.js system error from a socket operation into a {@link UdpkitError}
- * with a message that says what was being done and to whom.
- * @param error the error Node.js gave
+ * Turns a Node.js system error into a {@link UdpkitError} with a message that says what was being done and to whom.
+ * This is the one place where a system error becomes a UdpkitError: callers that know better for some errno (a
+ * refused connect, a broadcast without SO_BROADCAST) say so through `special` instead of building their own.
+ * @param error the error Node.js gave (a UdpkitError passes through as it is)
  * @param what what was being done, e.g. `bind udp 0.0.0.0:5005`
+ * @param special the context's own reading of some errnos; undefined for the rest, which the common table reads
  */
-export function fromSystemError(error: unknown, what: string): UdpkitError {
+export function fromSystemError(error: unknown, what: string, special?: (errno: string) => Explanation | undefined): UdpkitError {
   if (error instanceof UdpkitError) return error;
   const errno = errnoOf(error);
+  const own = errno === undefined ? undefined : special?.(errno);
+  if (own) return new UdpkitError(own[0], own[1], { cause: error, errno });
   const detail = errno ?? (error instanceof Error ? error.message : String(error));
-  const table: Record<string, [ErrorCode, string]> = {
-    EADDRINUSE: ['E_ADDR_IN_USE', 'address already in use'],
-    EACCES: ['E_PERMISSION', 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'],
-    EPERM: ['E_PERMISSION', 'operation not permitted'],
-    EADDRNOTAVAIL: ['E_UNAVAILABLE', 'address not available on this machine'],
-    EAFNOSUPPORT: ['E_UNAVAILABLE', 'address family not supported here'],
-    ECONNREFUSED: ['E_REFUSED', 'connection refused'],
-    ECONNRESET: ['E_RESET', 'connection reset by peer'],
-    EPIPE: ['E_RESET', 'connection closed by peer (broken pipe)'],
-    ENETUNREACH: ['E_UNAVAILABLE', 'network unreachable'],
-    EHOSTUNREACH: ['E_UNAVAILABLE', 'host unreachable'],
-    EMSGSIZE: ['E_DATA', 'message too long for one datagram'],
-    ENOTFOUND: ['E_UNKNOWN_HOST', 'host name does not resolve'],
-    EAI_AGAIN: ['E_UNKNOWN_HOST', 'host name lookup failed (temporary)'],
-    ETIMEDOUT: ['E_TIMEOUT', 'timed out'],
-  };
-  const known = errno === undefined ? undefined : table[errno];
+  const known = errno === undefined ? undefined : SYSTEM_ERRORS[errno];
   if (known) return new UdpkitError(known[0], `${what}: ${known[1]} (${errno})`, { cause: error, errno });
   return new UdpkitError('E_IO', `${what}: ${detail}`, { cause: error, ...(errno ? { errno } : {}) });
 }
+
+/** How each system error reads when the context has nothing more precise to say. */
+const SYSTEM_ERRORS: Readonly<Record<string, Explanation | undefined>> = {
+  EADDRINUSE: ['E_ADDR_IN_USE', 'address already in use'],
+  EACCES: ['E_PERMISSION', 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'],
+  EPERM: ['E_PERMISSION', 'operation not permitted'],
+  EADDRNOTAVAIL: ['E_UNAVAILABLE', 'address not available on this machine'],
+  EAFNOSUPPORT: ['E_UNAVAILABLE', 'address family not supported here'],
+  ECONNREFUSED: ['E_REFUSED', 'connection refused'],
+  ECONNRESET: ['E_RESET', 'connection reset by peer'],
+  EPIPE: ['E_RESET', 'connection closed by peer (broken pipe)'],
+  ENETUNREACH: ['E_UNAVAILABLE', 'network unreachable'],
+  EHOSTUNREACH: ['E_UNAVAILABLE', 'host unreachable'],
+  EMSGSIZE: ['E_DATA', 'message too long for one datagram'],
+  ENOTFOUND: ['E_UNKNOWN_HOST', 'host name does not resolve'],
+  EAI_AGAIN: ['E_UNKNOWN_HOST', 'host name lookup failed (temporary)'],
+  ETIMEDOUT: ['E_TIMEOUT', 'timed out'],
+};

@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { fromSystemError } from '../errors.js';
+import { errnoOf, fromSystemError } from '../errors.js';
 import { formatEndpoint } from './endpoint.js';
 import { resolveAll, resolveHost } from './resolve.js';
 
@@ -31,7 +31,7 @@ export async function bindPlans(host: string | undefined, family: 0 | 4 | 6): Pr
 
 /** Whether a bind error means "IPv6 is off here", so the IPv4 plan should be tried. */
 export function isIPv6Off(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errnoOf(error);
   return code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL' || code === 'EPROTONOSUPPORT';
 }
 

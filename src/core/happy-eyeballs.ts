@@ -5,6 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { ResolvedAddress } from './resolve.js';
+import { errnoOf } from '../errors.js';
 
 /** RFC 8305's recommended Connection Attempt Delay. */
 export const ATTEMPT_DELAY_MS = 250;
@@ -83,7 +84,7 @@ export function connectFirst(
       socket.once('error', (error: NodeJS.ErrnoException) => {
         running.delete(socket);
         if (settled) return;
-        failed.push({ address: target.address, errno: error.code ?? 'EIO' });
+        failed.push({ address: target.address, errno: errnoOf(error) ?? 'EIO' });
         if (next < order.length) start();
         else if (running.size === 0) settle(() => reject(new AllAttemptsFailed(error, failed)));
       });

@@ -70,9 +70,11 @@ export function joinGroup(socket: Socket, join: GroupJoin): void {
     else socket.addSourceSpecificMembership(join.source, join.group, iface);
   } catch (error) {
     const where = `${join.group}${join.iface === undefined ? '' : `@${join.iface}`}${join.source === undefined ? '' : ` from ${join.source}`}`;
-    const errno = (error as { code?: string }).code;
-    const failed = fromSystemError(error, `cannot join ${where}`);
-    if (join.iface !== undefined || (errno !== 'ENODEV' && errno !== 'EADDRNOTAVAIL')) throw failed;
-    throw new UdpkitError(failed.code, `${failed.message}: no route for multicast on the default interface; name one, GROUP@IFACE`, { cause: error, errno });
+    const what = `cannot join ${where}`;
+    throw fromSystemError(error, what, (errno) => {
+      if (join.iface !== undefined || (errno !== 'ENODEV' && errno !== 'EADDRNOTAVAIL')) return undefined;
+      const plain = fromSystemError(error, what);
+      return [plain.code, `${plain.message}: no route for multicast on the default interface; name one, GROUP@IFACE`];
+    });
   }
 }
