@@ -15,25 +15,34 @@ import type { Endpoint } from '../types.js';
 /** How long one lookup may take before its address is given up as unknown. */
 export const PEER_NAME_TIMEOUT_MS = 2000;
 /** Helpers running at once. */
-const MAX_RUNNING = 4;
+const MAX_RUNNING = 2;
+/** Sockets one helper asks about: a burst of resets costs a few helpers, not one each. */
+const BATCH = 64;
 /** Sockets waiting for a helper; past this, a reset client's address is reported unknown at once. */
-const MAX_WAITING = 256;
+const MAX_WAITING = 4096;
 
 // The kernel refuses (EINVAL) an SO_PEERNAME buffer longer than the address, so ask for exactly its size.
+// Each socket is one of fds 3 … 3+N-1; one line per socket, in order, `-` where the kernel would not say.
 const HELPER = `
 import socket, struct, sys
-s = socket.socket(fileno=3)
-try:
-    six = s.family == socket.AF_INET6
-    raw = s.getsockopt(socket.SOL_SOCKET, getattr(socket, "SO_PEERNAME", 28), 28 if six else 16)
-    port = struct.unpack("!H", raw[2:4])[0]
-    ip = socket.inet_ntop(socket.AF_INET6, raw[8:24]) if six else socket.inet_ntop(socket.AF_INET, raw[4:8])
-    sys.stdout.write("%s %d %s\\n" % (ip, port, "IPv6" if six else "IPv4"))
-finally:
-    s.detach()
+out = []
+for fd in range(3, 3 + int(sys.argv[1])):
+    try:
+        s = socket.socket(fileno=fd)
+        try:
+            six = s.family == socket.AF_INET6
+            raw = s.getsockopt(socket.SOL_SOCKET, getattr(socket, "SO_PEERNAME", 28), 28 if six else 16)
+            port = struct.unpack("!H", raw[2:4])[0]
+            ip = socket.inet_ntop(socket.AF_INET6, raw[8:24]) if six else socket.inet_ntop(socket.AF_INET, raw[4:8])
+            out.append("%s %d %s" % (ip, port, "IPv6" if six else "IPv4"))
+        finally:
+            s.detach()
+    except Exception:
+        out.append("-")
+sys.stdout.write("\\n".join(out) + "\\n")
 `;
 
-/** Parses the helper's `address port family` line. */
+/** Parses one of the helper's `address port family` lines; undefined for `-` or anything else. */
 export function parsePeerLine(line: string): Endpoint | undefined {
   const match = /^([0-9A-Fa-f:.]+) (\d{1,5}) (IPv4|IPv6)\n?$/.exec(line);
   if (match === null) return undefined;
@@ -42,30 +51,54 @@ export function parsePeerLine(line: string): Endpoint | undefined {
   return unmapEndpoint(match[1] as string, port, match[3] as string);
 }
 
-let running = 0;
-const waiting: Array<() => void> = [];
+interface Lookup {
+  socket: Socket;
+  resolve: (endpoint: Endpoint | undefined) => void;
+}
 
-function runHelper(socket: Socket): Promise<Endpoint | undefined> {
+let running = 0;
+const waiting: Lookup[] = [];
+
+/** Starts helpers for what waits, as long as fewer than MAX_RUNNING run. */
+function pump(): void {
+  while (running < MAX_RUNNING && waiting.length > 0) {
+    const batch = waiting.splice(0, BATCH).filter((lookup) => {
+      if (!lookup.socket.destroyed) return true;
+      lookup.resolve(undefined);
+      return false;
+    });
+    if (batch.length === 0) continue;
+    running += 1;
+    void runHelper(batch).finally(() => {
+      running -= 1;
+      pump();
+    });
+  }
+}
+
+/** Asks one helper about every socket of `batch`, resolving each lookup with its answer (undefined on failure). */
+function runHelper(batch: Lookup[]): Promise<void> {
   return new Promise((resolve) => {
     let out = '';
     let settled = false;
-    const finish = (endpoint: Endpoint | undefined): void => {
+    const finish = (answers: string[]): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve(endpoint);
+      batch.forEach((lookup, index) => lookup.resolve(parsePeerLine(answers[index] ?? '')));
+      resolve();
     };
-    const child = spawn('python3', ['-c', HELPER], { stdio: ['ignore', 'pipe', 'ignore', socket] });
+    const child = spawn('python3', ['-c', HELPER, String(batch.length)], { stdio: ['ignore', 'pipe', 'ignore', ...batch.map((lookup) => lookup.socket)] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish(undefined);
+      finish([]);
     }, PEER_NAME_TIMEOUT_MS);
     child.stdout?.setEncoding('latin1');
     child.stdout?.on('data', (text: string) => {
-      if (out.length < 200) out += text;
+      if (out.length < 100 * BATCH) out += text;
     });
-    child.on('error', () => finish(undefined));
-    child.on('close', (code) => finish(code === 0 ? parsePeerLine(out) : undefined));
+    child.on('error', () => finish([]));
+    child.on('close', (code) => finish(code === 0 ? out.split('\n') : []));
   });
 }
 
@@ -74,19 +107,12 @@ function runHelper(socket: Socket): Promise<Endpoint | undefined> {
  * when it cannot be learnt: not Linux, no `python3`, too many lookups waiting, or no answer within
  * {@link PEER_NAME_TIMEOUT_MS}. Never rejects. The socket should be paused meanwhile.
  */
-export async function peerNameOf(socket: Socket): Promise<Endpoint | undefined> {
-  if (process.platform !== 'linux' || socket.destroyed) return undefined;
-  if (running < MAX_RUNNING) running += 1;
-  else if (waiting.length >= MAX_WAITING) return undefined;
-  // A waiter is handed the finishing lookup's slot, so no more than MAX_RUNNING helpers ever run.
-  else await new Promise<void>((resolve) => waiting.push(resolve));
-  try {
-    return socket.destroyed ? undefined : await runHelper(socket);
-  } finally {
-    const next = waiting.shift();
-    if (next === undefined) running -= 1;
-    else next();
-  }
+export function peerNameOf(socket: Socket): Promise<Endpoint | undefined> {
+  if (process.platform !== 'linux' || socket.destroyed || waiting.length >= MAX_WAITING) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    waiting.push({ socket, resolve });
+    pump();
+  });
 }
 
 /** The part of libuv's TCP handle that Node.js keeps on a socket, used to ask for the peer afresh. */

@@ -1,15 +1,16 @@
 /** The TCP receiver: many clients at once, each chunk or rebuilt frame as a record, with open and close records around them. */
 import { createServer, type Server, type Socket } from 'node:net';
-import { unmapEndpoint } from './endpoint.js';
-import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
+import { UNKNOWN_ADDRESS, unmapEndpoint } from './endpoint.js';
+import type { Endpoint, TrafficRecord } from '../types.js';
 import { bindListener, bindPorts, type BindPlan } from './bind-plan.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
-import { DEFAULT_MAX_FRAME, Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
-import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
+import { DEFAULT_MAX_FRAME, type Framing } from './framing.js';
+import { DRAIN_MAX_MS, untilQuiet } from './waiter.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { checkListenOptions, watchSignal } from './options.js';
-import { monotonicMs, preciseWallMs } from '../clock.js';
-import { peerNameOf, stillConnected } from './peer-name.js';
+import { preciseWallMs } from '../clock.js';
+import { peerNameOf } from './peer-name.js';
+import { Connection, type ConnectionHost } from './tcp-connection.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
@@ -80,21 +81,9 @@ function listenOnce(plan: BindPlan, port: number): Promise<Server> {
   });
 }
 
-interface Connection {
-  socket: Socket;
-  reason: CloseReason | undefined;
-  sawFin: boolean;
-  /** Echo replies queued in the socket: reading waits until they drain. */
-  echoBlocked: boolean;
-}
-
-/**
- * Listens on TCP and reports each connection's open, data (chunks or frames) and close as records.
- * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
- */
-export async function listenTcp(given: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
-  const options = checkListenOptions(given);
-  const servers = await bindPorts(
+/** Binds every port asked, on every address of the host (or the dual-stack wildcard). */
+function bindServers(options: ReturnType<typeof checkListenOptions<TcpListenOptions>>): Promise<Server[]> {
+  return bindPorts(
     options.port,
     (port) =>
       bindListener(
@@ -108,164 +97,115 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
       ),
     (server) => server.close(),
   );
-  const locals = servers.map(endpointOf);
-  const local = locals[0] as Endpoint;
-  const counters = new Counters();
-  const now = options.preciseTime === true ? preciseWallMs : Date.now;
-  const completion = new Completion(options);
-  const onRecord = guardHandler(completion, handler, () => void close());
-  const frame = options.frame ?? 'none';
-  const maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
-  const open = new Set<Connection>();
-  let nextId = 0;
-  let arrivals = 0;
-  let closing: Promise<ListenerSummary> | undefined;
-  let paused = false;
-  /** Reads from a connection only while neither the output nor its own echo is backed up. */
-  const flow = (state: Connection): void => {
-    if (paused || state.echoBlocked) state.socket.pause();
-    else state.socket.resume();
-  };
+}
 
+/** The address of a client the kernel no longer knows (reset before accept, and past the lookup's bounds). */
+function unknownPeer(local: Endpoint): Endpoint {
+  return { address: UNKNOWN_ADDRESS, port: 0, family: local.family };
+}
+
+/**
+ * The connections of one listener: accepted (the peer's address read at once; a client reset before accept is
+ * looked up, held meanwhile), refused past `maxConns` or after close, and closed together at shutdown.
+ */
+class Connections {
+  readonly open = new Set<Connection>();
   /** Connections reset before they were accepted, waiting for their peer's address. */
-  const lookups = new Set<Promise<void>>();
-  const onConnection = (socket: Socket, at: Endpoint): void => {
-    if (socket.remoteAddress !== undefined) {
-      accept(socket, at, unmapEndpoint(socket.remoteAddress, socket.remotePort ?? 0, socket.remoteFamily ?? ''));
+  readonly lookups = new Set<Promise<void>>();
+  private nextId = 0;
+  closing = false;
+
+  constructor(
+    private readonly host: ConnectionHost,
+    private readonly options: { maxConns?: number | undefined; connIdleTimeoutMs?: number | undefined },
+  ) {}
+
+  /** A socket the server accepted on `local`. */
+  onConnection(socket: Socket, local: Endpoint): void {
+    // Read the peer's address first, before anything else can run and the peer reset.
+    const address = socket.remoteAddress;
+    if (address !== undefined) {
+      this.accept(socket, local, unmapEndpoint(address, socket.remotePort ?? 0, socket.remoteFamily ?? ''));
       return;
     }
     // Reset before accept: hold the socket (and what it carried) until the kernel has told us who it was.
     socket.pause();
     const lookup = peerNameOf(socket).then((from) => {
-      lookups.delete(lookup);
-      accept(socket, at, from ?? { address: '', port: 0, family: at.family }, true);
+      this.lookups.delete(lookup);
+      this.accept(socket, local, from ?? unknownPeer(local), true);
     });
-    lookups.add(lookup);
-  };
-  for (const [index, server] of servers.entries()) {
-    server.on('connection', (socket: Socket) => onConnection(socket, locals[index] as Endpoint));
-    server.on('error', () => undefined);
+    this.lookups.add(lookup);
   }
 
   /** `held`: accepted before close() began, and held for its address lookup since. */
-  const accept = (socket: Socket, local: Endpoint, from: Endpoint, held = false): void => {
-    const conn = nextId + 1;
-    nextId = conn;
-    const openedAt = monotonicMs();
-    const head = { protocol: 'tcp' as const, conn, from, local };
-    const received: Traffic = { bytes: 0, chunks: 0 };
-    const sent: Traffic = { bytes: 0, chunks: 0 };
-    completion.touch();
-    counters.senders.add(String(conn));
-    onRecord({ event: 'open', time: now(), ...head });
-    const closeRecord = (reason: CloseReason): void =>
-      onRecord({ event: 'close', time: now(), ...head, reason, received, sent, durationMs: monotonicMs() - openedAt });
+  private accept(socket: Socket, local: Endpoint, from: Endpoint, held = false): void {
+    const id = ++this.nextId;
+    const { host } = this;
+    host.completion.touch();
+    host.counters.senders.add(String(id));
+    if (host.completion.finished || (this.closing && !held)) return Connection.refuse(socket, id, from, local, host, 'shutdown');
+    if (this.options.maxConns !== undefined && this.open.size >= this.options.maxConns) return Connection.refuse(socket, id, from, local, host, 'max-conns');
+    const connection = new Connection(socket, id, from, local, host);
+    this.open.add(connection);
+    connection.recordOpen();
+    connection.start(this.options.connIdleTimeoutMs);
+  }
 
-    if (completion.finished || (closing && !held)) {
-      socket.destroy();
-      closeRecord('shutdown');
-      return;
-    }
-    if (options.maxConns !== undefined && open.size >= options.maxConns) {
-      socket.destroy();
-      closeRecord('max-conns');
-      return;
-    }
-    const state: Connection = { socket, reason: undefined, sawFin: false, echoBlocked: false };
-    open.add(state);
-    flow(state);
-    const deframer = new Deframer(frame, maxFrame);
-    if (options.connIdleTimeoutMs !== undefined) socket.setTimeout(options.connIdleTimeoutMs);
+  /** Lets every connection read again, or stops them, as the listener's reader asks. */
+  flow(): void {
+    for (const connection of this.open) connection.flow();
+  }
 
-    const fail = (code: string, message: string, reason: CloseReason): void => {
-      state.reason ??= reason;
-      onRecord({ event: 'error', time: now(), ...head, code, message });
-      socket.destroy();
-    };
+  /** Closes every open connection (reason `shutdown` unless it had one). */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.open].map((connection) => connection.shutdown('shutdown')));
+  }
+}
 
-    socket.on('data', (chunk: Buffer) => {
-      arrivals += 1;
-      received.bytes += chunk.length;
-      received.chunks += 1;
-      counters.bytes += chunk.length;
-      let frames: Buffer[];
-      try {
-        frames = deframer.push(chunk);
-      } catch (error) {
-        if (error instanceof FrameTooLargeError) fail('EMAXFRAME', error.message, 'max-frame');
-        else throw error;
-        return;
-      }
-      for (const payload of frames) {
-        if (completion.finished) return;
-        counters.records += 1;
-        const last = completion.record(payload);
-        // Echo first, then record: the peer's round trip does not wait for our output.
-        if (options.echo === true && !socket.destroyed) {
-          const reply = frame === 'none' ? payload : encodeFrame(payload, frame);
-          const more = socket.write(reply, (error) => {
-            if (error) return;
-            sent.bytes += reply.length;
-            sent.chunks += 1;
-            counters.echoed += 1;
-          });
-          // A peer that sends and never reads: stop reading it until its echoes drain, so memory stays flat.
-          if (!more && !state.echoBlocked) {
-            state.echoBlocked = true;
-            flow(state);
-            socket.once('drain', () => {
-              state.echoBlocked = false;
-              flow(state);
-            });
-          }
-        }
-        onRecord({ event: 'data', time: now(), ...head, unit: frame === 'none' ? 'chunk' : 'frame', payload });
-        if (last) counters.stop();
-      }
-    });
-    socket.on('end', () => {
-      // Node.js ends the stream the same way for a FIN and for an RST that followed data: ask the kernel which.
-      if (stillConnected(socket)) {
-        state.sawFin = true;
-        socket.end();
-      } else {
-        state.reason ??= 'reset';
-        socket.destroy();
-      }
-    });
-    socket.on('timeout', () => {
-      state.reason ??= 'idle-timeout';
-      socket.destroy();
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      counters.socketErrors += 1;
-      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') state.reason ??= 'reset';
-      else fail(error.code ?? 'EIO', error.message, 'error');
-    });
-    socket.on('close', () => {
-      open.delete(state);
-      const partial = deframer.end();
-      if (partial) onRecord({ event: 'data', time: now(), ...head, unit: 'partial', payload: partial });
-      closeRecord(state.reason ?? (state.sawFin ? 'fin' : 'reset'));
-    });
-  };
+/**
+ * Listens on TCP and reports each connection's open, data (chunks or frames) and close as records.
+ * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
+ */
+export async function listenTcp(given: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
+  const options = checkListenOptions(given);
+  const servers = await bindServers(options);
+  const locals = servers.map(endpointOf);
+  const local = locals[0] as Endpoint;
+  const counters = new Counters();
+  const completion = new Completion(options);
+  let arrivals = 0;
+  let paused = false;
+  let closing: Promise<ListenerSummary> | undefined;
+  const connections: Connections = new Connections(
+    {
+      frame: options.frame ?? 'none',
+      maxFrame: options.maxFrame ?? DEFAULT_MAX_FRAME,
+      echo: options.echo === true,
+      now: options.preciseTime === true ? preciseWallMs : Date.now,
+      completion,
+      counters,
+      emit: guardHandler(completion, handler, () => void close()),
+      paused: () => paused,
+      arrived: () => (arrivals += 1),
+      closed: (connection) => connections.open.delete(connection),
+    },
+    options,
+  );
+  for (const [index, server] of servers.entries()) {
+    server.on('connection', (socket: Socket) => connections.onConnection(socket, locals[index] as Endpoint));
+    // An accept that failed (EMFILE, ENFILE): counted and shown in the summary, never fatal, never silent.
+    server.on('error', () => (counters.socketErrors += 1));
+  }
 
   const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
+      connections.closing = true;
       const serverClosed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-      await Promise.all(lookups);
-      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals, DRAIN_MAX_MS);
+      await Promise.all(connections.lookups);
+      if (closeOptions?.drain === true && !completion.finished) await untilQuiet(() => arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
       counters.stop();
-      const closes = [...open].map(
-        (state) =>
-          new Promise<void>((resolve) => {
-            state.reason ??= 'shutdown';
-            state.socket.once('close', () => resolve());
-            state.socket.destroy();
-          }),
-      );
-      await Promise.all(closes);
+      await connections.shutdown();
       await serverClosed;
       return counters.summary('tcp', local, undefined);
     })();
@@ -279,16 +219,16 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
     locals,
     done: completion.done,
     get connections() {
-      return open.size;
+      return connections.open.size;
     },
     summary: () => counters.summary('tcp', local, undefined),
     pause() {
       paused = true;
-      for (const state of open) flow(state);
+      connections.flow();
     },
     resume() {
       paused = false;
-      for (const state of open) flow(state);
+      connections.flow();
     },
     close,
     async [Symbol.asyncDispose]() {

@@ -5,7 +5,7 @@ import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
 import { bindListener, bindPorts, interfaceAddresses, type BindPlan } from './bind-plan.js';
-import { DRAIN_MAX_MS, waitUntilQuiet } from './quiet.js';
+import { DRAIN_MAX_MS, untilQuiet } from './waiter.js';
 import { Counters, type ListenerSummary } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
 import { EchoCounts } from './echo-counts.js';
@@ -284,7 +284,7 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
 
   const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
-      if (closeOptions?.drain === true && !completion.finished) await waitUntilQuiet(() => arrivals, DRAIN_MAX_MS);
+      if (closeOptions?.drain === true && !completion.finished) await untilQuiet(() => arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
       counters.stop();
       lastDrops = drops();
