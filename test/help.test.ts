@@ -5,7 +5,17 @@ import { compareMain } from '../src/cli/compare.js';
 import { listenMain } from '../src/cli/listen.js';
 import { VERSION } from '../src/cli/run.js';
 import { sendMain } from '../src/cli/send.js';
-import { memoryIO } from './helpers.js';
+import { deadPort, memoryIO } from './helpers.js';
+
+const MAINS = { 'udp-listen': listenMain, 'udp-send': sendMain, 'udp-compare': compareMain } as const;
+const NAMES = Object.keys(MAINS) as (keyof typeof MAINS)[];
+
+/** Runs a command in-process with argv. */
+async function run(name: keyof typeof MAINS, argv: readonly string[]) {
+  const { io, stdout, stderr } = memoryIO();
+  const code = await MAINS[name]([...argv], io);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
 
 describe('help', () => {
   it('udp-listen --help', async () => {
@@ -218,5 +228,47 @@ describe('help', () => {
     const { io, stdout } = memoryIO();
     expect(await sendMain(['--version'], io)).toBe(0);
     expect(stdout.text).toBe(`${pkg.version}\n`);
+  });
+});
+
+describe('a value given to a flag that takes none', () => {
+  it.each(NAMES)('%s --help=1, --help=yes and -h=on print the help, as --help does, and run nothing', async (name) => {
+    const help = await run(name, ['--help']);
+    expect(help.stdout).toMatch(new RegExp(`^${name} \\[options\\]`));
+    for (const argv of [['--help=1'], ['--help=yes'], ['-h=on']]) {
+      expect(await run(name, argv), argv.join(' ')).toEqual({ code: 0, stdout: help.stdout, stderr: '' });
+    }
+  });
+
+  it.each(
+    NAMES.flatMap((name) => [
+      { name, arg: '--help=0', message: 'invalid --help "0": expected no value (give --help alone)' },
+      { name, arg: '--help=please', message: 'invalid --help "please": expected no value (give --help alone)' },
+      { name, arg: '--version=x', message: 'invalid --version "x": expected no value (give --version alone)' },
+      { name, arg: '--version=1', message: 'invalid --version "1": expected no value (give --version alone)' },
+      { name, arg: '-h=0', message: 'invalid -h "0": expected no value (give -h alone)' },
+    ]),
+  )('$name $arg exits 64 naming the value', async ({ name, arg, message }) => {
+    expect(await run(name, [arg])).toEqual({ code: 64, stdout: '', stderr: `${name}: ${message}\n` });
+  });
+
+  it.each([
+    { name: 'udp-listen', argv: ['--echo=1', '0'], message: 'invalid --echo "1": expected no value (give --echo alone, or --echo=false)' },
+    { name: 'udp-listen', argv: ['--no-echo=1', '0'], message: 'invalid --no-echo "1": expected no value (give --no-echo alone)' },
+    { name: 'udp-send', argv: ['-e=1', '127.0.0.1', '9', 'x'], message: 'invalid -e "1": expected no value (give -e alone, or -e=false)' },
+    { name: 'udp-send', argv: ['-4e=yes', '127.0.0.1', '9', 'x'], message: 'invalid -e "yes": expected no value (give -e alone, or -e=false)' },
+    { name: 'udp-compare', argv: ['--version=', '-s', 'setup'], message: 'invalid --version "": expected no value (give --version alone)' },
+  ] as const)('$name $argv exits 64: yargs would read the switch as off', async ({ name, argv, message }) => {
+    expect(await run(name, argv)).toEqual({ code: 64, stdout: '', stderr: `${name}: ${message}\n` });
+  });
+
+  it('a switch still takes =true and =false, as yargs documents', async () => {
+    const port = String(await deadPort());
+    const on = await run('udp-send', ['--json=true', '127.0.0.1', port, 'x']);
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout)).toMatchObject({ protocol: 'udp', destination: { port: Number(port) } });
+    const off = await run('udp-send', ['--json=false', '127.0.0.1', port, 'x']);
+    expect(off).toMatchObject({ code: 0, stdout: '' });
+    expect(off.stderr).toMatch(/^sent 1 byte to 127\.0\.0\.1:\d+ over udp\n$/);
   });
 });

@@ -102,6 +102,36 @@ function refuseUnknownOptions(builder: Argv<unknown>, head: readonly string[]): 
   }
 }
 
+/** What `--help=VALUE` may say to ask for help (`--help=1`), as a boolean is often written in scripts. */
+const YES = new Set(['true', '1', 'yes', 'on']);
+
+/**
+ * A flag that takes no value, given one (`--help=1`, `-e=1`): yargs would read anything but `true` as false and
+ * go on without a word, running a whole comparison for `udp-compare --help=1`. `--help` with a yes is help, and
+ * is written back as `--help`; `--version` takes no value at all; other flags take `=true` or `=false`, as yargs
+ * documents, and nothing else.
+ * @param flags the options that take no value, with their aliases
+ * @returns `head`, with each `--help=1` (or `-h=1`) written without its value
+ * @throws UdpkitError E_USAGE `invalid --version "x": expected no value (give --version alone)`
+ */
+function flagValues(head: readonly string[], flags: ReadonlySet<string>): string[] {
+  return head.map((arg) => {
+    // `--name=value`, or a group of short options with a value for its last (`-e=1`, `-ec=3`), as yargs reads them.
+    const match = /^--([^=]+)=([\s\S]*)$/.exec(arg) ?? /^-[^-=]*?([^-=])=([\s\S]*)$/.exec(arg);
+    if (!match) return arg;
+    const name = match[1] as string;
+    const value = match[2] as string;
+    if (!flags.has(name.startsWith('no-') ? name.slice(3) : name)) return arg;
+    const help = name === 'help' || name === 'h';
+    if (help && YES.has(value.toLowerCase())) return arg.slice(0, arg.lastIndexOf('='));
+    // An ordinary switch may be turned off in place (`--echo=false`); help, version and `--no-x` are said alone.
+    const switchable = !help && name !== 'version' && flags.has(name);
+    if (switchable && (value === 'true' || value === 'false')) return arg;
+    const typed = name.length > 1 ? `--${name}` : `-${name}`;
+    throw new UdpkitError('E_USAGE', `invalid ${typed} ${quote(value)}: expected no value (give ${typed} alone${switchable ? `, or ${typed}=false` : ''})`);
+  });
+}
+
 /** The default command's positionals as its usage writes them (`<host> <port> [message]`). */
 function positionalsOf(builder: Argv<unknown>): string {
   type Commands = { getInternalMethods?: () => { getCommandInstance?: () => { getCommandHandlers?: () => Record<string, { original?: string }> } } };
@@ -139,7 +169,8 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     return undefined;
   }
   const end = argv.indexOf('--');
-  const head = end < 0 ? argv : argv.slice(0, end);
+  // -h is help's alias in every command (set below, where yargs is told); --help and --version are declared.
+  const head = flagValues(end < 0 ? argv : argv.slice(0, end), new Set([...declared(builder).flags, 'h']));
   const operands = end < 0 ? [] : argv.slice(end + 1);
   if (!head.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) refuseUnknownOptions(builder, head);
   const operandsShown = (text: string): string =>
