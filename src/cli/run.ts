@@ -4,6 +4,7 @@ import { UdpkitError, ERROR_CODES } from '../errors.js';
 import type { CliIO } from './io.js';
 import { VERSION } from '../version.js';
 import { completionScript, completionShell } from './completion.js';
+import { helpText, helpWidth, type HelpTail } from './help.js';
 import { quote, terminalLine } from '../format/safe-text.js';
 import { describeWriteFailure, drain, failureOf, guard, put, readerGone } from './output.js';
 
@@ -147,12 +148,19 @@ function restoreOperands(value: unknown, operands: readonly string[]): unknown {
   return value;
 }
 
+/** What {@link parseArgs} needs besides the builder: the end of the help (laid out here, see help.ts), and more. */
+export interface ParseOptions extends HelpTail {
+  /** Options that may be given more than once (the rest are refused when repeated). */
+  repeatable?: readonly string[];
+}
+
 /**
  * Parses `argv` with a yargs builder. Help and --version text go to io.stdout and give `undefined`
  * (exit 0); unknown flags and missing arguments throw E_USAGE. `--` ends the options: what follows is taken
- * as arguments, whatever it looks like (`udp-send HOST PORT -- -x` sends `-x`).
+ * as arguments, whatever it looks like (`udp-send HOST PORT -- -x` sends `-x`). Help is wrapped at
+ * {@link helpWidth}.
  */
-export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, repeatable: readonly string[] = []): Promise<T | undefined> {
+export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, options: ParseOptions = {}): Promise<T | undefined> {
   // Shell completion, as yargs does it, with its output going where this command's output goes.
   const name = (builder as unknown as { $0: string }).$0;
   const positionals = positionalsOf(builder);
@@ -176,13 +184,14 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
   const operandsShown = (text: string): string =>
     text.replace(new RegExp(`${AFTER_END}(\\d+)`, 'g'), (_m, index: string) => operands[Number(index)] ?? '');
   let output = '';
+  const width = helpWidth(io);
   const parsed = await builder
     .exitProcess(false)
     .strict()
     .version(VERSION)
     .help('help')
     .alias('help', 'h')
-    .wrap(100)
+    .wrap(width)
     .fail((message, error) => {
       if (error instanceof UdpkitError) throw error;
       const text = error?.message ?? message;
@@ -196,11 +205,15 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     (parsed as Record<string, unknown>)[key] = restoreOperands(value, operands);
   }
   const flags = parsed as { help?: unknown; version?: unknown };
-  if (flags.help === true || flags.version === true) {
+  if (flags.help === true) {
+    io.stdout.write(helpText(output, name, options, width));
+    return undefined;
+  }
+  if (flags.version === true) {
     io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     return undefined;
   }
-  refuseRepeats(parsed, repeatable);
+  refuseRepeats(parsed, options.repeatable ?? []);
   return parsed as T;
 }
 
