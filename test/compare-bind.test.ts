@@ -12,7 +12,7 @@ const ipv6 = await hasIPv6();
 
 describe('binding the comparison clients', () => {
   it('udpEchoClient: an address not on this host rejects with E_UNAVAILABLE', async () => {
-    const target = { host: '127.0.0.1', family: 'IPv4' as const, udpPort: await deadPort(), tcpPort: 1, local: true };
+    const target = { host: '127.0.0.1', family: 'IPv4' as const, udpPort: await deadPort(), tcpPort: 1, local: true, thisHost: true };
     const client = udpEchoClient(target, { address: NOT_HERE });
     await expect(client).rejects.toThrow(`cannot bind udp ${NOT_HERE}:0: address not available on this machine (EADDRNOTAVAIL)`);
     await expect(client).rejects.toMatchObject({ code: 'E_UNAVAILABLE', errno: 'EADDRNOTAVAIL' });
