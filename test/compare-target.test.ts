@@ -17,9 +17,13 @@ const own = Object.values(networkInterfaces())
 /** `udp-listen --echo` and `udp-listen --tcp --echo` on one loopback port, in this process; closed after the test. */
 async function echoPair(): Promise<number> {
   const udp = await listenUdp({ port: 0, host: '127.0.0.1', echo: true, echoRate: 0 }, () => undefined);
-  onTestFinished(() => udp.close());
+  onTestFinished(async () => {
+    await udp.close();
+  });
   const tcp = await listenTcp({ port: udp.local.port, host: '127.0.0.1', echo: true }, () => undefined);
-  onTestFinished(() => tcp.close());
+  onTestFinished(async () => {
+    await tcp.close();
+  });
   return udp.local.port;
 }
 
