@@ -5,7 +5,24 @@ import { compareMain } from '../src/cli/compare.js';
 import { listenMain } from '../src/cli/listen.js';
 import { VERSION } from '../src/cli/run.js';
 import { sendMain } from '../src/cli/send.js';
-import { memoryIO } from './helpers.js';
+import { COMPARE_EXAMPLES } from '../src/cli/compare-args.js';
+import { helpWidth, type Example } from '../src/cli/help.js';
+import { LISTEN_EXAMPLES } from '../src/cli/listen-args.js';
+import { SEND_EXAMPLES } from '../src/cli/send-args.js';
+import { deadPort, memoryIO } from './helpers.js';
+
+const MAINS = { 'udp-listen': listenMain, 'udp-send': sendMain, 'udp-compare': compareMain } as const;
+const NAMES = Object.keys(MAINS) as (keyof typeof MAINS)[];
+
+const EXAMPLES: Record<keyof typeof MAINS, readonly Example[]> = { 'udp-listen': LISTEN_EXAMPLES, 'udp-send': SEND_EXAMPLES, 'udp-compare': COMPARE_EXAMPLES };
+
+/** Runs a command in-process with argv (and `env`). */
+async function run(name: keyof typeof MAINS, argv: readonly string[], env: Record<string, string> = {}) {
+  const { io, stdout, stderr } = memoryIO();
+  io.env = env;
+  const code = await MAINS[name]([...argv], io);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
 
 describe('help', () => {
   it('udp-listen --help', async () => {
@@ -143,19 +160,16 @@ describe('help', () => {
         -h, --help             Show help                                                         [boolean]
 
       Examples:
-        udp-send 127.0.0.1 5005 "Hello, World!"             one datagram
-        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"       with escapes, over IPv6
-        udp-send -w 2s 127.0.0.1 5005 ping                  send, print the reply
-        udp-send --tcp -c 50 --frame line ::1 5005 hi       50 lines, one TCP connection
-        tail -f app.log | udp-send --lines 127.0.0.1 514    stream a log, one datagram per line
-        udp-send --rate 500 --duration 10s 127.0.0.1 5005   5000 datagrams, 500 a second
-        hi
-        udp-send --pcap dns.pcapng --pcap-filter 53         replay a capture's DNS queries
-        127.0.0.1 5353
-        udp-send --multicast-if eth0 --ttl 4 239.1.2.3      to a multicast group
-        5005 hi
-        udp-send -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi      from this address and port
-        udp-send --broadcast 192.168.1.255 5005 hi          to every host on the subnet
+        udp-send 127.0.0.1 5005 "Hello, World!"                     one datagram
+        udp-send -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"               with escapes, over IPv6
+        udp-send -w 2s 127.0.0.1 5005 ping                          send, print the reply
+        udp-send --tcp -c 50 --frame line ::1 5005 hi               50 lines, one TCP connection
+        tail -f app.log | udp-send --lines 127.0.0.1 514            stream a log, one datagram per line
+        udp-send --rate 500 --duration 10s 127.0.0.1 5005 hi        5000 datagrams, 500 a second
+        udp-send --pcap dns.pcapng --pcap-filter 53 127.0.0.1 5353  replay a capture's DNS queries
+        udp-send --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi      to a multicast group
+        udp-send -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi              from this address and port
+        udp-send --broadcast 192.168.1.255 5005 hi                  to every host on the subnet
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
       number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no
@@ -200,14 +214,13 @@ describe('help', () => {
         -h, --help         Show help                                                             [boolean]
 
       Examples:
-        udp-compare                                         every scenario on loopback
-        udp-compare -s boundaries -s overload               two scenarios
-        udp-compare -f markdown -s lossy-link               a table to paste (needs root, ip, nft)
-        udp-compare -s bottleneck --link-rate 10mbit        UDP and TCP through a congested router (needs
-                                                            root, ip, tc)
-        udp-compare --save reports --baseline               keep this run, compared with an earlier one
-        reports/last.json
-        udp-compare 192.0.2.10 5005                         against a remote echo pair
+        udp-compare                                   every scenario on loopback
+        udp-compare -s boundaries -s overload         two scenarios
+        udp-compare -f markdown -s lossy-link         a table to paste (needs root, ip, nft)
+        udp-compare -s bottleneck --link-rate 10mbit  both through a congested router (needs root, ip, tc)
+        udp-compare --save reports --baseline reports/last.json
+                                                      keep this run, compared with an earlier one
+        udp-compare 192.0.2.10 5005                   against a remote echo pair
       "
     `);
   });
@@ -218,5 +231,113 @@ describe('help', () => {
     const { io, stdout } = memoryIO();
     expect(await sendMain(['--version'], io)).toBe(0);
     expect(stdout.text).toBe(`${pkg.version}\n`);
+  });
+});
+
+describe('a value given to a flag that takes none', () => {
+  it.each(NAMES)('%s --help=1, --help=yes and -h=on print the help, as --help does, and run nothing', async (name) => {
+    const help = await run(name, ['--help']);
+    expect(help.stdout).toMatch(new RegExp(`^${name} \\[options\\]`));
+    for (const argv of [['--help=1'], ['--help=yes'], ['-h=on']]) {
+      expect(await run(name, argv), argv.join(' ')).toEqual({ code: 0, stdout: help.stdout, stderr: '' });
+    }
+  });
+
+  it.each(
+    NAMES.flatMap((name) => [
+      { name, arg: '--help=0', message: 'invalid --help "0": expected no value (give --help alone)' },
+      { name, arg: '--help=please', message: 'invalid --help "please": expected no value (give --help alone)' },
+      { name, arg: '--version=x', message: 'invalid --version "x": expected no value (give --version alone)' },
+      { name, arg: '--version=1', message: 'invalid --version "1": expected no value (give --version alone)' },
+      { name, arg: '-h=0', message: 'invalid -h "0": expected no value (give -h alone)' },
+    ]),
+  )('$name $arg exits 64 naming the value', async ({ name, arg, message }) => {
+    expect(await run(name, [arg])).toEqual({ code: 64, stdout: '', stderr: `${name}: ${message}\n` });
+  });
+
+  it.each([
+    { name: 'udp-listen', argv: ['--echo=1', '0'], message: 'invalid --echo "1": expected no value (give --echo alone, or --echo=false)' },
+    { name: 'udp-listen', argv: ['--no-echo=1', '0'], message: 'invalid --no-echo "1": expected no value (give --no-echo alone)' },
+    { name: 'udp-send', argv: ['-e=1', '127.0.0.1', '9', 'x'], message: 'invalid -e "1": expected no value (give -e alone, or -e=false)' },
+    { name: 'udp-send', argv: ['-4e=yes', '127.0.0.1', '9', 'x'], message: 'invalid -e "yes": expected no value (give -e alone, or -e=false)' },
+    { name: 'udp-compare', argv: ['--version=', '-s', 'setup'], message: 'invalid --version "": expected no value (give --version alone)' },
+  ] as const)('$name $argv exits 64: yargs would read the switch as off', async ({ name, argv, message }) => {
+    expect(await run(name, argv)).toEqual({ code: 64, stdout: '', stderr: `${name}: ${message}\n` });
+  });
+
+  it('a switch still takes =true and =false, as yargs documents', async () => {
+    const port = String(await deadPort());
+    const on = await run('udp-send', ['--json=true', '127.0.0.1', port, 'x']);
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout)).toMatchObject({ protocol: 'udp', destination: { port: Number(port) } });
+    const off = await run('udp-send', ['--json=false', '127.0.0.1', port, 'x']);
+    expect(off).toMatchObject({ code: 0, stdout: '' });
+    expect(off.stderr).toMatch(/^sent 1 byte to 127\.0\.0\.1:\d+ over udp\n$/);
+  });
+});
+
+/**
+ * Reads the examples back out of a help text: each command must stand whole at the start of a line, and its
+ * description beside it or on the lines below. Returns each description as read, and the columns it starts at.
+ */
+function readExamples(help: string, name: string, examples: readonly Example[]) {
+  const lines = help.slice(help.indexOf('\nExamples:\n') + 11).split('\n\n')[0]?.split('\n') ?? [];
+  const commandAt = examples.map(([command]) => {
+    const text = `  ${command.replace(/\$0/g, name)}`;
+    return lines.findIndex((line) => line === text || line.startsWith(`${text}  `));
+  });
+  return examples.map(([command], i) => {
+    const at = commandAt[i] as number;
+    if (at < 0) return { command, description: undefined, columns: [] };
+    const end = commandAt.filter((other) => other > at).reduce((a, b) => Math.min(a, b), lines.length);
+    const text = `  ${command.replace(/\$0/g, name)}`;
+    const parts = [lines[at]?.slice(text.length) ?? '', ...lines.slice(at + 1, end)].filter((part) => part.trim() !== '');
+    const columns = parts.map((part, j) => (j === 0 && lines[at]?.slice(text.length) === part ? text.length : 0) + part.search(/\S/));
+    return { command, description: parts.map((part) => part.trim()).join(' '), columns };
+  });
+}
+
+describe('help at the width of the terminal', () => {
+  it.each(NAMES.flatMap((name) => [80, 100].map((width) => ({ name, width }))))(
+    '$name --help at $width columns: no line wider, every example whole on its line, descriptions in one column',
+    async ({ name, width }) => {
+      const { code, stdout } = await run(name, ['--help'], { COLUMNS: String(width) });
+      expect(code).toBe(0);
+      const wide = stdout.split('\n').filter((line) => line.length > width);
+      expect(wide).toEqual([]);
+      const read = readExamples(stdout, name, EXAMPLES[name]);
+      for (const { command, description } of read) expect(description, command).toBe(EXAMPLES[name].find(([c]) => c === command)?.[1]);
+      expect(new Set(read.flatMap((r) => r.columns)).size, JSON.stringify(read)).toBe(1);
+    },
+  );
+
+  it('udp-send at 100 columns: every example on one line with its description (no "hi" left alone on a line)', async () => {
+    const { stdout } = await run('udp-send', ['--help'], { COLUMNS: '100' });
+    const section = stdout.slice(stdout.indexOf('Examples:\n')).split('\n\n')[0] ?? '';
+    expect(section.split('\n')).toHaveLength(SEND_EXAMPLES.length + 1);
+    expect(section).toContain('  udp-send --rate 500 --duration 10s 127.0.0.1 5005 hi        5000 datagrams, 500 a second\n');
+    expect(section).toContain('  udp-send --pcap dns.pcapng --pcap-filter 53 127.0.0.1 5353  replay a capture\'s DNS queries\n');
+  });
+
+  it('an example too long to share its line at 80 columns keeps the line, its description below in the column', async () => {
+    const { stdout } = await run('udp-send', ['--help'], { COLUMNS: '80' });
+    expect(stdout).toContain(
+      '\n  udp-send --pcap dns.pcapng --pcap-filter 53 127.0.0.1 5353\n                                                  replay a capture\'s DNS queries\n',
+    );
+  });
+
+  it.each([
+    { what: 'a terminal of 80 columns', tty: 80, env: {}, width: 80 },
+    { what: 'a terminal of 200 columns', tty: 200, env: {}, width: 100 },
+    { what: 'a terminal of 20 columns', tty: 20, env: {}, width: 40 },
+    { what: 'COLUMNS=72 and no terminal', tty: undefined, env: { COLUMNS: '72' }, width: 72 },
+    { what: 'a terminal of 90 and COLUMNS=72', tty: 90, env: { COLUMNS: '72' }, width: 90 },
+    { what: 'COLUMNS=wide', tty: undefined, env: { COLUMNS: 'wide' }, width: 100 },
+    { what: 'neither', tty: undefined, env: {}, width: 100 },
+  ])('help is wrapped at $width for $what', ({ tty, env, width }) => {
+    const { io } = memoryIO();
+    io.env = env;
+    if (tty !== undefined) Object.assign(io.stdout, { isTTY: true, columns: tty });
+    expect(helpWidth(io)).toBe(width);
   });
 });

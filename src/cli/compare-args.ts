@@ -6,6 +6,7 @@ import { MAX_DATAGRAM } from '../types.js';
 import { addIssue, choiceSchema, convert, destinationPortSchema, durationSchema, hostSchema, intSchema, parseWith, show, type Schema } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
+import type { Example } from './help.js';
 
 /** The report formats. */
 export const REPORT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
@@ -92,6 +93,16 @@ const compareSchema = z.pipe(
   }),
 );
 
+/** The examples of `--help`. */
+export const COMPARE_EXAMPLES: readonly Example[] = [
+  ['$0', 'every scenario on loopback'],
+  ['$0 -s boundaries -s overload', 'two scenarios'],
+  ['$0 -f markdown -s lossy-link', 'a table to paste (needs root, ip, nft)'],
+  ['$0 -s bottleneck --link-rate 10mbit', 'both through a congested router (needs root, ip, tc)'],
+  ['$0 --save reports --baseline reports/last.json', 'keep this run, compared with an earlier one'],
+  ['$0 192.0.2.10 5005', 'against a remote echo pair'],
+];
+
 /** Declares the flags of `udp-compare`. */
 export function compareCommand(argv: string[]) {
   return yargs(argv)
@@ -116,17 +127,11 @@ export function compareCommand(argv: string[]) {
     .option('link-buffer', { type: 'string', default: '50ms', describe: 'Bottleneck: the queue, as the longest a packet waits in it (bare number: ms)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json, markdown or html (one file, plots inline)' })
     .option('save', { type: 'string', describe: 'Also write the report to DIR as JSON and HTML, and print the HTML\'s path' })
-    .option('baseline', { type: 'string', describe: 'An earlier JSON report (from --save or -f json): show each row\'s change since it' })
-    .example('$0', 'every scenario on loopback')
-    .example('$0 -s boundaries -s overload', 'two scenarios')
-    .example('$0 -f markdown -s lossy-link', 'a table to paste (needs root, ip, nft)')
-    .example('$0 -s bottleneck --link-rate 10mbit', 'UDP and TCP through a congested router (needs root, ip, tc)')
-    .example('$0 --save reports --baseline reports/last.json', 'keep this run, compared with an earlier one')
-    .example('$0 192.0.2.10 5005', 'against a remote echo pair');
+    .option('baseline', { type: 'string', describe: 'An earlier JSON report (from --save or -f json): show each row\'s change since it' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseCompareArgs(argv: string[], io: CliIO): Promise<CompareConfig | undefined> {
-  const raw = await parseArgs(compareCommand(argv), argv, io, ['scenario', 's']);
+  const raw = await parseArgs(compareCommand(argv), argv, io, { repeatable: ['scenario', 's'], examples: COMPARE_EXAMPLES });
   return raw === undefined ? undefined : parseWith(compareSchema, raw);
 }

@@ -8,6 +8,7 @@ import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
 import { addIssue, choiceSchema, show, durationSchema, hostSchema, intSchema, listenPortsSchema, parseWith } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
+import type { Example } from './help.js';
 import { isIP } from 'node:net';
 import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
 
@@ -152,6 +153,22 @@ const listenSchema = z.pipe(
   }),
 );
 
+/** The examples of `--help`. */
+export const LISTEN_EXAMPLES: readonly Example[] = [
+  ['$0 5005', 'print every datagram sent to port 5005'],
+  ['$0 --format json --count 1 0', 'one datagram as JSON on a free port'],
+  ['$0 --echo 5005', 'an echo server'],
+  ['$0 --join 239.1.2.3@eth0 5005', 'hear a multicast group'],
+  ['$0 --pcap dns.pcap --time iso-us 5353', 'also a pcap for tshark; microsecond times'],
+  ['$0 5005 5006 7000-7010', 'thirteen ports, one record stream'],
+  ['$0 --tcp --frame line 5005', 'TCP, one record per line'],
+];
+
+/** The closing paragraph of `--help`. */
+const LISTEN_EPILOGUE =
+  'Coming from nc: `udp-listen -u -l -k 5005` and `udp-listen -ulp 5005` work as nc\'s do. nc -e and -c (run a ' +
+  'program) have no equivalent: udpkit never runs programs; use --echo for an echo server.';
+
 /** Declares the flags of `udp-listen` (all values as strings: zod does the checking). */
 export function listenCommand(argv: string[]) {
   return yargs(argv)
@@ -190,22 +207,11 @@ export function listenCommand(argv: string[]) {
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
     .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })
     .option('max-conns', { type: 'string', describe: 'TCP: close connections beyond N at once, with a record' })
-    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' })
-    .example('$0 5005', 'print every datagram sent to port 5005')
-    .example('$0 --format json --count 1 0', 'one datagram as JSON on a free port')
-    .example('$0 --echo 5005', 'an echo server')
-    .example('$0 --join 239.1.2.3@eth0 5005', 'hear a multicast group')
-    .example('$0 --pcap dns.pcap --time iso-us 5353', 'also a pcap for tshark; microsecond times')
-    .example('$0 5005 5006 7000-7010', 'thirteen ports, one record stream')
-    .example('$0 --tcp --frame line 5005', 'TCP, one record per line')
-    .epilogue(
-      'Coming from nc: `udp-listen -u -l -k 5005` and `udp-listen -ulp 5005` work as nc\'s do. nc -e and -c (run a ' +
-        'program) have no equivalent: udpkit never runs programs; use --echo for an echo server.',
-    );
+    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
-  const raw = await parseArgs(listenCommand(argv), argv, io, ['ports', 'join']);
+  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
   return raw === undefined ? undefined : parseWith(listenSchema, raw);
 }

@@ -4,6 +4,7 @@ import { UdpkitError, ERROR_CODES } from '../errors.js';
 import type { CliIO } from './io.js';
 import { VERSION } from '../version.js';
 import { completionScript, completionShell } from './completion.js';
+import { helpText, helpWidth, type HelpTail } from './help.js';
 import { quote, terminalLine } from '../format/safe-text.js';
 import { describeWriteFailure, drain, failureOf, guard, put, readerGone } from './output.js';
 
@@ -102,6 +103,36 @@ function refuseUnknownOptions(builder: Argv<unknown>, head: readonly string[]): 
   }
 }
 
+/** What `--help=VALUE` may say to ask for help (`--help=1`), as a boolean is often written in scripts. */
+const YES = new Set(['true', '1', 'yes', 'on']);
+
+/**
+ * A flag that takes no value, given one (`--help=1`, `-e=1`): yargs would read anything but `true` as false and
+ * go on without a word, running a whole comparison for `udp-compare --help=1`. `--help` with a yes is help, and
+ * is written back as `--help`; `--version` takes no value at all; other flags take `=true` or `=false`, as yargs
+ * documents, and nothing else.
+ * @param flags the options that take no value, with their aliases
+ * @returns `head`, with each `--help=1` (or `-h=1`) written without its value
+ * @throws UdpkitError E_USAGE `invalid --version "x": expected no value (give --version alone)`
+ */
+function flagValues(head: readonly string[], flags: ReadonlySet<string>): string[] {
+  return head.map((arg) => {
+    // `--name=value`, or a group of short options with a value for its last (`-e=1`, `-ec=3`), as yargs reads them.
+    const match = /^--([^=]+)=([\s\S]*)$/.exec(arg) ?? /^-[^-=]*?([^-=])=([\s\S]*)$/.exec(arg);
+    if (!match) return arg;
+    const name = match[1] as string;
+    const value = match[2] as string;
+    if (!flags.has(name.startsWith('no-') ? name.slice(3) : name)) return arg;
+    const help = name === 'help' || name === 'h';
+    if (help && YES.has(value.toLowerCase())) return arg.slice(0, arg.lastIndexOf('='));
+    // An ordinary switch may be turned off in place (`--echo=false`); help, version and `--no-x` are said alone.
+    const switchable = !help && name !== 'version' && flags.has(name);
+    if (switchable && (value === 'true' || value === 'false')) return arg;
+    const typed = name.length > 1 ? `--${name}` : `-${name}`;
+    throw new UdpkitError('E_USAGE', `invalid ${typed} ${quote(value)}: expected no value (give ${typed} alone${switchable ? `, or ${typed}=false` : ''})`);
+  });
+}
+
 /** The default command's positionals as its usage writes them (`<host> <port> [message]`). */
 function positionalsOf(builder: Argv<unknown>): string {
   type Commands = { getInternalMethods?: () => { getCommandInstance?: () => { getCommandHandlers?: () => Record<string, { original?: string }> } } };
@@ -117,12 +148,19 @@ function restoreOperands(value: unknown, operands: readonly string[]): unknown {
   return value;
 }
 
+/** What {@link parseArgs} needs besides the builder: the end of the help (laid out here, see help.ts), and more. */
+export interface ParseOptions extends HelpTail {
+  /** Options that may be given more than once (the rest are refused when repeated). */
+  repeatable?: readonly string[];
+}
+
 /**
  * Parses `argv` with a yargs builder. Help and --version text go to io.stdout and give `undefined`
  * (exit 0); unknown flags and missing arguments throw E_USAGE. `--` ends the options: what follows is taken
- * as arguments, whatever it looks like (`udp-send HOST PORT -- -x` sends `-x`).
+ * as arguments, whatever it looks like (`udp-send HOST PORT -- -x` sends `-x`). Help is wrapped at
+ * {@link helpWidth}.
  */
-export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, repeatable: readonly string[] = []): Promise<T | undefined> {
+export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, options: ParseOptions = {}): Promise<T | undefined> {
   // Shell completion, as yargs does it, with its output going where this command's output goes.
   const name = (builder as unknown as { $0: string }).$0;
   const positionals = positionalsOf(builder);
@@ -139,19 +177,21 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     return undefined;
   }
   const end = argv.indexOf('--');
-  const head = end < 0 ? argv : argv.slice(0, end);
+  // -h is help's alias in every command (set below, where yargs is told); --help and --version are declared.
+  const head = flagValues(end < 0 ? argv : argv.slice(0, end), new Set([...declared(builder).flags, 'h']));
   const operands = end < 0 ? [] : argv.slice(end + 1);
   if (!head.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) refuseUnknownOptions(builder, head);
   const operandsShown = (text: string): string =>
     text.replace(new RegExp(`${AFTER_END}(\\d+)`, 'g'), (_m, index: string) => operands[Number(index)] ?? '');
   let output = '';
+  const width = helpWidth(io);
   const parsed = await builder
     .exitProcess(false)
     .strict()
     .version(VERSION)
     .help('help')
     .alias('help', 'h')
-    .wrap(100)
+    .wrap(width)
     .fail((message, error) => {
       if (error instanceof UdpkitError) throw error;
       const text = error?.message ?? message;
@@ -165,11 +205,15 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     (parsed as Record<string, unknown>)[key] = restoreOperands(value, operands);
   }
   const flags = parsed as { help?: unknown; version?: unknown };
-  if (flags.help === true || flags.version === true) {
+  if (flags.help === true) {
+    io.stdout.write(helpText(output, name, options, width));
+    return undefined;
+  }
+  if (flags.version === true) {
     io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     return undefined;
   }
-  refuseRepeats(parsed, repeatable);
+  refuseRepeats(parsed, options.repeatable ?? []);
   return parsed as T;
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../validate.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
+import type { Example } from './help.js';
 import { isMulticastAddress } from '../core/multicast.js';
 
 /** Stands for a lone "-" (stdin) while yargs parses. @internal */
@@ -185,6 +186,25 @@ const sendSchema = z.pipe(
   }),
 );
 
+/** The examples of `--help`. */
+export const SEND_EXAMPLES: readonly Example[] = [
+  ['$0 127.0.0.1 5005 "Hello, World!"', 'one datagram'],
+  ['$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6'],
+  ['$0 -w 2s 127.0.0.1 5005 ping', 'send, print the reply'],
+  ['$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection'],
+  ['tail -f app.log | $0 --lines 127.0.0.1 514', 'stream a log, one datagram per line'],
+  ['$0 --rate 500 --duration 10s 127.0.0.1 5005 hi', '5000 datagrams, 500 a second'],
+  ['$0 --pcap dns.pcapng --pcap-filter 53 127.0.0.1 5353', 'replay a capture\'s DNS queries'],
+  ['$0 --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi', 'to a multicast group'],
+  ['$0 -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi', 'from this address and port'],
+  ['$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet'],
+];
+
+/** The closing paragraph of `--help`. */
+const SEND_EPILOGUE =
+  'Coming from nc: `echo hi | udp-send -u HOST PORT` works as `nc -u`; -w takes 2s as nc does (a bare number is ' +
+  'milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no equivalent.';
+
 /** Declares the flags of `udp-send` (all values as strings: zod does the checking). */
 export function sendCommand(argv: string[]) {
   return yargs(argv)
@@ -228,27 +248,13 @@ export function sendCommand(argv: string[]) {
     .option('broadcast', { type: 'boolean', describe: 'Allow a broadcast destination (255.255.255.255, a subnet\'s broadcast address)' })
     .option('force', { type: 'boolean', describe: 'With -f raw: write raw bytes even to a terminal' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also say which local address and port it sent from' })
-    .option('max-reply', { type: 'string', describe: 'With --wait: keep and print at most BYTES of replies; the rest is counted (default 1048576)' })
-    .example('$0 127.0.0.1 5005 "Hello, World!"', 'one datagram')
-    .example('$0 -e ::1 5005 "GET / HTTP/1.1\\r\\n\\r\\n"', 'with escapes, over IPv6')
-    .example('$0 -w 2s 127.0.0.1 5005 ping', 'send, print the reply')
-    .example('$0 --tcp -c 50 --frame line ::1 5005 hi', '50 lines, one TCP connection')
-    .example('tail -f app.log | $0 --lines 127.0.0.1 514', 'stream a log, one datagram per line')
-    .example('$0 --rate 500 --duration 10s 127.0.0.1 5005 hi', '5000 datagrams, 500 a second')
-    .example('$0 --pcap dns.pcapng --pcap-filter 53 127.0.0.1 5353', 'replay a capture\'s DNS queries')
-    .example('$0 --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi', 'to a multicast group')
-    .example('$0 -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi', 'from this address and port')
-    .example('$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet')
-    .epilogue(
-      'Coming from nc: `echo hi | udp-send -u HOST PORT` works as `nc -u`; -w takes 2s as nc does (a bare number is ' +
-        'milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no equivalent.',
-    );
+    .option('max-reply', { type: 'string', describe: 'With --wait: keep and print at most BYTES of replies; the rest is counted (default 1048576)' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseSendArgs(argv: string[], io: CliIO): Promise<SendConfig | undefined> {
   // yargs reads a lone "-" as an empty string; keep it distinct from an empty message.
   const marked = argv.map((arg) => (arg === '-' ? STDIN_MARK : arg));
-  const raw = await parseArgs(sendCommand(marked), marked, io);
+  const raw = await parseArgs(sendCommand(marked), marked, io, { examples: SEND_EXAMPLES, epilogue: SEND_EPILOGUE });
   return raw === undefined ? undefined : parseWith(sendSchema, raw);
 }

@@ -1,8 +1,9 @@
 /** Sending a numbered workload as fast as allowed (or at a rate) over UDP or TCP, counting what the socket refused. */
-import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { encodeFrame } from '../core/framing.js';
+import { errnoOf } from '../errors.js';
 import { preciseNow, stampMessage } from './sequence.js';
+import { openUdpSocket, type LocalBind } from './udp-socket.js';
 
 /** What a blast did. */
 export interface BlastResult {
@@ -22,6 +23,8 @@ export interface BlastOptions {
   size: number;
   /** Messages per second; 0 for as fast as the socket takes them. */
   rate: number;
+  /** UDP: where to send from (default: any address, a port the system picks). */
+  local?: LocalBind | undefined;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -55,11 +58,12 @@ async function paced(count: number, rate: number, sendOne: (i: number) => void, 
   }
 }
 
-/** Sends `count` stamped datagrams to host:port over UDP. */
+/**
+ * Sends `count` stamped datagrams to host:port over UDP.
+ * @throws UdpkitError when the socket cannot be bound (see {@link openUdpSocket})
+ */
 export async function blastUdp(options: BlastOptions): Promise<BlastResult> {
-  const socket = createSocket(options.host.includes(':') ? 'udp6' : 'udp4');
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve) => socket.bind(0, resolve));
+  const socket = await openUdpSocket(options.host.includes(':') ? 'IPv6' : 'IPv4', options.local);
   let errors = 0;
   let firstError: string | undefined;
   let pending = 0;
@@ -68,7 +72,7 @@ export async function blastUdp(options: BlastOptions): Promise<BlastResult> {
     pending -= 1;
     if (error) {
       errors += 1;
-      firstError ??= (error as NodeJS.ErrnoException).code ?? error.message;
+      firstError ??= errnoOf(error) ?? error.message;
     }
     if (pending === 0) wake?.();
   };
@@ -92,8 +96,8 @@ export async function blastTcp(options: BlastOptions & { connectTimeoutMs?: numb
   const c0 = performance.now();
   const socket = connect({ host: options.host, port: options.port, noDelay: true });
   let failure: string | undefined;
-  socket.on('error', (error: NodeJS.ErrnoException) => {
-    failure ??= error.code ?? error.message;
+  socket.on('error', (error) => {
+    failure ??= errnoOf(error) ?? error.message;
   });
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   const connected = await Promise.race([

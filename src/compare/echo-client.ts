@@ -1,9 +1,10 @@
 /** Talking to an echo peer: one datagram and its reply, one TCP exchange, and ping-pong round trips. */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { formatEndpoint } from '../core/endpoint.js';
-import { UdpkitError } from '../errors.js';
+import { UdpkitError, fromSystemError } from '../errors.js';
 import type { EchoTarget } from './types.js';
+import { openUdpSocket, type LocalBind } from './udp-socket.js';
 
 /** A UDP socket bound for talking to the target, with a way to await the next reply. */
 export interface UdpEchoClient {
@@ -13,11 +14,12 @@ export interface UdpEchoClient {
   close(): Promise<void>;
 }
 
-/** Opens a UDP socket towards the target's UDP echo port. */
-export async function udpEchoClient(target: EchoTarget): Promise<UdpEchoClient> {
-  const socket = createSocket(target.family === 'IPv6' ? 'udp6' : 'udp4');
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve) => socket.bind(0, resolve));
+/**
+ * Opens a UDP socket towards the target's UDP echo port, bound to `local` (default: any address, any free port).
+ * @throws UdpkitError when the socket cannot be bound (see {@link openUdpSocket})
+ */
+export async function udpEchoClient(target: EchoTarget, local?: LocalBind): Promise<UdpEchoClient> {
+  const socket = await openUdpSocket(target.family, local);
   let waiter: ((message: Buffer) => void) | undefined;
   socket.on('message', (message) => waiter?.(message));
   return {
@@ -55,11 +57,12 @@ export interface TcpEchoClient {
 /** Connects to the target's TCP echo port. */
 export async function tcpEchoClient(target: EchoTarget, timeoutMs = 5000): Promise<TcpEchoClient> {
   const c0 = performance.now();
+  const where = formatEndpoint({ address: target.host, port: target.tcpPort });
   const socket = connect({ host: target.host, port: target.tcpPort, noDelay: true });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new UdpkitError('E_TIMEOUT', `connect to ${formatEndpoint({ address: target.host, port: target.tcpPort })} over tcp timed out`));
+      reject(new UdpkitError('E_TIMEOUT', `connect to ${where} over tcp timed out`));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -67,7 +70,7 @@ export async function tcpEchoClient(target: EchoTarget, timeoutMs = 5000): Promi
     });
     socket.once('error', (error) => {
       clearTimeout(timer);
-      reject(error);
+      reject(fromSystemError(error, `cannot connect to ${where} over tcp`));
     });
   });
   const connectMs = performance.now() - c0;

@@ -50,7 +50,13 @@ export interface EchoTarget {
   family: Family;
   udpPort: number;
   tcpPort: number;
+  /** The echo listeners run in this process: scenarios that need control of the far side can run. */
   local: boolean;
+  /**
+   * The echo peer is on this host (in-process, or a "remote" at 127.0.0.1, ::1 or an address of this host): the
+   * kernel's packet counters count the packets of both ends.
+   */
+  thisHost: boolean;
 }
 
 /** The workload knobs. */

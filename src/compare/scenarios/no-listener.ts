@@ -1,16 +1,15 @@
 /** Scenario 2, nobody listening: what each kind of socket tells its sender when the port is closed. */
-import { createSocket } from 'node:dgram';
 import { sendTcp } from '../../core/tcp-sender.js';
 import { sendUdp } from '../../core/udp-sender.js';
 import { UdpkitError } from '../../errors.js';
 import { na, num, word } from '../figures.js';
 import { cellText } from '../render.js';
 import type { Scenario } from '../types.js';
+import { openUdpSocket } from '../udp-socket.js';
 
 /** A loopback port with nothing on it (UDP and TCP): bound, read, released. */
 async function closedPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const socket = await openUdpSocket('IPv4', { address: '127.0.0.1' });
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;

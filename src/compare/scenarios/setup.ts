@@ -49,7 +49,8 @@ export const setup: Scenario = {
     }
     const udpMs = median(udpFirst);
     const tcpMs = median(tcpFirst);
-    const who = target.local ? 'both ends' : 'this end';
+    // On this host the kernel counts the packets of both ends (the handshake is then 3, not this end's 2).
+    const who = target.thisHost ? 'both ends' : 'this end';
     const noCounters = 'the kernel packet counters (/proc/net/snmp) cannot be read here';
     const firstUdp = num(udpMs * 1000, 'µs');
     const firstTcp = num(tcpMs * 1000, 'µs');
@@ -64,7 +65,7 @@ export const setup: Scenario = {
         { id: 'packets-before-data', measurement: `packets sent before the data (${who})`, udp: packetsUdp, tcp: packetsTcp },
       ],
       sentence:
-        `Before its first byte TCP sent ${cellText(packetsTcp)} (its handshake took ${cellText(connect)}), UDP ${cellText(packetsUdp)}; ` +
+        `Before its first byte TCP sent ${cellText(packetsTcp)}${Number.isFinite(tcpBefore) ? `, counted at ${who}` : ''} (its handshake took ${cellText(connect)}), UDP ${cellText(packetsUdp)}; ` +
         `TCP's first reply came ${phrase === 'about the same' ? 'at about the same time as' : phrase} UDP's (${cellText(firstTcp)} against ${cellText(firstUdp)}).`,
     };
   },
