@@ -3,15 +3,14 @@
  * twice the link rate loses about half; TCP delivers everything near the link rate; both delays show the queue.
  * The namespaces (and with them the qdisc) are gone afterwards, also after Ctrl+C.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { slices } from '../src/compare/scenarios/bottleneck.js';
 import { bottleneckUnavailable, namespacesWithPrefix, NETNS_PREFIX } from '../src/compare/netns.js';
 import { peerUnavailable } from '../src/compare/peer-process.js';
 import { compareReportSchema } from '../src/compare/schema.js';
-import { binPath, binsBuilt, runBin, until } from './helpers.js';
+import { peersOf, runBin, startBin, waitFor } from './helpers.js';
 
-const reason = binsBuilt() ? (bottleneckUnavailable() ?? peerUnavailable()) : 'dist/bin is missing: run `npm run build`';
+const reason = bottleneckUnavailable() ?? peerUnavailable();
 if (reason) console.log(`bottleneck tests skipped: ${reason}`);
 
 describe('slices', () => {
@@ -54,16 +53,12 @@ describe.skipIf(reason !== undefined)('udp-compare -s bottleneck', () => {
   });
 
   it('Ctrl+C mid-run: exit 130, the three namespaces removed', async () => {
-    const child = spawn(process.execPath, [binPath('udp-compare'), '-s', 'bottleneck'], { stdio: 'ignore' });
-    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    try {
-      await until(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 3, 15_000, 'the three namespaces');
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      child.kill('SIGINT');
-      expect(await exit).toBe(130);
-      expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const { child, exit } = startBin('udp-compare', ['-s', 'bottleneck'], { stdio: 'ignore' });
+    // Mid-run: the namespaces are made and the peers measure across them.
+    const running = (): boolean => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 3 && peersOf(child.pid) > 0;
+    await waitFor(running, { timeoutMs: 15_000, intervalMs: 50, what: 'the three namespaces and a peer in them' });
+    child.kill('SIGINT');
+    expect((await exit).code).toBe(130);
+    expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
   });
 });

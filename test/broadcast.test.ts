@@ -3,12 +3,12 @@
  * to the subnet's broadcast address, heard by udp-listen and by a Python receiver; a Python broadcaster heard by
  * udp-listen; and without --broadcast, the clear usage error instead of "ports below 1024 need root".
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLossyLink, lossyLinkUnavailable } from '../src/compare/netns.js';
-import { binPath, binsBuilt, Capture, until } from './helpers.js';
+import { binPath, startBinIn, startProcess, waitFor } from './helpers.js';
 
-const skip = binsBuilt() ? lossyLinkUnavailable() : 'dist/bin is missing: run `npm run build`';
+const skip = lossyLinkUnavailable();
 if (skip) console.log(`broadcast tests skipped: ${skip}`);
 
 const PYTHON_RECEIVER = `
@@ -35,17 +35,9 @@ describe.skipIf(skip !== undefined)('broadcast on a subnet of the test namespace
     const broadcast = link.senderAddress.replace(/\.1$/, '.255');
     const inSender = (args: string[]) => spawnSync('ip', ['netns', 'exec', link.senderNs, ...args], { encoding: 'utf8', timeout: 10_000 });
 
-    const listener = spawn('ip', ['netns', 'exec', link.receiverNs, process.execPath, binPath('udp-listen'), '-f', 'json', '5005'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const records = new Capture();
-    const status = new Capture();
-    listener.stdout.pipe(records);
-    listener.stderr.pipe(status);
-    const exited = new Promise<number | null>((resolve) => listener.on('close', (code) => resolve(code)));
-    onTestFinished(async () => {
-      listener.kill('SIGKILL');
-      await exited;
-    });
-    await status.waitFor(/^listening on udp /);
+    const listener = startBinIn(link.receiverNs, 'udp-listen', ['-f', 'json', '5005']);
+    const records = listener.stdout;
+    await listener.stderr.waitFor(/^listening on udp /);
 
     const refused = inSender([process.execPath, binPath('udp-send'), broadcast, '5005', 'no flag']);
     expect(refused.status).toBe(64);
@@ -54,25 +46,20 @@ describe.skipIf(skip !== undefined)('broadcast on a subnet of the test namespace
     const sent = inSender([process.execPath, binPath('udp-send'), '--broadcast', broadcast, '5005', 'to all']);
     expect(sent.status, sent.stderr).toBe(0);
     expect(inSender(['python3', '-c', PYTHON_BROADCASTER, broadcast, '5005']).status).toBe(0);
-    await until(() => records.text.split('\n').length > 2, 5000, 'two broadcasts');
+    await waitFor(() => records.text.split('\n').length > 2, { timeoutMs: 5000, what: 'two broadcasts' });
     const got = records.text.trim().split('\n').map((l) => JSON.parse(l) as { payload: string; from: { address: string } });
     expect(got.map((r) => [r.payload, r.from.address]).sort()).toEqual([
       ['from python', link.senderAddress],
       ['to all', link.senderAddress],
     ]);
 
-    const python = spawn('ip', ['netns', 'exec', link.receiverNs, 'python3', '-c', PYTHON_RECEIVER, '5006'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const heard = new Capture();
-    python.stdout.pipe(heard);
-    onTestFinished(() => {
-      python.kill('SIGKILL');
-    });
+    const heard = startProcess('ip', ['netns', 'exec', link.receiverNs, 'python3', '-c', PYTHON_RECEIVER, '5006'], { stdio: ['ignore', 'pipe', 'pipe'] }).stdout;
     await heard.waitFor(/ready\n/);
     expect(inSender([process.execPath, binPath('udp-send'), '--broadcast', broadcast, '5006', 'hello python']).status).toBe(0);
     await heard.waitFor(/hello python\n/);
     expect(heard.text).toBe(`ready\n${link.senderAddress} hello python\n`);
 
-    listener.kill('SIGINT');
-    expect(await exited).toBe(0);
+    listener.child.kill('SIGINT');
+    expect((await listener.exit).code).toBe(0);
   });
 });

@@ -1,7 +1,6 @@
 /** tshark on the loopback interface (or a veth in a test's namespace), for tests whose claim is about packets: addresses, ports, FIN and RST. */
-import { spawn, spawnSync } from 'node:child_process';
-import { onTestFinished } from 'vitest';
-import { Capture } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { startProcess, waitFor, type Running } from './helpers.js';
 
 /** One TCP or UDP packet as tshark saw it on `lo`. */
 export interface WirePacket {
@@ -47,36 +46,43 @@ function parse(line: string): WirePacket | undefined {
 }
 
 /**
- * Starts tshark on `lo` with a capture filter; resolves once it captures. `stop()` ends it and returns what it saw.
- * tshark is killed when the test ends in any case.
+ * Resolves once tshark (`capture`) captures: its "Capture started." line, which comes when dumpcap has the
+ * interface open with the filter set. Its earlier "Capturing on" line comes a few milliseconds before that, and
+ * packets sent in between are not captured.
  */
-export function captureLo(filter: string): Promise<{ stop: () => Promise<WirePacket[]> }> {
+export async function captureStarted(capture: Running): Promise<void> {
+  await capture.stderr.waitFor(/Capture started/, 20_000);
+}
+
+/** A running capture: `stop()` ends it once `enough` holds, and returns what it saw. */
+export interface WireCapture {
+  /**
+   * Waits (up to 5 s) until at least `enough` packets were seen, or until `enough(packets)` holds, then stops tshark
+   * and returns every packet it printed.
+   */
+  stop: (enough: number | ((packets: WirePacket[]) => boolean)) => Promise<WirePacket[]>;
+}
+
+/** Starts tshark on `lo` with a capture filter; resolves once it captures. tshark is killed when the test ends in any case. */
+export function captureLo(filter: string): Promise<WireCapture> {
   return captureOn('lo', filter);
 }
 
 /** As {@link captureLo}, on any interface, inside network namespace `netns` when given. */
-export async function captureOn(device: string, filter: string, netns?: string): Promise<{ stop: () => Promise<WirePacket[]> }> {
+export async function captureOn(device: string, filter: string, netns?: string): Promise<WireCapture> {
   const args = ['-i', device, '-l', '-n', '-f', filter, '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
-  const child = netns === undefined
-    ? spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('ip', ['netns', 'exec', netns, 'tshark', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = new Capture();
-  const err = new Capture();
-  child.stdout.pipe(out);
-  child.stderr.pipe(err);
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  onTestFinished(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  await err.waitFor(/Capturing on/, 20_000);
+  const [command, ...rest] = netns === undefined ? ['tshark', ...args] : ['ip', 'netns', 'exec', netns, 'tshark', ...args];
+  const tshark = startProcess(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await captureStarted(tshark);
+  const packets = (): WirePacket[] => tshark.stdout.text.split('\n').map(parse).filter((p): p is WirePacket => p !== undefined);
   return {
-    stop: async () => {
-      // tshark prints packets as they come (-l); a moment lets the last ones through before it stops.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      child.kill('SIGINT');
-      await exited;
-      return out.text.split('\n').map(parse).filter((p): p is WirePacket => p !== undefined);
+    stop: async (enough) => {
+      // tshark prints packets as they come (-l): the last ones may still be on their way when the test is done.
+      const done = typeof enough === 'number' ? (seen: WirePacket[]) => seen.length >= enough : enough;
+      await waitFor(() => done(packets()), { what: () => `the packets expected on ${device} (tshark printed ${packets().length}; ${tshark.stderr.text.trim()})` });
+      tshark.child.kill('SIGINT');
+      await tshark.exit;
+      return packets();
     },
   };
 }

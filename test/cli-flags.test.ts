@@ -4,17 +4,9 @@ import { compareMain } from '../src/cli/compare.js';
 import { listenMain } from '../src/cli/listen.js';
 import { sendMain } from '../src/cli/send.js';
 import { listenUdp } from '../src/core/udp-listener.js';
-import { boundSocket, closed, hasIPv6, memoryIO, sendFrom, tcpClient } from './helpers.js';
+import { boundSocket, closed, hasIPv6, memoryIO, sendFrom, startListen, tcpClient } from './helpers.js';
 
 const ipv6 = await hasIPv6();
-
-async function startListen(args: string[], protocol = 'udp') {
-  const controller = new AbortController();
-  const { io, stdout, stderr } = memoryIO(undefined, controller.signal);
-  const exit = listenMain(args, io);
-  const match = await stderr.waitFor(new RegExp(`listening on ${protocol} (\\S+):(\\d+)\\n`));
-  return { address: match[1], port: Number(match[2]), stdout, stderr, exit, stop: () => controller.abort() };
-}
 
 describe('udp-listen flags', () => {
   it.skipIf(!ipv6)('-6 binds :: for IPv6 only: an IPv4 sender does not get through', async () => {

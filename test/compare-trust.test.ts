@@ -13,9 +13,8 @@ import { interarrivalJitter, ipdv } from '../src/compare/jitter.js';
 import { cellText, quantity, readable } from '../src/compare/render.js';
 import { compareReportSchema } from '../src/compare/schema.js';
 import type { CompareReport } from '../src/compare/types.js';
-import { binsBuilt, Capture, runBin, startBin } from './helpers.js';
+import { Capture, listening, runBin, startBin, waitFor } from './helpers.js';
 
-const built = binsBuilt();
 const foreign = ['socat', 'ncat'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 if (foreign.length > 0) console.log(`udp-compare against foreign echo servers skipped: missing ${foreign.join(', ')} (.ci/run installs socat and ncat)`);
 
@@ -90,7 +89,7 @@ function expectSentencesFromCells(report: CompareReport): void {
   }
 }
 
-describe.skipIf(!built)('sentences follow from the cells', () => {
+describe('sentences follow from the cells', () => {
   it('on loopback, every scenario that runs (lossy-link too, as root); the JSON has ids and unrounded values', async () => {
     const run = await runBin('udp-compare', ['--format', 'json', '--messages', '200'], undefined, 120_000);
     expect(run.code, run.stderr).toBe(0);
@@ -139,18 +138,16 @@ describe.skipIf(!built)('sentences follow from the cells', () => {
     });
     const ncatErr = new Capture();
     tcp.stderr.pipe(ncatErr);
-    // Ready when ncat accepts a connection (socat binds at once): polled, bounded, not a fixed sleep.
-    for (let turn = 0; turn < 100; turn++) {
-      const accepted = await new Promise<boolean>((resolve) => {
+    // Ready when ncat accepts a connection (socat binds at once).
+    const accepts = (): Promise<boolean> =>
+      new Promise((resolve) => {
         const probe = connect({ host: '127.0.0.1', port: Number(port) }, () => {
           probe.destroy();
           resolve(true);
         });
         probe.on('error', () => resolve(false));
       });
-      if (accepted) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(accepts, { timeoutMs: 5000, intervalMs: 50, what: () => `ncat to accept on port ${port} (${ncatErr.text.trim() || 'it said nothing'})` });
     const run = await runBin('udp-compare', ['--format', 'json', '--messages', '100', '-s', 'setup', '-s', 'boundaries', '-s', 'size-limits', '-s', 'latency', '127.0.0.1', port], undefined, 120_000);
     expect(run.code, `${run.stderr} ${ncatErr.text}`).toBe(0);
     const report = compareReportSchema.parse(JSON.parse(run.stdout));
@@ -171,7 +168,7 @@ describe.skipIf(!built)('sentences follow from the cells', () => {
 
   it('latency against an echo that drops some pings (udp-listen --echo-rate 50): lost pings are counted, exit 0', async () => {
     const udp = startBin('udp-listen', ['--host', '127.0.0.1', '--echo', '--echo-rate', '50', '-f', 'raw', '0']);
-    const port = (await udp.stderr.waitFor(/listening on udp \S+:(\d+)\n/))[1] as string;
+    const port = String(await listening(udp));
     const tcp = startBin('udp-listen', ['--tcp', '--host', '127.0.0.1', '--echo', '-f', 'raw', port]);
     await tcp.stderr.waitFor(/listening on tcp /);
     const run = await runBin('udp-compare', ['--format', 'json', '-s', 'latency', '--messages', '120', '127.0.0.1', port], undefined, 60_000);

@@ -1,15 +1,12 @@
 /** udp-compare as a user runs it: against a remote echo pair made of the built udp-listen bins. */
 import { describe, expect, it } from 'vitest';
 import { compareReportSchema } from '../src/compare/schema.js';
-import { binsBuilt, runBin, startBin } from './helpers.js';
+import { listening, runBin, startBin } from './helpers.js';
 
-const built = binsBuilt();
-if (!built) console.log('dist/bin is missing: run `npm run build` (npm test does) — the end-to-end tests are skipped');
-
-describe.skipIf(!built)('udp-compare HOST PORT', () => {
+describe('udp-compare HOST PORT', () => {
   it('measures against udp-listen --echo and udp-listen --tcp --echo on one port; local-only scenarios are skipped with a reason', async () => {
     const udp = startBin('udp-listen', ['--host', '127.0.0.1', '--echo', '--echo-rate', '0', '--format', 'raw', '0']);
-    const port = Number((await udp.stderr.waitFor(/listening on udp \S+:(\d+)\n/))[1]);
+    const port = await listening(udp);
     const tcp = startBin('udp-listen', ['--tcp', '--host', '127.0.0.1', '--echo', '--format', 'raw', String(port)]);
     await tcp.stderr.waitFor(/listening on tcp /);
     const result = await runBin('udp-compare', ['--format', 'json', '--messages', '200', '127.0.0.1', String(port)], undefined, 60_000);
@@ -43,7 +40,7 @@ describe.skipIf(!built)('udp-compare HOST PORT', () => {
 
   it('a remote that does not answer: the scenarios fail with a reason and the exit code is 75', async () => {
     const quiet = startBin('udp-listen', ['--host', '127.0.0.1', '--format', 'raw', '0']);
-    const port = Number((await quiet.stderr.waitFor(/listening on udp \S+:(\d+)\n/))[1]);
+    const port = await listening(quiet);
     const result = await runBin('udp-compare', ['-s', 'setup', '127.0.0.1', String(port)], undefined, 30_000);
     expect(result.code).toBe(75);
     expect(result.stdout).toContain('== Setup: time to the first reply: failed (no echo from 127.0.0.1:');

@@ -1,18 +1,10 @@
 /** End to end over TCP with the built bins, and the same message over UDP and TCP side by side. */
 import { describe, expect, it } from 'vitest';
-import { binsBuilt, runBin, startBin } from './helpers.js';
-
-const built = binsBuilt();
-if (!built) console.log('dist/bin is missing: run `npm run build` (npm test does) — the end-to-end tests are skipped');
-
-async function listening(bin: ReturnType<typeof startBin>, protocol: string): Promise<number> {
-  const match = await bin.stderr.waitFor(new RegExp(`listening on ${protocol} \\S+:(\\d+)\\n`));
-  return Number(match[1]);
-}
+import { listening, runBin, startBin } from './helpers.js';
 
 type Json = Record<string, unknown> & { from: Record<string, unknown> };
 
-describe.skipIf(!built)('built bins over TCP', () => {
+describe('built bins over TCP', () => {
   it('the same message over UDP and over TCP gives records that differ only in protocol-specific fields', async () => {
     const message = 'Hello, World!';
     const udp = startBin('udp-listen', ['--host', '127.0.0.1', '--format', 'json', '--count', '1', '0']);

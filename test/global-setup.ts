@@ -1,19 +1,55 @@
 /**
- * Before any test: udp-compare's peer (a process of its own) is bundled from the sources being tested, so the
- * compare tests never run an old dist/ peer. Its path reaches the tests (and their children) through
- * UDPKIT_PEER_SCRIPT; the bundle is removed afterwards.
+ * Before any test: dist/ is built from the sources when it is older than they are (the bins and the tests that run
+ * them use dist/), and udp-compare's peer (a process of its own) is bundled from the sources, so no test runs an old
+ * build without a word. The peer's path reaches the tests (and their children) through UDPKIT_PEER_SCRIPT; the
+ * bundle is removed afterwards.
  */
 import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleReason } from './build-freshness.js';
 
-export default async function setup(): Promise<() => void> {
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs `npm run build` in the project; its output is shown only when it fails. Bounded to five minutes. */
+function runBuild(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    const output: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const how = signal === null ? `exit ${code}` : `killed by ${signal}`;
+      reject(new Error(`npm run build failed (${how}), so no test ran. Its output:\n${Buffer.concat(output).toString()}`));
+    });
+  });
+}
+
+/** Builds dist/ when it does not reflect the sources; says in one line which it did. */
+async function freshDist(): Promise<void> {
+  const reason = staleReason(root);
+  if (reason === undefined) {
+    console.log('global setup: dist/ is newer than src/, scripts/bundle.mjs, package.json and tsconfig*.json: not rebuilt');
+    return;
+  }
+  const started = Date.now();
+  await runBuild();
+  const still = staleReason(root);
+  if (still !== undefined) throw new Error(`global setup: after npm run build, ${still} (was a source changed while it ran?)`);
+  console.log(`global setup: ${reason}: built it from the sources (npm run build, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/** Bundles the compare peer from the sources into a temporary folder; returns the folder. */
+async function bundlePeer(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'udpkit-test-peer-'));
   const outfile = join(dir, 'peer.mjs');
   await build({
-    entryPoints: [fileURLToPath(new URL('../src/compare/peer.ts', import.meta.url))],
+    entryPoints: [join(root, 'src/compare/peer.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -23,5 +59,11 @@ export default async function setup(): Promise<() => void> {
     logLevel: 'warning',
   });
   process.env.UDPKIT_PEER_SCRIPT = outfile;
+  return dir;
+}
+
+export default async function setup(): Promise<() => void> {
+  await freshDist();
+  const dir = await bundlePeer();
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -11,7 +11,7 @@ import { parseListenArgs } from '../src/cli/listen-args.js';
 import { sendMain } from '../src/cli/send.js';
 import { parseSendArgs } from '../src/cli/send-args.js';
 import { durationMs } from '../src/validate.js';
-import { binPath, binsBuilt, boundSocket, memoryIO } from './helpers.js';
+import { binPath, boundSocket, memoryIO, startListen } from './helpers.js';
 
 async function received(args: (port: string) => string[]): Promise<{ code: number; payload: string; stderr: string }> {
   const socket = await boundSocket();
@@ -44,12 +44,10 @@ describe('`--` ends the options', () => {
   });
 
   it('udp-listen -- 0 listens', async () => {
-    const controller = new AbortController();
-    const { io, stderr } = memoryIO(undefined, controller.signal);
-    const running = listenMain(['--host', '127.0.0.1', '--', '0'], io);
-    await stderr.waitFor(/listening on udp 127\.0\.0\.1:\d+\n/);
-    controller.abort();
-    expect(await running).toBe(0);
+    const run = await startListen(['--host', '127.0.0.1', '--', '0']);
+    expect(run.address).toBe('127.0.0.1');
+    run.stop();
+    expect(await run.exit).toBe(0);
   });
 
   it('udp-compare -s setup -- HOST PORT measures HOST PORT', async () => {
@@ -82,19 +80,17 @@ describe('nc habits', () => {
   });
 
   it('udp-listen -v: a line per new sender; udp-send -v: the address it sent from', async () => {
-    const controller = new AbortController();
-    const { io, stderr } = memoryIO(undefined, controller.signal);
-    const running = listenMain(['-v', '--host', '127.0.0.1', '0'], io);
-    const port = (await stderr.waitFor(/listening on udp 127\.0\.0\.1:(\d+)\n/))[1] as string;
+    const run = await startListen(['-v', '--host', '127.0.0.1', '0']);
+    expect(run.address).toBe('127.0.0.1');
     const sender = memoryIO('');
-    expect(await sendMain(['-v', '-c', '2', '127.0.0.1', port, 'hi'], sender.io)).toBe(0);
+    expect(await sendMain(['-v', '-c', '2', '127.0.0.1', String(run.port), 'hi'], sender.io)).toBe(0);
     const from = /^from 127\.0\.0\.1:(\d+) to 127\.0\.0\.1:\d+ over udp\n/.exec(sender.stderr.text);
     expect(from, sender.stderr.text).not.toBeNull();
-    await stderr.waitFor(/new sender/);
-    controller.abort();
-    expect(await running).toBe(0);
+    await run.stderr.waitFor(/new sender/);
+    run.stop();
+    expect(await run.exit).toBe(0);
     // Two datagrams from one sender: one line.
-    expect(stderr.text.match(/new sender .*\n/g)).toEqual([`new sender 127.0.0.1:${from?.[1]} (to 127.0.0.1:${port})\n`]);
+    expect(run.stderr.text.match(/new sender .*\n/g)).toEqual([`new sender 127.0.0.1:${from?.[1]} (to 127.0.0.1:${run.port})\n`]);
   });
 });
 
@@ -136,7 +132,7 @@ describe('durations take units', () => {
 
 describe('raw bytes and a terminal', () => {
   const noScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'script (util-linux) is not installed';
-  if (noScript || !binsBuilt()) console.log(`raw-to-terminal tests skipped: ${noScript ?? 'dist/bin is missing'}`);
+  if (noScript) console.log(`raw-to-terminal tests skipped: ${noScript}`);
 
   /** Runs a bin with a pseudo-terminal as stdout (`script -qec`); returns its exit code and what it printed. */
   function onTerminal(name: string, args: string[]): { code: number | null; output: string } {
@@ -145,13 +141,13 @@ describe('raw bytes and a terminal', () => {
     return { code: run.status, output: run.stdout };
   }
 
-  it.skipIf(noScript !== undefined || !binsBuilt())('udp-listen -f raw to a terminal is refused with exit 64 and a hint', () => {
+  it.skipIf(noScript !== undefined)('udp-listen -f raw to a terminal is refused with exit 64 and a hint', () => {
     const run = onTerminal('udp-listen', ['-f', 'raw', '0']);
     expect(run.code).toBe(64);
     expect(run.output).toMatch(/^udp-listen: refusing to write raw payload bytes to a terminal .*add --force\r?\n$/);
   });
 
-  it.skipIf(noScript !== undefined || !binsBuilt())('udp-send -w 1s -f raw to a terminal too; --force lets it through', () => {
+  it.skipIf(noScript !== undefined)('udp-send -w 1s -f raw to a terminal too; --force lets it through', () => {
     expect(onTerminal('udp-send', ['-w', '1s', '-f', 'raw', '127.0.0.1', '9', 'x']).code).toBe(64);
     // With --force it runs: nothing answers on the discard port, so it ends with "no reply" (75), not 64.
     expect(onTerminal('udp-send', ['--force', '-w', '100ms', '-f', 'raw', '127.0.0.1', '9', 'x']).code).toBe(75);
@@ -159,7 +155,7 @@ describe('raw bytes and a terminal', () => {
 });
 
 describe('shell completion', () => {
-  it.skipIf(!binsBuilt())('udp-send completion, eval-ed in bash, completes --fr to --frame and --conn to --connect and --connect-timeout', () => {
+  it('udp-send completion, eval-ed in bash, completes --fr to --frame and --conn to --connect and --connect-timeout', () => {
     const dir = mkdtempSync(join(tmpdir(), 'udpkit-completion-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     // The script calls the command by name, as it is on the PATH after `npm i -g udpkit`.

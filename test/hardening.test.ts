@@ -1,44 +1,12 @@
 /** Hostile peers and faults: echo loops, peers that never read or never stop, blocked readers, endless files, broken output. */
-import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { closeSync, openSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { listenUdp } from '../src/core/udp-listener.js';
 import { DistinctCounter } from '../src/core/distinct.js';
-import { binPath, Capture, fixturePath, needsRoot, peakRssMb, sleep, tcpClient, until } from './helpers.js';
-
-/** Starts a built bin with chosen stdio; killed in teardown. stdout/stderr given as 'pipe' are captured unless `readStdout` is false. */
-function spawnBin(name: string, args: string[], stdio: StdioOptions, readStdout = true) {
-  const child = spawn(process.execPath, [binPath(name), ...args], { stdio });
-  const stdout = new Capture();
-  const stderr = new Capture();
-  if (readStdout) child.stdout?.pipe(stdout);
-  child.stderr?.pipe(stderr);
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  onTestFinished(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exit;
-  });
-  return { child, stdout, stderr, exit };
-}
-
-/** A TCP server on loopback port 0 that hands each connection to `onConnection`; every connection and the server closed in teardown. */
-async function tcpServer(onConnection: (socket: Socket) => void): Promise<number> {
-  const open = new Set<Socket>();
-  const server = createServer((socket) => {
-    open.add(socket);
-    socket.on('error', () => undefined);
-    onConnection(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => {
-    open.forEach((socket) => socket.destroy());
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return (server.address() as { port: number }).port;
-}
+import { binPath, boundSocket, fixturePath, listening, needsRoot, peakRssMb, sleep, startBin, startProcess, tcpClient, tcpServer, waitFor } from './helpers.js';
 
 function spoof(src: string, sport: number, dst: string, dport: number): void {
   execFileSync('python3', [fixturePath('spoof-udp.py'), src, String(sport), dst, String(dport), 'spoofed'], { timeout: 5000 });
@@ -59,7 +27,8 @@ describe('echo loops', () => {
     });
     const port = listener.local.port;
     spoof('127.0.0.1', port, '127.0.0.1', port);
-    await until(() => listener.summary().records >= 1, 2000, 'the spoofed datagram');
+    await waitFor(() => listener.summary().records >= 1, { timeoutMs: 2000, what: 'the spoofed datagram' });
+    // On purpose: a quiet spell in which an echo (to itself, so recorded again) would have come back.
     await sleep(2000);
     expect(listener.summary()).toMatchObject({ records: 1, echoed: 0, echoSuppressed: 1 });
   });
@@ -71,15 +40,17 @@ describe('echo loops', () => {
       await Promise.all([a.close(), b.close()]);
     });
     spoof('127.0.0.1', b.local.port, '127.0.0.1', a.local.port);
-    await sleep(2000);
+    const suppressed = (): number => a.summary().echoSuppressed + b.summary().echoSuppressed;
+    await waitFor(() => suppressed() >= 1, { timeoutMs: 10_000, what: () => `an echo held back by the rate bound (${a.summary().records + b.summary().records} records so far)` });
     const first = a.summary().records + b.summary().records;
+    // On purpose: a quiet spell that would show the loop going on after the bound stopped it.
     await sleep(1000);
     const second = a.summary().records + b.summary().records;
     // The loop ran through its burst at wire speed, then met the bound once and died: nothing more after that.
     expect(second).toBe(first);
     expect(first).toBeGreaterThan(500);
     expect(first).toBeLessThan(3000);
-    expect(a.summary().echoSuppressed + b.summary().echoSuppressed).toBeGreaterThanOrEqual(1);
+    expect(suppressed()).toBeGreaterThanOrEqual(1);
     // A reflection never sends more bytes than it received.
     expect(a.summary().echoed).toBeLessThanOrEqual(a.summary().records);
   });
@@ -87,8 +58,8 @@ describe('echo loops', () => {
 
 describe('memory stays bounded', () => {
   it('a TCP client that sends and never reads does not grow udp-listen --tcp --echo', async () => {
-    const listener = spawnBin('udp-listen', ['--tcp', '--echo', '--host', '127.0.0.1', '-f', 'raw', '0'], ['ignore', 'ignore', 'pipe']);
-    const port = Number((await listener.stderr.waitFor(/listening on tcp \S+:(\d+)/))[1]);
+    const listener = startBin('udp-listen', ['--tcp', '--echo', '--host', '127.0.0.1', '-f', 'raw', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const port = await listening(listener, 'tcp');
     const client = await tcpClient(port);
     client.pause();
     const chunk = Buffer.alloc(1024 * 1024, 0x61);
@@ -119,26 +90,28 @@ describe('memory stays bounded', () => {
       };
       pump();
     });
-    const sender = spawnBin('udp-send', ['--tcp', '--wait', '3000', '--max-reply', '100000', '127.0.0.1', String(port), 'hi'], ['ignore', 'pipe', 'pipe']);
+    const sender = startBin('udp-send', ['--tcp', '--wait', '3000', '--max-reply', '100000', '127.0.0.1', String(port), 'hi'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // VmHWM can be read only while the process lives: sampled until it ends.
     let peak = 0;
-    for (let i = 0; i < 100 && sender.child.exitCode === null; i++) {
+    await waitFor(() => {
       peak = Math.max(peak, peakRssMb(sender.child.pid) ?? 0);
-      await sleep(100);
-    }
+      return sender.child.exitCode !== null;
+    }, { timeoutMs: 10_000, intervalMs: 100, what: 'udp-send to end' });
     console.log(`streaming peer: udp-send VmHWM ${peak.toFixed(1)} MB; stderr ${JSON.stringify(sender.stderr.text)}`);
-    expect(await sender.exit).toBe(0);
+    expect((await sender.exit).code).toBe(0);
     expect(peak).toBeLessThan(150);
     expect(sender.stdout.buffer.length).toBeLessThan(200_000);
     expect(sender.stderr.text).toMatch(/^replies over --max-reply 100000 bytes: \d+ bytes not kept or printed$/m);
   });
 
   it('a stdout nobody reads: udp-listen stays bounded, counts what it dropped, and Ctrl+C ends it at once with the summary', async () => {
-    const listener = spawnBin('udp-listen', ['--host', '127.0.0.1', '0'], ['ignore', 'pipe', 'pipe'], false);
-    const port = Number((await listener.stderr.waitFor(/listening on udp \S+:(\d+)/))[1]);
+    const listener = startBin('udp-listen', ['--host', '127.0.0.1', '0'], { stdio: ['ignore', 'pipe', 'pipe'], readStdout: false });
+    const port = await listening(listener);
     const sender = createSocket('udp4');
     onTestFinished(() => void sender.close());
     const payload = Buffer.alloc(1200, 0x63);
-    // Paced: 40 datagrams per millisecond turn for 3 s, ~140 MB of records that nobody reads.
+    // Paced on purpose (the sleep is the pacing): 40 datagrams per millisecond turn for 3 s, ~140 MB of records that
+    // nobody reads.
     const end = Date.now() + 3000;
     for (let turn = 0; turn < 10_000 && Date.now() < end; turn++) {
       for (let k = 0; k < 40; k++) sender.send(payload, port, '127.0.0.1');
@@ -147,7 +120,7 @@ describe('memory stays bounded', () => {
     const peak = peakRssMb(listener.child.pid);
     const t0 = Date.now();
     listener.child.kill('SIGINT');
-    const code = await listener.exit;
+    const { code } = await listener.exit;
     const tookMs = Date.now() - t0;
     console.log(`blocked stdout: listener VmHWM ${peak?.toFixed(1)} MB; exited ${code} ${tookMs} ms after SIGINT`);
     expect(peak).toBeLessThan(150);
@@ -160,28 +133,27 @@ describe('memory stays bounded', () => {
 
 describe('endless and odd inputs', () => {
   it.each([[['--file', '/dev/zero']], [['--tcp', '--file', '/dev/zero']]])('udp-send %j is refused with exit 65 naming the limit', async (flags) => {
-    const sender = spawnBin('udp-send', [...flags, '127.0.0.1', '9'], ['ignore', 'pipe', 'pipe']);
-    expect(await sender.exit).toBe(65);
+    const sender = startBin('udp-send', [...flags, '127.0.0.1', '9'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    expect((await sender.exit).code).toBe(65);
     expect(sender.stderr.text).toMatch(/^udp-send: --file "\/dev\/zero" holds more than \d+ bytes: .*\n$/);
   });
 
   it('a directory as stdin is refused with 66, stdin open for writing only is 74', async () => {
-    const dir = spawnBin('udp-send', ['127.0.0.1', '9'], [openSync('/tmp', 'r'), 'pipe', 'pipe']);
-    expect(await dir.exit).toBe(66);
+    const dir = startBin('udp-send', ['127.0.0.1', '9'], { stdio: [openSync('/tmp', 'r'), 'pipe', 'pipe'] });
+    expect((await dir.exit).code).toBe(66);
     expect(dir.stderr.text).toBe('udp-send: cannot read stdin: it is a directory (give a file with --file or < FILE)\n');
     const fd = openSync('/dev/null', 'w');
     onTestFinished(() => closeSync(fd));
-    const writeOnly = spawnBin('udp-send', ['127.0.0.1', '9'], [fd, 'pipe', 'pipe']);
-    expect(await writeOnly.exit).toBe(74);
+    const writeOnly = startBin('udp-send', ['127.0.0.1', '9'], { stdio: [fd, 'pipe', 'pipe'] });
+    expect((await writeOnly.exit).code).toBe(74);
     expect(writeOnly.stderr.text).toBe('udp-send: cannot read stdin: EBADF (stdin is not open for reading)\n');
   });
 
   it('udp-send --tcp to a peer that accepts and never reads ends after --send-timeout with the bytes written', async () => {
     // Accepts and never reads.
     const port = await tcpServer((socket) => socket.pause());
-    const sender = spawnBin('udp-send', ['--tcp', '-c', '64', '--send-timeout', '500', '127.0.0.1', String(port), '-'], ['pipe', 'pipe', 'pipe']);
-    sender.child.stdin?.end(Buffer.alloc(1024 * 1024, 0x64));
-    expect(await sender.exit).toBe(75);
+    const sender = startBin('udp-send', ['--tcp', '-c', '64', '--send-timeout', '500', '127.0.0.1', String(port), '-'], { input: Buffer.alloc(1024 * 1024, 0x64) });
+    expect((await sender.exit).code).toBe(75);
     expect(sender.stderr.text).toMatch(
       /^udp-send: sending to 127\.0\.0\.1:\d+ over tcp made no progress for 500 ms: the peer is not reading \(\d+ of \d+ bytes handed to the kernel\)\n$/,
     );
@@ -196,11 +168,9 @@ describe('output that cannot be written', () => {
   };
 
   it('udp-send --json > /dev/full: exit 74 and one line', async () => {
-    const sink = createSocket('udp4');
-    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
-    onTestFinished(() => void sink.close());
-    const run = spawnBin('udp-send', ['--json', '127.0.0.1', String(sink.address().port), 'hi'], ['ignore', full(), 'pipe']);
-    expect(await run.exit).toBe(74);
+    const sink = await boundSocket();
+    const run = startBin('udp-send', ['--json', '127.0.0.1', String(sink.address().port), 'hi'], { stdio: ['ignore', full(), 'pipe'] });
+    expect((await run.exit).code).toBe(74);
     expect(run.stderr.text).toMatch(/^sent 2 bytes to .*\nudp-send: cannot write output: ENOSPC \(no space left on the device\)\n$/);
   });
 
@@ -209,24 +179,24 @@ describe('output that cannot be written', () => {
     ['udp-listen', ['--format', 'xml', '0'], 64],
     ['udp-compare', ['--size', '0'], 64],
   ] as const)('%s %j with stderr on /dev/full keeps its exit code %d', async (name, args, code) => {
-    const run = spawnBin(name, [...args], ['ignore', 'pipe', full()]);
-    expect(await run.exit).toBe(code);
+    const run = startBin(name, [...args], { stdio: ['ignore', 'pipe', full()] });
+    expect((await run.exit).code).toBe(code);
   });
 
   it('udp-listen -f json > /dev/full: exit 74 and one line', async () => {
-    const run = spawnBin('udp-listen', ['-c', '1', '-f', 'json', '--host', '127.0.0.1', '0'], ['ignore', full(), 'pipe']);
-    const port = Number((await run.stderr.waitFor(/listening on udp \S+:(\d+)/))[1]);
+    const run = startBin('udp-listen', ['-c', '1', '-f', 'json', '--host', '127.0.0.1', '0'], { stdio: ['ignore', full(), 'pipe'] });
+    const port = await listening(run);
     const s = createSocket('udp4');
     onTestFinished(() => void s.close());
     s.send('x', port, '127.0.0.1');
-    expect(await run.exit).toBe(74);
+    expect((await run.exit).code).toBe(74);
     expect(run.stderr.text.split('\n').filter((l) => l.startsWith('udp-listen:'))).toEqual(['udp-listen: cannot write output: ENOSPC (no space left on the device)']);
   });
 
   it('udp-compare into a closed pipe: a reader gone is a quiet end (as for `| head`), no stack trace', async () => {
-    const run = spawnBin('udp-compare', ['-s', 'boundaries', '-n', '50'], ['ignore', 'pipe', 'pipe'], false);
+    const run = startBin('udp-compare', ['-s', 'boundaries', '-n', '50'], { stdio: ['ignore', 'pipe', 'pipe'], readStdout: false });
     run.child.stdout?.destroy();
-    expect(await run.exit).toBe(0);
+    expect((await run.exit).code).toBe(0);
     expect(run.stderr.text).not.toMatch(/EPIPE|Error|\n\s+at /);
   });
 });
@@ -279,20 +249,13 @@ describe('distinct senders in fixed memory', () => {
 
 describe('an unexpected error in a bin', () => {
   it('a throw in an event handler ends udp-listen with exit 70 and the stack, not exit 1', async () => {
-    const listener = spawn(process.execPath, ['--import', pathToFileURL(fixturePath('throw-in-message.mjs')).href, binPath('udp-listen'), '--host', '127.0.0.1', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stderr = new Capture();
-    listener.stderr.pipe(stderr);
-    const exit = new Promise<number | null>((resolve) => listener.on('close', (code) => resolve(code)));
-    onTestFinished(() => {
-      listener.kill('SIGKILL');
-    });
-    const port = Number((await stderr.waitFor(/listening on udp \S+:(\d+)\n/))[1]);
+    const inject = ['--import', pathToFileURL(fixturePath('throw-in-message.mjs')).href];
+    const { stderr, exit } = startProcess(process.execPath, [...inject, binPath('udp-listen'), '--host', '127.0.0.1', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = await listening({ stderr });
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.send('boom', port, '127.0.0.1', () => resolve()));
     socket.close();
-    expect(await exit).toBe(70);
+    expect((await exit).code).toBe(70);
     expect(stderr.text).toMatch(/^udp-listen: internal error \(please report it\): TypeError: injected bug in a message handler\n\s+at /m);
   });
 });

@@ -3,15 +3,10 @@
  * is read. The writer is a separate Python process that stamps each line with the wall-clock time it wrote it; the
  * receiver notes when each arrived, and every line must arrive before the next one was written.
  */
-import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLines } from '../src/cli/lines.js';
 import { Readable } from 'node:stream';
-import { binPath, binsBuilt, boundSocket, Capture, runBin, until } from './helpers.js';
-
-const skip = binsBuilt() ? undefined : 'dist/bin is missing: run `npm run build`';
+import { binPath, boundSocket, runBin, startProcess, tcpServer, waitFor } from './helpers.js';
 
 const WRITER = `
 import sys, time
@@ -23,15 +18,8 @@ for i in range(5):
 /** Runs `python3 -c WRITER | udp-send ARGS` through bash; resolves with the exit code and stderr. */
 function pipeline(args: string[]): Promise<{ code: number | null; stderr: string }> {
   const quoted = [process.execPath, binPath('udp-send'), ...args].map((a) => `'${a}'`).join(' ');
-  const child = spawn('bash', ['-c', `python3 -c "$WRITER" | ${quoted}`], { env: { ...process.env, WRITER }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const stderr = new Capture();
-  child.stderr.pipe(stderr);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  onTestFinished(() => {
-    clearTimeout(timer);
-    child.kill('SIGKILL');
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr: stderr.text })));
+  const run = startProcess('bash', ['-c', `python3 -c "$WRITER" | ${quoted}`], { env: { ...process.env, WRITER }, stdio: ['ignore', 'ignore', 'pipe'], timeoutMs: 15_000 });
+  return run.exit.then(({ code }) => ({ code, stderr: run.stderr.text }));
 }
 
 /** Each line's write time (from its text) against its arrival time: every line arrived before the next was written. */
@@ -63,7 +51,7 @@ describe('readLines', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('udp-send --lines', () => {
+describe('udp-send --lines', () => {
   it('a Python writer, a line every 100 ms: each datagram arrives before the next line is written', async () => {
     const receiver = await boundSocket();
     const arrivals: { text: string; at: number }[] = [];
@@ -71,14 +59,14 @@ describe.skipIf(skip !== undefined)('udp-send --lines', () => {
     const run = await pipeline(['--lines', '127.0.0.1', String(receiver.address().port)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sent 5 lines \(\d+ bytes\), a datagram each, to 127\.0\.0\.1:\d+ over udp in [\d.]+ ms/);
-    await until(() => arrivals.length === 5, 3000, 'five datagrams');
+    await waitFor(() => arrivals.length === 5, { timeoutMs: 3000, what: 'five datagrams' });
     expectStreamed(arrivals);
   });
 
   it('--tcp --frame line: each line reaches the server as it is written, on one connection', async () => {
     const arrivals: { text: string; at: number }[] = [];
     let connections = 0;
-    const server = createServer((socket) => {
+    const port = await tcpServer((socket) => {
       connections += 1;
       let pending = '';
       socket.on('data', (chunk: Buffer) => {
@@ -89,12 +77,10 @@ describe.skipIf(skip !== undefined)('udp-send --lines', () => {
         }
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const run = await pipeline(['--lines', '--tcp', '--frame', 'line', '127.0.0.1', String((server.address() as AddressInfo).port)]);
+    const run = await pipeline(['--lines', '--tcp', '--frame', 'line', '127.0.0.1', String(port)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sent 5 lines \(\d+ bytes\) to 127\.0\.0\.1:\d+ over tcp/);
-    await until(() => arrivals.length === 5, 3000, 'five lines');
+    await waitFor(() => arrivals.length === 5, { timeoutMs: 3000, what: 'five lines' });
     expect(connections).toBe(1);
     expectStreamed(arrivals);
   });
@@ -109,7 +95,7 @@ describe.skipIf(skip !== undefined)('udp-send --lines', () => {
     const long = await runBin('udp-send', ['--lines', '127.0.0.1', port], `ok\n${'x'.repeat(65_510)}\nnever\n`);
     expect(long.code).toBe(65);
     expect(long.stderr).toBe('udp-send: line 2 of 65510 bytes is too large for one UDP datagram over IPv4 (limit 65507 bytes)\n');
-    await until(() => got.length === 3, 3000, 'three datagrams');
+    await waitFor(() => got.length === 3, { timeoutMs: 3000, what: 'three datagrams' });
     expect(got).toEqual(['a', 'b', 'ok']);
   });
 

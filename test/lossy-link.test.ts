@@ -1,13 +1,18 @@
 /** The lossy-link scenario across two network namespaces (root, ip and nft: CI installs them), and its clean-up. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCompare } from '../src/compare/run.js';
 import { NETNS_PREFIX, lossyLinkUnavailable, namespacesWithPrefix } from '../src/compare/netns.js';
 import { peerUnavailable } from '../src/compare/peer-process.js';
-import { binPath, until } from './helpers.js';
+import { peersOf, sleep, startBin, waitFor } from './helpers.js';
 
 const reason = lossyLinkUnavailable() ?? peerUnavailable();
+
+/** Whatever happened in a test, leaves no namespace of process `pid` behind. */
+function removeNamespaces(pid: number | undefined): void {
+  for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
+}
 if (reason) console.log(`lossy-link tests skipped: ${reason}`);
 
 describe.skipIf(reason !== undefined)('lossy link', () => {
@@ -49,50 +54,42 @@ describe.skipIf(reason !== undefined)('lossy link', () => {
   });
 
   it('Ctrl+C twice during the lossy link exits 130 and removes the namespaces', async () => {
-    const child = spawn(process.execPath, [binPath('udp-compare'), '-s', 'lossy-link', '--messages', '20000', '--rate', '5000'], { stdio: 'ignore' });
-    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const { child, exit } = startBin('udp-compare', ['-s', 'lossy-link', '--messages', '20000', '--rate', '5000'], { stdio: 'ignore' });
     try {
-      await until(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2, 10_000, 'the namespaces to appear');
+      await waitFor(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2, { timeoutMs: 10_000, what: 'the namespaces to appear' });
       child.kill('SIGINT');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // On purpose: a person's second Ctrl+C a moment after the first, while the first one's clean-up runs.
+      await sleep(100);
       child.kill('SIGINT');
-      expect(await exit).toBe(130);
+      expect((await exit).code).toBe(130);
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
     } finally {
       child.kill('SIGKILL');
-      // Whatever happened, leave no namespace behind.
-      for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
+      removeNamespaces(child.pid);
     }
   });
 });
 
 describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once', () => {
-  const peersOf = (pid: number | undefined): number =>
-    spawnSync('pgrep', ['-P', String(pid), '-f', 'peer\\.m?js'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
-
   it.each(['SIGHUP', 'SIGTERM', 'SIGINT'] as const)('%s mid-scenario: exit 130, no namespace and no peer left', async (signal) => {
-    const child = spawn(process.execPath, [binPath('udp-compare'), '-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const { child, stderr, exit } = startBin('udp-compare', ['-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {
-      await until(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2 && peersOf(child.pid) > 0, 10_000, 'namespaces and peers');
+      await waitFor(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2 && peersOf(child.pid) > 0, { timeoutMs: 10_000, what: 'namespaces and peers' });
       child.kill(signal);
-      expect(await exit).toBe(130);
-      expect(stderr).toBe('udp-compare: interrupted: every namespace and peer process it made was removed\n');
+      expect((await exit).code).toBe(130);
+      expect(stderr.text).toBe('udp-compare: interrupted: every namespace and peer process it made was removed\n');
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
       expect(spawnSync('pgrep', ['-f', `peer\\.m?js .*--host 10\\.213\\.`]).status).toBe(1);
     } finally {
       child.kill('SIGKILL');
-      for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
+      removeNamespaces(child.pid);
     }
   });
 
   it('namespaces and peers of a run killed with SIGKILL are removed by the next run', async () => {
-    const child = spawn(process.execPath, [binPath('udp-compare'), '-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: 'ignore' });
-    const exit = new Promise<unknown>((resolve) => child.on('close', resolve));
+    const { child, exit } = startBin('udp-compare', ['-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: 'ignore' });
     try {
-      await until(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2, 10_000, 'the namespaces to appear');
+      await waitFor(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2, { timeoutMs: 10_000, what: 'the namespaces to appear' });
       child.kill('SIGKILL');
       await exit;
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toHaveLength(2);
@@ -103,7 +100,7 @@ describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once',
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
       expect(spawnSync('pgrep', ['-f', `peer\\.m?js .*--host 10\\.213\\.`]).status).toBe(1);
     } finally {
-      for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)) spawnSync('ip', ['netns', 'del', ns]);
+      removeNamespaces(child.pid);
     }
   });
 });

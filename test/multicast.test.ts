@@ -4,18 +4,24 @@
  * a listener that did not join hears nothing; --ttl checked on the wire by tshark, and across a router namespace
  * (TTL 1 does not cross, TTL 2 arrives with TTL 1); --multicast-loop off; source-specific joins; the errors.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLossyLink, createRoutedLine, lossyLinkUnavailable, routedLineUnavailable, type LossyLink } from '../src/compare/netns.js';
 import { captureOn, captureUnavailable } from './capture.js';
-import { binPath, binsBuilt, Capture, runBin, sleep, until } from './helpers.js';
+import { binPath, runBin, sleep, startBinIn, startProcess, waitFor, type Capture } from './helpers.js';
 
-const skip = binsBuilt() ? lossyLinkUnavailable() : 'dist/bin is missing: run `npm run build`';
+const skip = lossyLinkUnavailable();
 if (skip) console.log(`multicast tests skipped: ${skip}`);
 const noCapture = skip ?? captureUnavailable();
 if (noCapture && !skip) console.log(`multicast tshark checks skipped: ${noCapture}`);
-const noRouter = binsBuilt() ? routedLineUnavailable() : 'dist/bin is missing';
+const noRouter = routedLineUnavailable();
 if (noRouter) console.log(`TTL across a router skipped: ${noRouter}`);
+
+/**
+ * A quiet spell on purpose, where a test proves that something does not arrive: each waits first for a datagram
+ * sent after the ones that must not arrive (they would have come first), then lets this much time pass as well.
+ */
+const QUIET_MS = 300;
 
 /** Joins GROUP on the interface named, any-source, and prints each datagram's sender and payload. */
 const PYTHON_RECEIVER = `
@@ -52,26 +58,6 @@ else:
 s.sendto(b'from python', (group, port))
 `;
 
-interface Listening {
-  records: Capture;
-  status: Capture;
-}
-
-/** Starts a built bin inside namespace `ns`, killed when the test ends. */
-function startIn(ns: string, bin: string, args: string[]): Listening & { exited: Promise<number | null> } {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, binPath(bin), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const records = new Capture();
-  const status = new Capture();
-  child.stdout.pipe(records);
-  child.stderr.pipe(status);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  onTestFinished(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
-  return { records, status, exited };
-}
-
 function runIn(ns: string, command: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync('ip', ['netns', 'exec', ns, ...command], { encoding: 'utf8', timeout: 15_000 });
 }
@@ -101,15 +87,11 @@ describe.skipIf(skip !== undefined)('multicast between two namespaces', () => {
   ])('%s: udp-listen --join and a Python receiver both hear udp-send; udp-listen hears a Python sender; records name the group', async (_family, group) => {
     const l = link();
     const v6 = group.includes(':');
-    const listener = startIn(l.receiverNs, 'udp-listen', ['-f', 'json', '--join', `${group}@${l.receiverDevice}`, '5005']);
-    await listener.status.waitFor(/^listening on udp /);
-    expect(listener.status.text).toBe(`listening on udp ${v6 ? `[${group}]` : group}:5005 (joined on ${l.receiverDevice})\n`);
-    const python = spawn('ip', ['netns', 'exec', l.receiverNs, 'python3', '-c', PYTHON_RECEIVER, group, '5005', l.receiverDevice, l.receiverAddress], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const heard = new Capture();
-    python.stdout.pipe(heard);
-    onTestFinished(() => void python.kill('SIGKILL'));
+    const listener = startBinIn(l.receiverNs, 'udp-listen', ['-f', 'json', '--join', `${group}@${l.receiverDevice}`, '5005']);
+    await listener.stderr.waitFor(/^listening on udp /);
+    expect(listener.stderr.text).toBe(`listening on udp ${v6 ? `[${group}]` : group}:5005 (joined on ${l.receiverDevice})\n`);
+    const receiver = [l.receiverNs, 'python3', '-c', PYTHON_RECEIVER, group, '5005', l.receiverDevice, l.receiverAddress];
+    const heard = startProcess('ip', ['netns', 'exec', ...receiver], { stdio: ['ignore', 'pipe', 'pipe'] }).stdout;
     await heard.waitFor(/ready/);
 
     const sent = send(l.senderNs, ['--multicast-if', l.senderDevice, group, '5005', 'from udpkit']);
@@ -117,8 +99,8 @@ describe.skipIf(skip !== undefined)('multicast between two namespaces', () => {
     await heard.waitFor(/from udpkit/);
     const out = v6 ? l.senderDevice : l.senderAddress;
     expect(runIn(l.senderNs, ['python3', '-c', PYTHON_SENDER, group, '5005', out]).status).toBe(0);
-    await until(() => records(listener.records).length === 2, 5000, 'two group datagrams');
-    const got = records(listener.records);
+    await waitFor(() => records(listener.stdout).length === 2, { timeoutMs: 5000, what: 'two group datagrams' });
+    const got = records(listener.stdout);
     expect(got.map((r) => r.payload).sort()).toEqual(['from python', 'from udpkit']);
     for (const r of got) {
       expect(r.local).toMatchObject({ address: group, port: 5005 });
@@ -129,40 +111,40 @@ describe.skipIf(skip !== undefined)('multicast between two namespaces', () => {
 
   it('a listener that did not join hears no group datagram, though unicast to it arrives', async () => {
     const l = link();
-    const listener = startIn(l.receiverNs, 'udp-listen', ['-f', 'json', '5006']);
-    await listener.status.waitFor(/^listening on udp /);
+    const listener = startBinIn(l.receiverNs, 'udp-listen', ['-f', 'json', '5006']);
+    await listener.stderr.waitFor(/^listening on udp /);
     expect(send(l.senderNs, ['--multicast-if', l.senderDevice, '239.1.2.9', '5006', 'to the group']).status).toBe(0);
     expect(send(l.senderNs, ['-6', '--multicast-if', l.senderDevice, 'ff15::1:9', '5006', 'to the v6 group']).status).toBe(0);
-    await sleep(500);
+    // The unicast datagram, sent after the group ones, marks when they would have arrived; then a quiet spell.
     expect(send(l.senderNs, [l.receiverAddress, '5006', 'unicast']).status).toBe(0);
-    await until(() => records(listener.records).length >= 1, 5000, 'the unicast datagram');
-    await sleep(200);
-    expect(records(listener.records).map((r) => r.payload)).toEqual(['unicast']);
+    await waitFor(() => records(listener.stdout).length >= 1, { timeoutMs: 5000, what: 'the unicast datagram' });
+    await sleep(QUIET_MS);
+    expect(records(listener.stdout).map((r) => r.payload)).toEqual(['unicast']);
   });
 
   it('--multicast-loop off: a member on the sending host gets no copy; on (the default) it does', async () => {
     const l = link();
-    const local = startIn(l.senderNs, 'udp-listen', ['-f', 'json', '--join', `239.1.2.4@${l.senderDevice}`, '5007']);
-    await local.status.waitFor(/^listening on udp /);
+    const local = startBinIn(l.senderNs, 'udp-listen', ['-f', 'json', '--join', `239.1.2.4@${l.senderDevice}`, '5007']);
+    await local.stderr.waitFor(/^listening on udp /);
     expect(send(l.senderNs, ['--multicast-if', l.senderDevice, '--multicast-loop', 'off', '239.1.2.4', '5007', 'not looped']).status).toBe(0);
     expect(send(l.senderNs, ['--multicast-if', l.senderDevice, '239.1.2.4', '5007', 'looped']).status).toBe(0);
-    await until(() => records(local.records).length >= 1, 5000, 'the looped copy');
-    await sleep(200);
-    expect(records(local.records).map((r) => r.payload)).toEqual(['looped']);
+    await waitFor(() => records(local.stdout).length >= 1, { timeoutMs: 5000, what: 'the looped copy' });
+    await sleep(QUIET_MS);
+    expect(records(local.stdout).map((r) => r.payload)).toEqual(['looped']);
   });
 
   it('--join G@IFACE --source-filter S: datagrams from S arrive, from another address of the sender they do not', async () => {
     const l = link();
     const other = l.senderAddress.replace(/\.1$/, '.3');
     expect(runIn(l.senderNs, ['ip', 'addr', 'add', `${other}/24`, 'dev', l.senderDevice]).status).toBe(0);
-    const listener = startIn(l.receiverNs, 'udp-listen', ['-f', 'json', '--join', `232.1.1.1@${l.receiverDevice}`, '--source-filter', l.senderAddress, '5008']);
-    await listener.status.waitFor(/^listening on udp /);
-    expect(listener.status.text).toContain(`from ${l.senderAddress} only`);
+    const listener = startBinIn(l.receiverNs, 'udp-listen', ['-f', 'json', '--join', `232.1.1.1@${l.receiverDevice}`, '--source-filter', l.senderAddress, '5008']);
+    await listener.stderr.waitFor(/^listening on udp /);
+    expect(listener.stderr.text).toContain(`from ${l.senderAddress} only`);
     expect(send(l.senderNs, ['--multicast-if', l.senderDevice, '--source', other, '232.1.1.1', '5008', 'other source']).status).toBe(0);
     expect(send(l.senderNs, ['--multicast-if', l.senderDevice, '--source', l.senderAddress, '232.1.1.1', '5008', 'the source']).status).toBe(0);
-    await until(() => records(listener.records).length >= 1, 5000, 'the filtered source');
-    await sleep(300);
-    expect(records(listener.records).map((r) => [r.payload, r.from.address])).toEqual([['the source', l.senderAddress]]);
+    await waitFor(() => records(listener.stdout).length >= 1, { timeoutMs: 5000, what: 'the filtered source' });
+    await sleep(QUIET_MS);
+    expect(records(listener.stdout).map((r) => [r.payload, r.from.address])).toEqual([['the source', l.senderAddress]]);
   });
 
   it.skipIf(noCapture !== undefined)('--ttl on the wire (tshark): a group datagram leaves with the multicast TTL asked, 1 by default', async () => {
@@ -171,7 +153,7 @@ describe.skipIf(skip !== undefined)('multicast between two namespaces', () => {
     expect(send(l.senderNs, ['--multicast-if', l.senderDevice, '239.1.2.5', '5009', 'default']).status).toBe(0);
     expect(send(l.senderNs, ['--multicast-if', l.senderDevice, '--ttl', '7', '239.1.2.5', '5009', 'ttl 7']).status).toBe(0);
     expect(send(l.senderNs, ['--ttl', '9', l.receiverAddress, '5009', 'unicast ttl 9']).status).toBe(0);
-    const packets = await capture.stop();
+    const packets = await capture.stop(3);
     expect(packets.map((p) => [p.dst, p.ttl])).toEqual([
       ['239.1.2.5', 1],
       ['239.1.2.5', 7],
@@ -204,17 +186,17 @@ describe.skipIf(noRouter !== undefined)('TTL across a router namespace', () => {
   it('--ttl 1 does not cross the router, --ttl 2 arrives (IPv4 TTL and IPv6 hop limit)', async () => {
     const line = createRoutedLine();
     onTestFinished(() => line.destroy());
-    const listener = startIn(line.receiver.ns, 'udp-listen', ['-f', 'json', '5010']);
-    await listener.status.waitFor(/^listening on udp /);
+    const listener = startBinIn(line.receiver.ns, 'udp-listen', ['-f', 'json', '5010']);
+    await listener.stderr.waitFor(/^listening on udp /);
     const capture = noCapture === undefined ? await captureOn(line.receiver.device, 'udp port 5010', line.receiver.ns) : undefined;
     for (const target of [line.receiver.v4, line.receiver.v6]) {
       expect(send(line.sender.ns, ['--ttl', '1', target, '5010', `ttl 1 to ${target}`]).status).toBe(0);
       expect(send(line.sender.ns, ['--ttl', '2', target, '5010', `ttl 2 to ${target}`]).status).toBe(0);
     }
-    await until(() => records(listener.records).length >= 2, 5000, 'the two TTL 2 datagrams');
-    await sleep(300);
-    expect(records(listener.records).map((r) => r.payload)).toEqual([`ttl 2 to ${line.receiver.v4}`, `ttl 2 to ${line.receiver.v6}`]);
+    await waitFor(() => records(listener.stdout).length >= 2, { timeoutMs: 5000, what: 'the two TTL 2 datagrams' });
+    await sleep(QUIET_MS);
+    expect(records(listener.stdout).map((r) => r.payload)).toEqual([`ttl 2 to ${line.receiver.v4}`, `ttl 2 to ${line.receiver.v6}`]);
     // On the receiver's wire the router has taken one off: what left with 2 arrives with 1.
-    if (capture) expect((await capture.stop()).map((p) => [p.dst, p.ttl])).toEqual([[line.receiver.v4, 1], [line.receiver.v6, 1]]);
+    if (capture) expect((await capture.stop(2)).map((p) => [p.dst, p.ttl])).toEqual([[line.receiver.v4, 1], [line.receiver.v6, 1]]);
   });
 });

@@ -2,17 +2,16 @@
  * Names that resolve to several addresses: `localhost` as Debian's stock /etc/hosts has it (`::1`, then
  * `127.0.0.1`), put in place by a private mount namespace around each bin (root; unshare from util-linux).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { binPath, binsBuilt, Capture, hasIPv6, tcpClient, until } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { binPath, boundSocket, hasIPv6, startProcess, tcpClient, tcpServer, waitFor } from './helpers.js';
 
 function whyNot(): string | undefined {
-  if (!binsBuilt()) return 'dist/bin is missing: run `npm run build`';
   if (process.getuid?.() !== 0) return 'a private /etc/hosts needs root (unshare --mount)';
   const probe = spawnSync('unshare', ['--mount', 'true'], { stdio: 'ignore', timeout: 10_000 });
   return probe.status === 0 ? undefined : 'unshare --mount does not work here';
@@ -28,29 +27,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs a bin with `hosts` bound over /etc/hosts, in a mount namespace of its own; killed when the test ends. */
 function withHosts(name: string, args: string[]) {
   const script = 'mount --bind "$0" /etc/hosts && exec "$@"';
-  const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, hosts, process.execPath, binPath(name), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout = new Capture();
-  const stderr = new Capture();
-  child.stdout.pipe(stdout);
-  child.stderr.pipe(stderr);
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  onTestFinished(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exit;
-  });
-  return { child, stdout, stderr, exit };
+  const unshare = ['--mount', '--propagation', 'private', 'sh', '-c', script, hosts];
+  return startProcess('unshare', [...unshare, process.execPath, binPath(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 describe.skipIf(skip !== undefined)('localhost resolving to ::1 and 127.0.0.1', () => {
   it('udp-send --tcp localhost connects on 127.0.0.1 when [::1] refuses, and says which answered', async () => {
-    const server = createServer((socket) => socket.resume().on('end', () => socket.end()));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const port = (server.address() as { port: number }).port;
+    const port = await tcpServer((socket) => socket.resume().on('end', () => socket.end()));
     const sent = withHosts('udp-send', ['--tcp', 'localhost', String(port), 'hi']);
-    expect(await sent.exit).toBe(0);
+    expect((await sent.exit).code).toBe(0);
     expect(sent.stderr.text).toMatch(new RegExp(`^sent 2 bytes to 127\\.0\\.0\\.1:${port} over tcp \\(connected in [\\d.]+ ms, after \\[::1\\]:${port} refused\\)\\n$`));
   });
 
@@ -60,7 +45,7 @@ describe.skipIf(skip !== undefined)('localhost resolving to ::1 and 127.0.0.1', 
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const sent = withHosts('udp-send', ['--tcp', 'localhost', String(port), 'hi']);
-    expect(await sent.exit).toBe(69);
+    expect((await sent.exit).code).toBe(69);
     expect(sent.stderr.text).toBe(`udp-send: connection refused by [::1]:${port} and 127.0.0.1:${port} over tcp (every address of localhost)\n`);
   });
 
@@ -74,9 +59,9 @@ describe.skipIf(skip !== undefined)('localhost resolving to ::1 and 127.0.0.1', 
       await new Promise<void>((resolve) => socket.send(`to ${address}`, port, address, () => resolve()));
       socket.close();
     }
-    await until(() => listen.stdout.text.split('\n').length > 2, 5000, 'two records');
+    await waitFor(() => listen.stdout.text.split('\n').length > 2, { timeoutMs: 5000, what: 'two records' });
     listen.child.kill('SIGINT');
-    expect(await listen.exit).toBe(0);
+    expect((await listen.exit).code).toBe(0);
     const records = listen.stdout.text.trim().split('\n').map((l) => JSON.parse(l) as { payload: string; local: { address: string } });
     expect(records.map((r) => [r.payload, r.local.address]).sort()).toEqual([
       ['to 127.0.0.1', '127.0.0.1'],
@@ -89,9 +74,9 @@ describe.skipIf(skip !== undefined)('localhost resolving to ::1 and 127.0.0.1', 
     const match = await listen.stderr.waitFor(/^listening on tcp \[::1\]:(\d+) and 127\.0\.0\.1:\d+ \(every address of localhost\)\n/);
     const port = Number(match[1]);
     for (const host of ['127.0.0.1', '::1']) (await tcpClient(port, host)).end(`via ${host}`);
-    await until(() => listen.stdout.text.split('"event":"close"').length === 3, 5000, 'two closes');
+    await waitFor(() => listen.stdout.text.split('"event":"close"').length === 3, { timeoutMs: 5000, what: 'two closes' });
     listen.child.kill('SIGINT');
-    expect(await listen.exit).toBe(0);
+    expect((await listen.exit).code).toBe(0);
     const data = listen.stdout.text.trim().split('\n').map((l) => JSON.parse(l) as { event: string; payload?: string; local: { address: string } });
     expect(data.filter((r) => r.event === 'data').map((r) => [r.payload, r.local.address]).sort()).toEqual([
       ['via 127.0.0.1', '127.0.0.1'],
@@ -100,12 +85,10 @@ describe.skipIf(skip !== undefined)('localhost resolving to ::1 and 127.0.0.1', 
   });
 
   it('udp-send localhost over UDP goes to the first address, [::1]', async () => {
-    const v6 = createSocket('udp6');
-    await new Promise<void>((resolve) => v6.bind(0, '::1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => v6.close(() => resolve())));
+    const v6 = await boundSocket('udp6');
     const got = new Promise<string>((resolve) => v6.once('message', (m) => resolve(m.toString())));
     const sent = withHosts('udp-send', ['localhost', String(v6.address().port), 'first']);
-    expect(await sent.exit).toBe(0);
+    expect((await sent.exit).code).toBe(0);
     expect(sent.stderr.text).toBe(`sent 5 bytes to [::1]:${v6.address().port} over udp\n`);
     expect(await got).toBe('first');
   });

@@ -9,20 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binsBuilt } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'udpkit-package-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const skip = binsBuilt() ? undefined : 'dist is missing: run `npm run build`';
-if (skip) console.log(`package tests skipped: ${skip}`);
 
 let tarball = '';
 let files: string[] = [];
 
-describe.skipIf(skip !== undefined)('the npm package', () => {
+describe('the npm package', () => {
   beforeAll(() => {
-    // --ignore-scripts: `npm test` has just built dist; prepare would build it again.
+    // --ignore-scripts: the global setup has just made dist/ match the sources; prepare would build it again.
     const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     const packed = (JSON.parse(out) as { filename: string; files: { path: string }[] }[])[0];
     tarball = join(work, packed?.filename ?? '');

@@ -4,18 +4,17 @@
  * by `udp-send --pcap` and received byte for byte; a truncated capture is refused, naming where it breaks, and
  * nothing is sent. The encoder and reader round-trip under fast-check.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ipPacket, pcapFileHeader, pcapRecord, type PcapDatagram } from '../src/format/pcap.js';
 import { readCapture } from '../src/format/pcap-read.js';
-import { captureUnavailable } from './capture.js';
-import { binsBuilt, boundSocket, Capture, runBin, sleep, startBin, until } from './helpers.js';
+import { captureStarted, captureUnavailable } from './capture.js';
+import { boundSocket, listening, runBin, sleep, startBin, startProcess, waitFor } from './helpers.js';
 
-const skip = binsBuilt() ? undefined : 'dist/bin is missing: run `npm run build`';
 const noTshark = captureUnavailable();
 if (noTshark) console.log(`pcap tests with tshark skipped: ${noTshark}`);
 const tools = ['dig', 'logger'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
@@ -95,14 +94,14 @@ describe('pcap encoding and reading', () => {
   });
 });
 
-describe.skipIf(skip !== undefined || noTshark !== undefined || tools.length > 0)('udp-listen --pcap read by tshark', () => {
+describe.skipIf(noTshark !== undefined || tools.length > 0)('udp-listen --pcap read by tshark', () => {
   it('dig, logger and Python (IPv4 and IPv6): every address, port, length and payload as recorded; DNS and syslog dissected', async () => {
     const file4 = join(dir, 'out4.pcap');
     const file6 = join(dir, 'out6.pcap');
     const v4 = startBin('udp-listen', ['-f', 'json', '--host', '127.0.0.1', '-c', '3', '--pcap', file4, '0']);
     const v6 = startBin('udp-listen', ['-f', 'json', '--host', '::1', '-c', '1', '--pcap', file6, '0']);
-    const port4 = (await v4.stderr.waitFor(/listening on udp \S+:(\d+)/))[1] as string;
-    const port6 = (await v6.stderr.waitFor(/listening on udp \S+:(\d+)/))[1] as string;
+    const port4 = String(await listening(v4));
+    const port6 = String(await listening(v6));
     spawnSync('dig', ['+tries=1', '+timeout=1', '@127.0.0.1', '-p', port4, 'example.com'], { timeout: 10_000 });
     expect(spawnSync('logger', ['-n', '127.0.0.1', '-P', port4, '-d', 'hello syslog']).status).toBe(0);
     const py = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.sendto(bytes(range(256)),('127.0.0.1',${port4}))\n` +
@@ -138,43 +137,47 @@ describe.skipIf(skip !== undefined || noTshark !== undefined || tools.length > 0
   it('the file reads at every moment: tshark reads it while the listener still runs, and after SIGKILL', async () => {
     const file = join(dir, 'live.pcap');
     const listener = startBin('udp-listen', ['--host', '127.0.0.1', '--pcap', file, '0']);
-    const port = Number((await listener.stderr.waitFor(/listening on udp \S+:(\d+)/))[1]);
+    const port = await listening(listener);
     const socket = await boundSocket();
-    for (let i = 0; i < 20; i++) socket.send(`datagram ${i}`, port, '127.0.0.1');
-    await until(() => listener.stdout.text.split('\n').length > 20, 5000, 'twenty records');
-    await sleep(100);
+    const payloads = Array.from({ length: 20 }, (_, i) => Buffer.from(`datagram ${i}`));
+    for (const payload of payloads) socket.send(payload, port, '127.0.0.1');
+    // What the file holds once all twenty are in it, as the same encoder writes them.
+    const at = { time: 0, src: '127.0.0.1', srcPort: 1, dst: '127.0.0.1', dstPort: port };
+    const whole = pcapFileHeader().length + payloads.reduce((sum, payload) => sum + pcapRecord({ ...at, payload }).length, 0);
+    await waitFor(() => existsSync(file) && statSync(file).size >= whole, { timeoutMs: 5000, what: () => `${whole} bytes in ${file}` });
+    const lengths = (): string[] => {
+      const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'udp.length'], { encoding: 'utf8', timeout: 30_000 });
+      expect(tshark.status, tshark.stderr).toBe(0);
+      return tshark.stdout.trim().split('\n');
+    };
+    expect(lengths()).toHaveLength(20);
     listener.child.kill('SIGKILL');
     await listener.exit;
-    const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'udp.length'], { encoding: 'utf8', timeout: 30_000 });
-    expect(tshark.status, tshark.stderr).toBe(0);
-    expect(tshark.stdout.trim().split('\n')).toHaveLength(20);
+    expect(lengths()).toHaveLength(20);
   });
 });
 
-describe.skipIf(skip !== undefined || noTshark !== undefined)('udp-send --pcap replays a capture tshark made', () => {
+describe.skipIf(noTshark !== undefined)('udp-send --pcap replays a capture tshark made', () => {
   it.each([['pcapng'], ['pcap']])('%s: the payloads of one port, byte for byte, in order, never sooner than captured', async (format) => {
     const file = join(dir, `made.${format}`);
     const source = await boundSocket();
     const wanted = await boundSocket();
     const other = await boundSocket();
     const ports = [wanted.address().port, other.address().port];
-    const tshark = spawn('tshark', ['-i', 'lo', '-F', format, '-w', file, '-f', `udp and (port ${ports[0]} or port ${ports[1]})`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const status = new Capture();
-    tshark.stderr.pipe(status);
-    const stopped = new Promise<void>((resolve) => tshark.on('close', () => resolve()));
-    onTestFinished(() => void tshark.kill('SIGKILL'));
-    await status.waitFor(/Capturing on/, 20_000);
-    // tshark says it captures a moment before packets reach it.
-    await sleep(700);
+    // -P: a line on stdout for each packet as it goes into the file.
+    const filter = `udp and (port ${ports[0]} or port ${ports[1]})`;
+    const tshark = startProcess('tshark', ['-i', 'lo', '-F', format, '-w', file, '-P', '-l', '-T', 'fields', '-e', 'udp.dstport', '-f', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await captureStarted(tshark);
     const payloads = [Buffer.from('first'), Buffer.from([0, 1, 2, 255, 254]), Buffer.alloc(1400, 0x61)];
     for (const payload of payloads) {
       source.send(payload, ports[0], '127.0.0.1');
       source.send('noise', ports[1], '127.0.0.1');
+      // On purpose: the gaps in the capture, which the replay must keep.
       await sleep(200);
     }
-    await sleep(300);
-    tshark.kill('SIGINT');
-    await stopped;
+    await waitFor(() => tshark.stdout.lines >= 6, { what: () => `tshark to write the six datagrams (it wrote ${tshark.stdout.lines})` });
+    tshark.child.kill('SIGINT');
+    await tshark.exit;
 
     const receiver = await boundSocket();
     const got: { payload: Buffer; at: number }[] = [];
@@ -182,7 +185,7 @@ describe.skipIf(skip !== undefined || noTshark !== undefined)('udp-send --pcap r
     const run = await runBin('udp-send', ['--pcap', file, '--pcap-filter', String(ports[0]), '127.0.0.1', String(receiver.address().port)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`replayed 3 UDP datagrams of ${file} (${format}; left out: 3 on other ports)`);
-    await until(() => got.length === 3, 5000, 'three datagrams');
+    await waitFor(() => got.length === 3, { timeoutMs: 5000, what: 'three datagrams' });
     expect(got.map((g) => g.payload.toString('hex'))).toEqual(payloads.map((p) => p.toString('hex')));
     // The capture's gaps (about 200 ms) are kept: never shortened.
     expect((got[2]?.at ?? 0) - (got[0]?.at ?? 0)).toBeGreaterThanOrEqual(350);
@@ -195,6 +198,7 @@ describe.skipIf(skip !== undefined || noTshark !== undefined)('udp-send --pcap r
     const refused = await runBin('udp-send', ['--pcap', cut, '127.0.0.1', String(receiver.address().port)]);
     expect(refused.code).toBe(65);
     expect(refused.stderr).toMatch(new RegExp(`^udp-send: --pcap "${cut}": (record|block) \\d+ is cut short: \\d+ of its \\d+ bytes are in the file\\n$`));
+    // On purpose: a quiet spell in which anything udp-send had sent would have arrived.
     await sleep(200);
     expect(got).toHaveLength(before);
   });
@@ -210,7 +214,7 @@ describe.skipIf(skip !== undefined || noTshark !== undefined)('udp-send --pcap r
   });
 });
 
-describe.skipIf(skip !== undefined)('udp-listen --pcap when it cannot run', () => {
+describe('udp-listen --pcap when it cannot run', () => {
   it('a port in use leaves an existing capture as it was (exit 69); an unwritable file is exit 74, naming it', async () => {
     const file = join(dir, 'keep.pcap');
     const before = Buffer.concat([pcapFileHeader(), pcapRecord({ time: 1, src: '10.0.0.1', srcPort: 1, dst: '10.0.0.2', dstPort: 2, payload: Buffer.from('kept') })]);

@@ -9,9 +9,7 @@ import { portRanges } from '../src/cli/summary.js';
 import { listenPortsSchema, parseWith } from '../src/validate.js';
 import { listenUdp } from '../src/core/udp-listener.js';
 import type { DatagramRecord } from '../src/types.js';
-import { binsBuilt, runBin, startBin, until } from './helpers.js';
-
-const skip = binsBuilt() ? undefined : 'dist/bin is missing: run `npm run build`';
+import { runBin, startBin, waitFor } from './helpers.js';
 
 const PYTHON_UDP = `
 import socket, sys
@@ -65,7 +63,7 @@ describe('listenUdp with several ports', () => {
     const socket = createSocket('udp4');
     for (const port of ports) await new Promise<void>((resolve) => socket.send(`to ${port}`, port, '127.0.0.1', () => resolve()));
     socket.close();
-    await until(() => records.length === 3, 3000, 'three datagrams');
+    await waitFor(() => records.length === 3, { timeoutMs: 3000, what: 'three datagrams' });
     expect(records.map((r) => [r.local.port, r.payload.toString()]).sort()).toEqual(ports.map((p) => [p, `to ${p}`]).sort());
 
     // The second port is taken: nothing stays bound (the first port binds again at once).
@@ -79,7 +77,7 @@ describe('listenUdp with several ports', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('udp-listen PORT PORT… against Python peers', () => {
+describe('udp-listen PORT PORT… against Python peers', () => {
   it('UDP: three free ports, one JSON record stream, each record naming the port a Python sender used', async () => {
     const listener = startBin('udp-listen', ['-f', 'json', '--host', '127.0.0.1', '-c', '3', '0', '0', '0']);
     const ports = portsOf((await listener.stderr.waitFor(/^listening on .*\n/))[0]);

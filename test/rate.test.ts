@@ -3,14 +3,10 @@
  * benchmark figure (`npm run bench`); these tests check counts, and that a paced send is never early: the achieved
  * rate can never exceed the rate asked, and a --duration run never sends more than rate × duration.
  */
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Pacer } from '../src/core/pacer.js';
 import { sendUdp } from '../src/core/udp-sender.js';
-import { boundSocket, binsBuilt, runBin, until } from './helpers.js';
-
-const skip = binsBuilt() ? undefined : 'dist/bin is missing: run `npm run build`';
+import { boundSocket, runBin, tcpServer, waitFor } from './helpers.js';
 
 describe('Pacer', () => {
   it('never lets a send go before its time: start + i × interval', async () => {
@@ -58,7 +54,7 @@ describe('sendUdp with intervalMs and durationMs', () => {
     receiver.on('message', () => (got += 1));
     const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('p'), count: 200, intervalMs: 0.1 });
     expect(result.datagrams).toBe(200);
-    await until(() => got === 200, 5000, '200 datagrams');
+    await waitFor(() => got === 200, { timeoutMs: 5000, what: '200 datagrams' });
     expect(result.rate).toBeGreaterThan(0);
     expect(result.rate).toBeLessThanOrEqual(10_000.01);
   });
@@ -70,7 +66,7 @@ describe('sendUdp with intervalMs and durationMs', () => {
     const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('d'), intervalMs: 5, durationMs: 300 });
     expect(result.datagrams).toBeGreaterThanOrEqual(1);
     expect(result.datagrams).toBeLessThanOrEqual(60);
-    await until(() => got === result.datagrams, 5000, 'every datagram sent');
+    await waitFor(() => got === result.datagrams, { timeoutMs: 5000, what: 'every datagram sent' });
     expect(result.sendMs).toBeGreaterThanOrEqual(299);
   });
 
@@ -79,7 +75,7 @@ describe('sendUdp with intervalMs and durationMs', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('udp-send --rate / --duration', () => {
+describe('udp-send --rate / --duration', () => {
   it('-c 300 --rate 20000: 300 datagrams arrive, the summary and --json give the rate achieved and asked', async () => {
     const receiver = await boundSocket();
     let got = 0;
@@ -93,7 +89,7 @@ describe.skipIf(skip !== undefined)('udp-send --rate / --duration', () => {
     expect(json.datagrams).toBe(300);
     expect(json.rate).toBeLessThanOrEqual(20_000.01);
     expect(Number(line?.[1]?.replaceAll(',', ''))).toBeCloseTo(json.rate, -1);
-    await until(() => got === 300, 5000, '300 datagrams');
+    await waitFor(() => got === 300, { timeoutMs: 5000, what: '300 datagrams' });
   });
 
   it('--rate 200 --duration 400ms sends at most 80, all received', async () => {
@@ -105,19 +101,16 @@ describe.skipIf(skip !== undefined)('udp-send --rate / --duration', () => {
     const json = JSON.parse(run.stdout) as { datagrams: number };
     expect(json.datagrams).toBeGreaterThanOrEqual(1);
     expect(json.datagrams).toBeLessThanOrEqual(80);
-    await until(() => got === json.datagrams, 5000, 'every datagram');
+    await waitFor(() => got === json.datagrams, { timeoutMs: 5000, what: 'every datagram' });
   });
 
   it('--tcp --frame line -c 50 --rate 1000: 50 lines on one connection, the summary in messages/s', async () => {
-    const server = createServer((socket) => socket.on('data', (chunk: Buffer) => (text += chunk.toString())));
     let text = '';
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const port = String((server.address() as AddressInfo).port);
+    const port = String(await tcpServer((socket) => socket.on('data', (chunk: Buffer) => (text += chunk.toString()))));
     const run = await runBin('udp-send', ['--tcp', '--frame', 'line', '-c', '50', '--rate', '1000', '127.0.0.1', port, 'm']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sent 50 messages \(100 bytes\) to 127\.0\.0\.1:\d+ over tcp \(connected in [\d.]+ ms\) in [\d.]+ ms, [\d,.]+ messages\/s \(asked for 1,000\)\n$/);
-    await until(() => text === 'm\n'.repeat(50), 5000, '50 lines');
+    await waitFor(() => text === 'm\n'.repeat(50), { timeoutMs: 5000, what: '50 lines' });
   });
 
   it('--duration 300ms alone floods for that long, then stops', async () => {

@@ -7,7 +7,7 @@ import { listenTcp, type TcpListenOptions } from '../src/core/tcp-listener.js';
 import { sendTcp } from '../src/core/tcp-sender.js';
 import { encodeFrame } from '../src/core/framing.js';
 import type { CloseRecord, DataRecord, TrafficRecord } from '../src/types.js';
-import { closed, memoryIO, tcpClient, until } from './helpers.js';
+import { closed, memoryIO, sleep, tcpClient, waitFor } from './helpers.js';
 
 async function startTcp(options: Partial<TcpListenOptions> = {}) {
   const records: TrafficRecord[] = [];
@@ -34,9 +34,9 @@ describe('many clients', () => {
       const socket = await tcpClient(port);
       clients.push({ socket, data: Buffer.from(`client ${i}: ${'x'.repeat(i * 97)}|end ${i}`) });
     }
-    await until(() => listener.connections === 100, 5000, '100 open connections');
+    await waitFor(() => listener.connections === 100, { timeoutMs: 5000, what: '100 open connections' });
     for (const { socket, data } of clients) socket.end(data);
-    await until(() => of('close').length === 100, 10_000, '100 close records');
+    await waitFor(() => of('close').length === 100, { timeoutMs: 10_000, what: '100 close records' });
     for (const { socket, data } of clients) {
       const conn = connOf(records, socket.clientPort);
       const got = Buffer.concat(of('data', conn).map((r) => r.payload));
@@ -56,7 +56,7 @@ describe('coalescing', () => {
     const socket = await tcpClient(port);
     for (const m of messages) socket.write(m);
     socket.end();
-    await until(() => of('close').length === 1);
+    await waitFor(() => of('close').length === 1, { what: '1 close record' });
     const chunks = of('data');
     expect(chunks.length).toBeLessThan(50);
     expect(Buffer.concat(chunks.map((c) => c.payload)).toString()).toBe(messages.join(''));
@@ -67,7 +67,7 @@ describe('coalescing', () => {
     const socket = await tcpClient(port);
     for (const m of messages) socket.write(encodeFrame(m, frame));
     socket.end();
-    await until(() => of('close').length === 1);
+    await waitFor(() => of('close').length === 1, { what: '1 close record' });
     const frames = of('data');
     expect(frames.map((f) => f.payload.toString())).toEqual(messages.map(String));
     expect(frames.every((f) => f.unit === 'frame')).toBe(true);
@@ -82,14 +82,14 @@ describe('how connections end', () => {
     polite.end('bye');
     await closed(polite);
     rude.write('hello');
-    await until(() => of('data').length === 2);
+    await waitFor(() => of('data').length === 2, { what: '2 data records' });
     rude.resetAndDestroy();
-    await until(() => of('close').length === 2);
+    await waitFor(() => of('close').length === 2, { what: '2 close records' });
     expect(of('close', connOf(records, polite.clientPort))[0]?.reason).toBe('fin');
     expect(of('close', connOf(records, rude.clientPort))[0]?.reason).toBe('reset');
     const third = await tcpClient(port);
     third.end('still here');
-    await until(() => of('close').length === 3);
+    await waitFor(() => of('close').length === 3, { what: '3 close records' });
     expect(of('data', connOf(records, third.clientPort)).map((r) => r.payload.toString())).toEqual(['still here']);
   });
 
@@ -97,13 +97,13 @@ describe('how connections end', () => {
     const { records, of, port } = await startTcp({ frame: 'line', maxFrame: 16 });
     const big = await tcpClient(port);
     big.write(`${'y'.repeat(100)}\n`);
-    await until(() => of('close').length === 1);
+    await waitFor(() => of('close').length === 1, { what: '1 close record' });
     const conn = connOf(records, big.clientPort);
     expect(of('error', conn)[0]).toMatchObject({ code: 'EMAXFRAME', message: 'frame of 100 bytes or more exceeds --max-frame 16' });
     expect(of('close', conn)[0]?.reason).toBe('max-frame');
     const ok = await tcpClient(port);
     ok.end('short\n');
-    await until(() => of('close').length === 2);
+    await waitFor(() => of('close').length === 2, { what: '2 close records' });
     expect(of('data', connOf(records, ok.clientPort))[0]?.payload.toString()).toBe('short');
   });
 
@@ -111,7 +111,7 @@ describe('how connections end', () => {
     const { of, port } = await startTcp({ frame: 'line' });
     const socket = await tcpClient(port);
     socket.end('one\ntwo-without-newline');
-    await until(() => of('close').length === 1);
+    await waitFor(() => of('close').length === 1, { what: '1 close record' });
     expect(of('data').map((r: DataRecord) => [r.unit, r.payload.toString()])).toEqual([
       ['frame', 'one'],
       ['partial', 'two-without-newline'],
@@ -122,7 +122,7 @@ describe('how connections end', () => {
     const { of, port, listener } = await startTcp({ maxConns: 2 });
     await tcpClient(port);
     await tcpClient(port);
-    await until(() => listener.connections === 2);
+    await waitFor(() => listener.connections === 2, { what: '2 open connections' });
     const third = await tcpClient(port);
     await closed(third);
     expect(of('close').map((r) => r.reason)).toEqual(['max-conns']);
@@ -134,14 +134,14 @@ describe('how connections end', () => {
     const socket = await tcpClient(port);
     socket.write('then silence');
     await closed(socket);
-    await until(() => of('close').length === 1);
+    await waitFor(() => of('close').length === 1, { what: '1 close record' });
     expect(of('close')[0]).toMatchObject({ reason: 'idle-timeout', received: { bytes: 12, chunks: 1 } });
   });
 
   it('closing the listener closes open connections as "shutdown"', async () => {
     const { of, port, listener } = await startTcp();
     await tcpClient(port);
-    await until(() => listener.connections === 1);
+    await waitFor(() => listener.connections === 1, { what: '1 open connection' });
     await listener.close();
     expect(of('close')[0]?.reason).toBe('shutdown');
   });
@@ -162,7 +162,7 @@ describe('echo and the sender', () => {
     expect(result.rttMs).toHaveLength(4);
     for (const rtt of result.rttMs ?? []) expect(rtt).toBeGreaterThan(0);
     expect(result.replies?.map((r) => r.payload.toString())).toEqual(['ping', 'ping', 'ping', 'ping']);
-    await until(() => of('close').length === 1);
+    await waitFor(() => of('close').length === 1, { what: '1 close record' });
     expect(of('open')).toHaveLength(1);
   });
 
@@ -171,7 +171,7 @@ describe('echo and the sender', () => {
     const payload = Buffer.alloc(1024 * 1024, 0x5a);
     const result = await sendTcp({ host: '127.0.0.1', port, payload });
     expect(result.totalBytes).toBe(payload.length);
-    await until(() => of('close').length === 1);
+    await waitFor(() => of('close').length === 1, { what: '1 close record' });
     expect(of('close')[0]?.received.bytes).toBe(payload.length);
   });
 
@@ -203,7 +203,7 @@ describe('echo and the sender', () => {
       fillers.push(socket);
       const connected = await Promise.race([
         new Promise<boolean>((resolve) => socket.once('connect', () => resolve(true))),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200)),
+        sleep(200).then(() => false),
       ]);
       if (!connected) break;
     }

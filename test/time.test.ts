@@ -9,9 +9,8 @@ import { TimeFormat, isoMicros } from '../src/format/time.js';
 import { datagramJsonLine, recordToJson } from '../src/format/records.js';
 import { preciseWallMs } from '../src/clock.js';
 import type { DatagramRecord } from '../src/types.js';
-import { binsBuilt, startBin } from './helpers.js';
+import { listening, startBin } from './helpers.js';
 
-const skip = binsBuilt() ? undefined : 'dist/bin is missing: run `npm run build`';
 const jqMissing = spawnSync('jq', ['--version']).status === 0 ? undefined : 'jq is not installed (.ci/run installs it)';
 if (jqMissing) console.log(`jq test skipped: ${jqMissing}`);
 
@@ -60,11 +59,11 @@ describe('TimeFormat', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('udp-listen --time', () => {
+describe('udp-listen --time', () => {
   it('--time epoch-us and relative: six decimals, in order, against a Python sender', async () => {
     for (const style of ['epoch-us', 'relative']) {
       const listener = startBin('udp-listen', ['--time', style, '--host', '127.0.0.1', '-c', '3', '0']);
-      const port = (await listener.stderr.waitFor(/listening on udp \S+:(\d+)/))[1] as string;
+      const port = String(await listening(listener));
       const sent = spawnSync('python3', ['-c', `import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor i in range(3):\n    s.sendto(b'x',('127.0.0.1',${port}))\n    time.sleep(0.05)`], { timeout: 10_000 });
       expect(sent.status).toBe(0);
       expect((await listener.exit).code).toBe(0);
@@ -79,7 +78,7 @@ describe.skipIf(skip !== undefined)('udp-listen --time', () => {
 
   it.skipIf(jqMissing !== undefined)('default JSON: jq fromdateiso8601 reads timeSeconds, and it is the record time to the second', async () => {
     const listener = startBin('udp-listen', ['-f', 'json', '--host', '127.0.0.1', '-c', '1', '0']);
-    const port = (await listener.stderr.waitFor(/listening on udp \S+:(\d+)/))[1] as string;
+    const port = String(await listening(listener));
     spawnSync('python3', ['-c', `import socket\nsocket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'x',('127.0.0.1',${port}))`]);
     expect((await listener.exit).code).toBe(0);
     const jq = spawnSync('jq', ['-r', '[(.timeSeconds | fromdateiso8601), .time] | @tsv'], { input: listener.stdout.text, encoding: 'utf8' });

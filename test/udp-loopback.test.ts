@@ -5,19 +5,10 @@ import { sendMain } from '../src/cli/send.js';
 import { listenUdp } from '../src/core/udp-listener.js';
 import { sendUdp } from '../src/core/udp-sender.js';
 import type { DatagramRecord } from '../src/types.js';
-import { boundSocket, hasIPv6, memoryIO, sendFrom } from './helpers.js';
+import { boundSocket, hasIPv6, memoryIO, sendFrom, sleep, startListen } from './helpers.js';
 
 const ipv6 = await hasIPv6();
 if (!ipv6) console.log('IPv6 loopback is not available here: the IPv6 cases are skipped');
-
-/** Starts `udp-listen` in-process; resolves its port once the listening line is printed. */
-async function startListen(args: string[]) {
-  const controller = new AbortController();
-  const { io, stdout, stderr } = memoryIO(undefined, controller.signal);
-  const exit = listenMain(args, io);
-  const match = await stderr.waitFor(/listening on udp (\S+):(\d+)\n/);
-  return { port: Number(match[2]), stdout, stderr, exit, stop: () => controller.abort() };
-}
 
 const BINARY = Buffer.from([0x41, 0x1b, 0x5b, 0x32, 0x4a, 0x00, 0x0a, 0xff, 0x42]);
 
@@ -150,7 +141,8 @@ describe('listener lifecycle', () => {
     const run = await startListen(['--host', '127.0.0.1', '--timeout', '400ms', '0']);
     const sender = await boundSocket();
     for (let i = 0; i < 3; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      // On purpose: quiet spells of 250 ms, each shorter than the 400 ms timeout, which must not end the run.
+      await sleep(250);
       await sendFrom(sender, `m${i}`, run.port, '127.0.0.1');
     }
     expect(await run.exit).toBe(0);

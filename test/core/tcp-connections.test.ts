@@ -5,9 +5,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { binPath, binsBuilt, fixturePath, peakRssMb, startBin, until } from '../helpers.js';
-
-const built = binsBuilt();
+import { binPath, fixturePath, listening, peakRssMb, startBin, waitFor } from '../helpers.js';
 
 /** Connects `n` clients (each from its own port) that send half a frame and reset; resolves with their ports. */
 async function halfFrameResets(port: number, n: number): Promise<Set<number>> {
@@ -33,15 +31,15 @@ async function halfFrameResets(port: number, n: number): Promise<Set<number>> {
   return ports;
 }
 
-describe.skipIf(!built)('TCP connections under churn', () => {
+describe('TCP connections under churn', () => {
   it('500 clients that send half a frame and reset before accept: every record names its real peer', { timeout: 120_000 }, async () => {
     const listen = startBin('udp-listen', ['--tcp', '--frame', 'line', '--host', '127.0.0.1', '-f', 'json', '0']);
-    const port = Number((await listen.stderr.waitFor(/listening on tcp \S+:(\d+)\n/))[1]);
+    const port = await listening(listen, 'tcp');
     // SIGSTOP: the kernel completes the handshakes and takes the data and the RSTs while nothing accepts.
     listen.child.kill('SIGSTOP');
     const ports = await halfFrameResets(port, 500);
     listen.child.kill('SIGCONT');
-    await until(() => listen.stdout.text.split('"event":"close"').length === 501, 60_000, '500 close records');
+    await waitFor(() => listen.stdout.text.split('"event":"close"').length === 501, { timeoutMs: 60_000, what: '500 close records' });
     listen.child.kill('SIGINT');
     expect((await listen.exit).code).toBe(0);
     const records = listen.stdout.text.trim().split('\n').map((line) => JSON.parse(line) as { event: string; from: { address: string; port: number } });
@@ -60,7 +58,7 @@ describe.skipIf(!built)('TCP connections under churn', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => /listening on tcp \S+:\d+\n/.test(stderr), 10_000, 'the listener');
+    await waitFor(() => /listening on tcp \S+:\d+\n/.test(stderr), { timeoutMs: 10_000, what: 'the listener' });
     const port = Number(/listening on tcp \S+:(\d+)\n/.exec(stderr)?.[1]);
     const churn = (n: number) =>
       new Promise<string>((resolve, reject) => {
