@@ -8,6 +8,7 @@
  * or past the bounds, the address stays unknown and the caller says so.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { unmapEndpoint } from './endpoint.js';
 import type { Endpoint } from '../types.js';
@@ -18,8 +19,23 @@ export const PEER_NAME_TIMEOUT_MS = 2000;
 const MAX_RUNNING = 2;
 /** Sockets one helper asks about: a burst of resets costs a few helpers, not one each. */
 const BATCH = 64;
-/** Sockets waiting for a helper; past this, a reset client's address is reported unknown at once. */
-const MAX_WAITING = 4096;
+/**
+ * Sockets waiting for a helper; past this, a reset client's address is reported unknown at once. Each one held
+ * keeps its file descriptor, so the bound is a quarter of the open-files limit (at most 4,096): a burst of resets
+ * never starves the accepts of healthy clients.
+ */
+const MAX_WAITING = Math.min(4096, Math.floor(openFilesLimit() / 4));
+
+/** The soft limit on open files (Linux: /proc/self/limits), or 1024 where it cannot be read. */
+function openFilesLimit(): number {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'latin1');
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+    return soft === undefined ? 1024 : soft === 'unlimited' ? 1 << 20 : Number(soft);
+  } catch {
+    return 1024;
+  }
+}
 
 // The kernel refuses (EINVAL) an SO_PEERNAME buffer longer than the address, so ask for exactly its size.
 // Each socket is one of fds 3 … 3+N-1; one line per socket, in order, `-` where the kernel would not say.
@@ -69,10 +85,12 @@ function pump(): void {
     });
     if (batch.length === 0) continue;
     running += 1;
-    void runHelper(batch).finally(() => {
-      running -= 1;
-      pump();
-    });
+    void runHelper(batch)
+      .catch(() => undefined)
+      .finally(() => {
+        running -= 1;
+        pump();
+      });
   }
 }
 
@@ -81,6 +99,8 @@ function runHelper(batch: Lookup[]): Promise<void> {
   return new Promise((resolve) => {
     let out = '';
     let settled = false;
+    // eslint-disable-next-line prefer-const -- finish() may run before the timer is set (when spawn throws)
+    let timer: NodeJS.Timeout | undefined;
     const finish = (answers: string[]): void => {
       if (settled) return;
       settled = true;
@@ -88,8 +108,15 @@ function runHelper(batch: Lookup[]): Promise<void> {
       batch.forEach((lookup, index) => lookup.resolve(parsePeerLine(answers[index] ?? '')));
       resolve();
     };
-    const child = spawn('python3', ['-c', HELPER, String(batch.length)], { stdio: ['ignore', 'pipe', 'ignore', ...batch.map((lookup) => lookup.socket)] });
-    const timer = setTimeout(() => {
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn('python3', ['-c', HELPER, String(batch.length)], { stdio: ['ignore', 'pipe', 'ignore', ...batch.map((lookup) => lookup.socket)] });
+    } catch {
+      // Node throws at once for some spawn failures (a socket closed meanwhile): every lookup still ends.
+      finish([]);
+      return;
+    }
+    timer = setTimeout(() => {
       child.kill('SIGKILL');
       finish([]);
     }, PEER_NAME_TIMEOUT_MS);

@@ -18,7 +18,9 @@ export class TcpReplies {
   private readonly deframer: Deframer;
   /**
    * Replies are cut into units and kept while true; false once a unit could not be kept whole (a frame over the
-   * bound, or chunks past it): from then on bytes are counted, and each chunk still answers an exchange.
+   * bound, or chunks past it): from then on bytes are counted. Without framing a chunk is still a unit and answers
+   * an exchange; with framing the replies after a frame over the bound can no longer be told apart, so they answer
+   * nothing (those exchanges show as lost, never with a round trip made up from the tail of another reply).
    */
   private deframing: boolean;
 
@@ -44,7 +46,7 @@ export class TcpReplies {
     if (!this.deframing) {
       if (this.keep) {
         this.box.drop(chunk.length);
-        loop?.answer(now);
+        if (this.frame === 'none') loop?.answer(now);
       }
       return;
     }

@@ -62,6 +62,7 @@ export class TcpSendRun {
   /** Resolves on Ctrl+C: a write that the peer does not take must not hold the run past it. */
   private readonly aborted: Promise<void>;
   private readonly stopWatch: () => void;
+  private onAbort: (() => void) | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -76,8 +77,9 @@ export class TcpSendRun {
     this.closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const signal = settings.signal;
     this.aborted = new Promise<void>((resolve) => {
+      this.onAbort = () => resolve();
       if (signal?.aborted === true) resolve();
-      signal?.addEventListener('abort', () => resolve(), { once: true });
+      signal?.addEventListener('abort', this.onAbort, { once: true });
     });
     socket.on('error', (error) => this.fail(error));
     socket.on('end', () => {
@@ -190,6 +192,7 @@ export class TcpSendRun {
   }
 
   dispose(): void {
+    if (this.onAbort !== undefined) this.settings.signal?.removeEventListener('abort', this.onAbort);
     this.stopWatch();
     this.waiter.dispose();
     this.socket.destroy();

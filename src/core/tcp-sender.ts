@@ -50,7 +50,7 @@ export interface TcpSendResult {
   startedAt: number;
   /** Milliseconds from the first write to the last write's completion. */
   sendMs: number;
-  /** Messages per second achieved, with more than one message (paced: (n − 1) / elapsed from the first send to the last). */
+  /** Messages per second achieved, with more than one message (paced, or ping mode: (n − 1) / elapsed from the first send to the last). */
   rate?: number;
   /** With waitMs: every reply, as chunks (or frames, with framing), up to `maxReplyBytes` in all. */
   replies?: DataRecord[];

@@ -106,9 +106,12 @@ export class UdpSendRun {
     if (this.inflight < HIGH_WATER / 2 || error) this.waiter.wake();
   };
 
-  /** Waits until every send handed to the socket has completed (or one failed). */
+  /**
+   * Waits until every send handed to the socket has completed (or one failed); also after Ctrl+C, so that what is
+   * counted as sent did leave (the kernel completes a send at once or fails it).
+   */
   private async settle(): Promise<void> {
-    await this.waiter.until(() => this.inflight === 0 || this.failure !== undefined);
+    await this.waiter.until(() => this.inflight === 0 || this.failure !== undefined, undefined, { ignoreAbort: true });
   }
 
   /** The next payload of a stream; a bad one still lets what was sent before it leave before the error ends the run. */
@@ -206,14 +209,12 @@ export class UdpSendRun {
     };
   }
 
-  /** A reply on the socket in use: kept when it answers the exchange in flight and fits the bound. */
+  /**
+   * A reply on the socket in use: when it answers the exchange in flight it counts as the answer, and is kept if it
+   * fits the bound (over it, counted as overflow: the server did answer).
+   */
   private onReply(loop: PingLoop, payload: Buffer, rinfo: RemoteInfo, local: Endpoint): void {
-    const at = monotonicMs();
-    if (payload.length > this.box.room) {
-      this.box.drop(payload.length);
-      return;
-    }
-    if (loop.answer(at) !== 'answer') return;
+    if (loop.answer(monotonicMs()) !== 'answer') return;
     const from = unmapEndpoint(rinfo.address, rinfo.port, rinfo.family);
     this.box.offer({ event: 'datagram', protocol: 'udp', time: Date.now(), from, local, payload });
   }

@@ -39,9 +39,10 @@ export class Waiter {
 
   /**
    * Waits until `done()` holds (checked now and after every wake-up), `ms` have passed (undefined: no deadline),
-   * or the signal aborts.
+   * or the signal aborts (unless `ignoreAbort`: a wait for what is already under way, such as sends completing).
    */
-  async until(done: () => boolean, ms?: number, maxTurns = MAX_TURNS): Promise<WaitEnd> {
+  async until(done: () => boolean, ms?: number, options: { maxTurns?: number; ignoreAbort?: boolean } = {}): Promise<WaitEnd> {
+    const { maxTurns = MAX_TURNS, ignoreAbort = false } = options;
     if (done()) return 'done';
     // Timers run on the loop's millisecond clock: a flag, not a clock comparison, says the time is up.
     let timedOut = false;
@@ -56,7 +57,7 @@ export class Waiter {
       for (let turn = 0; turn < maxTurns; turn++) {
         if (done()) return 'done';
         if (timedOut) return 'timeout';
-        if (this.signal?.aborted === true) return 'aborted';
+        if (!ignoreAbort && this.signal?.aborted === true) return 'aborted';
         await this.next();
       }
       return 'turns';

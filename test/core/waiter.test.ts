@@ -38,11 +38,21 @@ describe('Waiter', () => {
 
   it('returns turns when the turn bound is reached before anything else', async () => {
     const waiter = new Waiter();
-    const ended = waiter.until(() => false, undefined, 2);
+    const ended = waiter.until(() => false, undefined, { maxTurns: 2 });
     waiter.wake();
     await new Promise((resolve) => setImmediate(resolve));
     waiter.wake();
     await expect(ended).resolves.toBe('turns');
+  });
+
+  it('with ignoreAbort, an aborted signal does not end the wait: the condition does', async () => {
+    const waiter = new Waiter(AbortSignal.abort());
+    let done = false;
+    const ended = waiter.until(() => done, 5000, { ignoreAbort: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    done = true;
+    waiter.wake();
+    await expect(ended).resolves.toBe('done');
   });
 
   it('a wake with nobody waiting is harmless, and dispose stops listening to the signal', async () => {
