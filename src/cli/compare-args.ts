@@ -3,7 +3,9 @@ import yargs from 'yargs';
 import * as z from 'zod/mini';
 import { SCENARIO_NAMES, type ScenarioName, type Workload } from '../compare/types.js';
 import { MAX_DATAGRAM } from '../types.js';
-import { addIssue, choiceSchema, convert, destinationPortSchema, durationSchema, hostSchema, intSchema, parseWith, show, type Schema } from '../validate.js';
+import { addIssue, convert, destinationPortSchema, durationSchema, intSchema, parseWith, type Schema } from '../core/schemas.js';
+import { show } from '../format/show.js';
+import { choiceSchema, hostSchema } from './schemas.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 

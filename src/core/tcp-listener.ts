@@ -93,7 +93,7 @@ interface Connection {
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
  */
 export async function listenTcp(given: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
-  const options = checkListenOptions(given);
+  const options = await checkListenOptions(given);
   const servers = await bindPorts(
     options.port,
     (port) =>

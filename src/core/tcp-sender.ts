@@ -121,7 +121,7 @@ function stallWatch(socket: Socket, ms: number, onStall: () => void): () => void
  *   E_CLOSED (the peer closed before every exchange was done), E_UNAVAILABLE, E_UNKNOWN_HOST
  */
 export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
-  const options = checkSendOptions(given);
+  const options = await checkSendOptions(given);
   const sourceFamily = options.sourceAddress === undefined ? 0 : isIP(options.sourceAddress);
   const resolved = await resolveAll(options.host, options.family ?? 0);
   // From a chosen source address, only the destinations of its family can be reached.

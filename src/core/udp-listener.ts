@@ -195,7 +195,7 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
 export async function listenUdp(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
-  const options = checkListenOptions(given);
+  const options = await checkListenOptions(given);
   const skipped: string[] = [];
   const sockets = await bindPorts(
     options.port,

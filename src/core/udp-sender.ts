@@ -2,7 +2,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint, formatSource, unmapEndpoint } from './endpoint.js';
-import { checkDatagramSize } from '../payload.js';
+import { checkDatagramSize } from '../format/payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
 import { isBroadcastAddress, resolveHost } from './resolve.js';
@@ -79,7 +79,7 @@ function endpointOf(socket: Socket): Endpoint {
  *   E_TIMEOUT (no reply within `waitMs`), E_UNAVAILABLE, E_PERMISSION
  */
 export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
-  const options = checkSendOptions(given);
+  const options = await checkSendOptions(given);
   const destination = await resolveHost(options.host, options.family ?? 0);
   const source = messageSource(options.payload, options.signal, (message, number) =>
     checkDatagramSize(message.length, destination.family, Buffer.isBuffer(options.payload) ? 'message' : `${options.itemName ?? 'message'} ${number}`),
