@@ -18,7 +18,7 @@ export { formatRecord, recordToJson, describeRecord, jsonPayload, type JsonPaylo
 export { TimeFormat, TIME_STYLES, type TimeStyle } from './format/time.js';
 export { escapeBytes } from './format/escape.js';
 export { hexDump } from './format/hex.js';
-export { formatEndpoint } from './core/endpoint.js';
+export { formatEndpoint } from './format/endpoint.js';
 export { encodeMessage, unescapeMessage, decodeHex, decodeBase64, checkDatagramSize } from './format/payload.js';
 export { isMulticastAddress, type GroupJoin } from './core/multicast.js';
 export { pcapFileHeader, pcapRecord, ipPacket, LINKTYPE_RAW, type PcapDatagram } from './format/pcap.js';

@@ -1,7 +1,8 @@
 /** The TCP sender: connect (timed), write every message whole, half-close, and optionally read the reply. */
 import { isIP, type Socket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
-import { formatEndpoint, formatSource, unmapEndpoint } from './endpoint.js';
+import { formatEndpoint, formatSource } from '../format/endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
 import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';

@@ -1,6 +1,7 @@
 /** The UDP receiver: binds a dgram socket, reads every datagram whole with its sender, optionally echoes it. */
 import { createSocket, type Socket } from 'node:dgram';
-import { formatEndpoint, unmapEndpoint } from './endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';

@@ -1,7 +1,8 @@
 /** The UDP sender: sendto (or send on a connected socket) a payload one or more times, and optionally wait for a reply. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { UdpkitError, fromSystemError } from '../errors.js';
-import { formatEndpoint, formatSource, unmapEndpoint } from './endpoint.js';
+import { formatEndpoint, formatSource } from '../format/endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
 import { checkDatagramSize } from '../format/payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, ReplyBox, type ReplyOverflow } from './replies.js';
