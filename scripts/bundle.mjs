@@ -106,6 +106,19 @@ for (const name of bins) {
   chmodSync(entry, 0o755);
 }
 
+// udp-compare's peer (src/bin/compare-peer.ts), a process of its own started once per measurement: one ESM file
+// (it awaits at the top level), found by compare/peer-process.ts at dist/bin/compare-peer.mjs.
+await build({
+  entryPoints: [join(root, 'src/bin/compare-peer.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile: join(root, 'dist/bin/compare-peer.mjs'),
+  logLevel: 'warning',
+});
+
 // The library for CommonJS (`require('udpkit')`): one bundle with yargs and zod left as dependencies, in dist/cjs/
 // where a package.json says "commonjs", so the declarations copied beside it read as CommonJS types too.
 const cjs = join(root, 'dist/cjs');
@@ -129,7 +142,7 @@ const copyDeclarations = (from, to) => {
     if (entry.isDirectory()) {
       if (source === cjs || entry.name === 'bin' || entry.name === 'cli') continue;
       copyDeclarations(source, join(to, entry.name));
-    } else if (entry.name.endsWith('.d.ts') && entry.name !== 'demo.d.ts') {
+    } else if (entry.name.endsWith('.d.ts')) {
       mkdirSync(to, { recursive: true });
       copyFileSync(source, join(to, entry.name));
     }

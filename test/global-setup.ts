@@ -13,7 +13,7 @@ export default async function setup(): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), 'udpkit-test-peer-'));
   const outfile = join(dir, 'peer.mjs');
   await build({
-    entryPoints: [fileURLToPath(new URL('../src/compare/peer.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL('../src/bin/compare-peer.ts', import.meta.url))],
     bundle: true,
     platform: 'node',
     format: 'esm',

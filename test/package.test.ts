@@ -30,7 +30,7 @@ describe.skipIf(skip !== undefined)('the npm package', () => {
   }, 180_000);
 
   it('holds what a user runs and nothing else', () => {
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/compare/peer.js']) {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/bin/compare-peer.mjs']) {
       expect(files).toContain(needed);
     }
     for (const bin of ['udp-listen', 'udp-send', 'udp-compare']) {

@@ -15,11 +15,12 @@ export function killLivePeers(): void {
 }
 
 /**
- * The peer script: the built one (the same path from src/compare and dist/compare), or UDPKIT_PEER_SCRIPT when set
- * (the tests bundle the peer from the sources they test, so an old dist/ is never what they measure).
+ * The peer script: the built bundle of src/bin/compare-peer.ts (the same path from src/compare, dist/compare and the
+ * bundled bin in dist/bin), or UDPKIT_PEER_SCRIPT when set (the tests bundle the peer from the sources they test, so
+ * an old dist/ is never what they measure).
  */
 export function peerScript(): string {
-  return process.env.UDPKIT_PEER_SCRIPT ?? fileURLToPath(new URL('../../dist/compare/peer.js', import.meta.url));
+  return process.env.UDPKIT_PEER_SCRIPT ?? fileURLToPath(new URL('../../dist/bin/compare-peer.mjs', import.meta.url));
 }
 
 /** Why peers cannot run here, or undefined when they can. */
