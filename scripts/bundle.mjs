@@ -106,30 +106,74 @@ for (const name of bins) {
   chmodSync(entry, 0o755);
 }
 
-// The library for CommonJS (`require('udpkit')`): one bundle with yargs and zod left as dependencies, in dist/cjs/
-// where a package.json says "commonjs", so the declarations copied beside it read as CommonJS types too.
+// udp-compare's peer (src/bin/compare-peer.ts), a process of its own started once per measurement: one ESM file
+// (it awaits at the top level), found by compare/peer-process.ts at dist/bin/compare-peer.mjs.
+await build({
+  entryPoints: [join(root, 'src/bin/compare-peer.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile: join(root, 'dist/bin/compare-peer.mjs'),
+  logLevel: 'warning',
+});
+
+// The library for ESM (`import 'udpkit'`, 'udpkit/format', 'udpkit/compare'): the three entries bundled together into
+// dist/esm/, the code they share split into chunks, so each module still exists once. `import 'udpkit'` then reads a
+// few files instead of some thirty (each ESM file costs about a millisecond to load); what is imported dynamically
+// (zod, through the option schemas) stays a chunk of its own, loaded on the first call that needs it.
+await build({
+  entryPoints: { index: join(root, 'src/index.ts'), 'format/index': join(root, 'src/format/index.ts'), 'compare/index': join(root, 'src/compare/index.ts') },
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outdir: join(root, 'dist/esm'),
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
+
+// The library for CommonJS (`require('udpkit')`, `require('udpkit/format')`, `require('udpkit/compare')`): one bundle
+// per entry with yargs and zod left as dependencies, in dist/cjs/ where a package.json says "commonjs", so the
+// declarations copied beside them read as CommonJS types too. src/errors.ts is a file of its own that each bundle
+// requires: an entry's copy of UdpkitError would fail `instanceof` against another's.
 const cjs = join(root, 'dist/cjs');
 mkdirSync(cjs, { recursive: true });
 writeFileSync(join(cjs, 'package.json'), '{ "type": "commonjs" }\n');
-await build({
-  entryPoints: [join(root, 'src/index.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  packages: 'external',
-  outfile: join(cjs, 'index.cjs'),
-  define: { 'import.meta.url': '__import_meta_url' },
-  banner: { js: "var __import_meta_url=require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
-});
+const sharedErrors = {
+  name: 'shared-errors',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)errors\.js$/ }, (args) =>
+      args.kind === 'entry-point' || !args.resolveDir.startsWith(join(root, 'src')) ? undefined : { path: './errors.cjs', external: true },
+    );
+  },
+};
+const libraries = { index: 'src/index.ts', format: 'src/format/index.ts', compare: 'src/compare/index.ts', errors: 'src/errors.ts' };
+for (const [name, entry] of Object.entries(libraries)) {
+  await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    outfile: join(cjs, `${name}.cjs`),
+    define: { 'import.meta.url': '__import_meta_url' },
+    banner: { js: "var __import_meta_url=require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [sharedErrors],
+    logLevel: 'warning',
+  });
+}
 const copyDeclarations = (from, to) => {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     if (entry.isDirectory()) {
       if (source === cjs || entry.name === 'bin' || entry.name === 'cli') continue;
       copyDeclarations(source, join(to, entry.name));
-    } else if (entry.name.endsWith('.d.ts') && entry.name !== 'demo.d.ts') {
+    } else if (entry.name.endsWith('.d.ts')) {
       mkdirSync(to, { recursive: true });
       copyFileSync(source, join(to, entry.name));
     }

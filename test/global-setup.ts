@@ -49,7 +49,7 @@ async function bundlePeer(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'udpkit-test-peer-'));
   const outfile = join(dir, 'peer.mjs');
   await build({
-    entryPoints: [join(root, 'src/compare/peer.ts')],
+    entryPoints: [join(root, 'src/bin/compare-peer.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

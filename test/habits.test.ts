@@ -10,7 +10,7 @@ import { listenMain } from '../src/cli/listen.js';
 import { parseListenArgs } from '../src/cli/listen-args.js';
 import { sendMain } from '../src/cli/send.js';
 import { parseSendArgs } from '../src/cli/send-args.js';
-import { durationMs } from '../src/validate.js';
+import { durationMs } from '../src/core/schemas.js';
 import { binPath, boundSocket, memoryIO, startListen } from './helpers.js';
 
 async function received(args: (port: string) => string[]): Promise<{ code: number; payload: string; stderr: string }> {

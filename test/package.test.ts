@@ -27,15 +27,17 @@ describe('the npm package', () => {
   }, 180_000);
 
   it('holds what a user runs and nothing else', () => {
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/compare/peer.js']) {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/esm/index.js', 'dist/esm/format/index.js', 'dist/esm/compare/index.js', 'dist/index.d.ts', 'dist/format/index.d.ts', 'dist/compare/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/format.cjs', 'dist/cjs/compare.cjs', 'dist/cjs/errors.cjs', 'dist/cjs/index.d.ts', 'dist/cjs/format/index.d.ts', 'dist/cjs/compare/index.d.ts', 'dist/cjs/package.json', 'dist/bin/compare-peer.mjs']) {
       expect(files).toContain(needed);
     }
     for (const bin of ['udp-listen', 'udp-send', 'udp-compare']) {
       expect(files).toContain(`dist/bin/${bin}.cjs`);
       expect(files).toContain(`dist/bin/${bin}.bundle.cjs`);
     }
-    // No source maps to unshipped sources, no code cache, no demo, no unbundled bins or CLI, nothing from the repo.
-    expect(files.filter((f) => /\.map$|\.cache$|demo|^dist\/bin\/.*\.(js|d\.ts)$|^dist\/(cjs\/)?cli\/|^(src|test|bench|fixtures|scripts)\//.test(f))).toEqual([]);
+    // No source maps to unshipped sources, no code cache, no demo, no unbundled bins or CLI, no module that only the
+    // bundles above are made of (dist/*.js beside the declarations), nothing from the repo.
+    const unwanted = /\.map$|\.cache$|demo|^dist\/bin\/.*\.(js|d\.ts)$|^dist\/(cjs\/)?cli\/|^dist\/(?!esm\/).*\.js$|^(src|test|bench|fixtures|scripts)\//;
+    expect(files.filter((f) => unwanted.test(f))).toEqual([]);
   });
 
   it('installs and imports from ESM, CommonJS and strict TypeScript (nodenext)', () => {
@@ -49,11 +51,11 @@ describe('the npm package', () => {
     });
     expect(install.status, install.stderr).toBe(0);
 
-    const probe = "typeof u.listen + ' ' + typeof u.sendTcp + ' ' + new u.UdpkitError('E_USAGE', 'x').exitCode";
-    writeFileSync(join(project, 'esm.mjs'), `import * as u from 'udpkit';\nconsole.log(${probe});\n`);
-    writeFileSync(join(project, 'cjs.cjs'), `const u = require('udpkit');\nconsole.log(${probe});\n`);
+    const probe = "typeof u.listen + ' ' + typeof u.sendTcp + ' ' + new u.UdpkitError('E_USAGE', 'x').exitCode + ' ' + typeof f.formatRecord + ' ' + typeof c.runCompare";
+    writeFileSync(join(project, 'esm.mjs'), `import * as u from 'udpkit';\nimport * as f from 'udpkit/format';\nimport * as c from 'udpkit/compare';\nconsole.log(${probe});\n`);
+    writeFileSync(join(project, 'cjs.cjs'), `const u = require('udpkit');\nconst f = require('udpkit/format');\nconst c = require('udpkit/compare');\nconsole.log(${probe});\n`);
     for (const file of ['esm.mjs', 'cjs.cjs']) {
-      expect(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim()).toBe('function function 64');
+      expect(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim()).toBe('function function 64 function function');
     }
     // Both bins run from the installed package.
     const help = spawnSync(process.execPath, [join(project, 'node_modules/udpkit/dist/bin/udp-send.cjs'), '--version'], { encoding: 'utf8' });
@@ -68,10 +70,13 @@ describe('the npm package', () => {
     );
     const typed = `
 import { listen, UdpkitError, type DatagramRecord, type UdpListener } from 'udpkit';
-const handler = (record: DatagramRecord): void => void record.payload.length;
+import { formatRecord } from 'udpkit/format';
+import type { CompareReport } from 'udpkit/compare';
+const handler = (record: DatagramRecord): void => void formatRecord(record, 'text').length;
 const started: Promise<UdpListener> = listen({ port: 0 }, handler);
 const code: number = new UdpkitError('E_USAGE', 'x').exitCode;
-export { started, code };
+const version = (report: CompareReport): string => report.version;
+export { started, code, version };
 `;
     writeFileSync(join(project, 'typed.mts'), typed);
     writeFileSync(join(project, 'typed.cts'), typed);

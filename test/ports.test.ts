@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { portRanges } from '../src/cli/summary.js';
-import { listenPortsSchema, parseWith } from '../src/validate.js';
+import { listenPortsSchema, parseWith } from '../src/core/schemas.js';
 import { listenUdp } from '../src/core/udp-listener.js';
 import type { DatagramRecord } from '../src/types.js';
 import { runBin, startBin, waitFor } from './helpers.js';

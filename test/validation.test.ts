@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { listenMain } from '../src/cli/listen.js';
 import { sendMain } from '../src/cli/send.js';
 import { UdpkitError } from '../src/errors.js';
-import { checkDatagramSize, decodeBase64, decodeHex, encodeMessage, unescapeMessage } from '../src/payload.js';
-import { destinationPortSchema, hostSchema, listenPortSchema, parseWith } from '../src/validate.js';
+import { checkDatagramSize, decodeBase64, decodeHex, encodeMessage, unescapeMessage } from '../src/format/payload.js';
+import { hostSchema } from '../src/cli/schemas.js';
+import { destinationPortSchema, listenPortSchema, parseWith } from '../src/core/schemas.js';
 import { deadPort, memoryIO } from './helpers.js';
 
 async function send(args: string[], input?: string) {

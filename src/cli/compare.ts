@@ -6,7 +6,7 @@ import { withBaseline } from '../compare/baseline.js';
 import { compareReportSchema } from '../compare/schema.js';
 import type { CompareReport } from '../compare/types.js';
 import { errnoOf } from '../errors.js';
-import { show } from '../validate.js';
+import { show } from '../format/show.js';
 import { UdpkitError } from '../errors.js';
 import { parseCompareArgs } from './compare-args.js';
 import type { CliIO } from './io.js';

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { UdpkitError, errnoOf } from '../errors.js';
 import type { ReadLimit } from './message.js';
-import { show } from '../validate.js';
+import { show } from '../format/show.js';
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;

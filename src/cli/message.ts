@@ -1,7 +1,7 @@
 /** Where the message comes from: the argument, --file PATH, or stdin; read with a bound, never to the end of an endless source. */
 import type { Readable } from 'node:stream';
 import { UdpkitError, errnoOf } from '../errors.js';
-import { show } from '../validate.js';
+import { show } from '../format/show.js';
 
 /** The largest message over TCP, from a file or stdin: larger than any test needs, but bounded. */
 export const MAX_TCP_MESSAGE = 64 * 1024 * 1024;

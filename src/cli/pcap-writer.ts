@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { UdpkitError, errnoOf } from '../errors.js';
 import { pcapFileHeader, pcapRecord } from '../format/pcap.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
-import { show } from '../validate.js';
+import { show } from '../format/show.js';
 
 /** A batch is written at once past this many bytes, without waiting for the turn to end. */
 const BATCH_BYTES = 1024 * 1024;

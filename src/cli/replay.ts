@@ -6,7 +6,7 @@
 import { UdpkitError, errnoOf } from '../errors.js';
 import { readCapture, type CaptureContents, type CapturedDatagram } from '../format/pcap-read.js';
 import { sleep } from '../clock.js';
-import { show } from '../validate.js';
+import { show } from '../format/show.js';
 
 /** The largest capture read: it is read whole, to be checked before anything is sent. */
 export const MAX_CAPTURE_BYTES = 256 * 1024 * 1024;

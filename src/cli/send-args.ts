@@ -4,18 +4,9 @@ import * as z from 'zod/mini';
 import { FRAMINGS, type Framing } from '../core/framing.js';
 import { DEFAULT_MAX_REPLY } from '../core/replies.js';
 import { ENCODINGS, FORMATS, type Encoding, type Format } from '../types.js';
-import {
-  addIssue,
-  choiceSchema,
-  destinationPortSchema,
-  durationSchema,
-  hostSchema,
-  intSchema,
-  parseWith,
-  rateSchema,
-  show,
-  type HostSpec,
-} from '../validate.js';
+import { addIssue, destinationPortSchema, durationSchema, intSchema, parseWith } from '../core/schemas.js';
+import { show } from '../format/show.js';
+import { choiceSchema, hostSchema, rateSchema, type HostSpec } from './schemas.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 import type { Example } from './help.js';

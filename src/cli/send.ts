@@ -2,9 +2,9 @@
 import type { TcpSendResult } from '../core/tcp-sender.js';
 import { sendUdp, type UdpSendResult } from '../core/udp-sender.js';
 import { routeSource } from '../core/resolve.js';
-import { formatEndpoint } from '../core/endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
-import { encodeMessage } from '../payload.js';
+import { encodeMessage } from '../format/payload.js';
 import { MAX_DATAGRAM, type SendBase } from '../types.js';
 import { refuseRawToTerminal, type CliIO } from './io.js';
 import { MAX_TCP_MESSAGE, readMessage, type ReadLimit } from './message.js';

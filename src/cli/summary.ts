@@ -1,7 +1,7 @@
 /** The human lines a listener prints on stderr: where it listens, per-second stats, and the closing summary. */
 import type { Endpoint } from '../types.js';
 import type { ListenerSummary } from '../core/stats.js';
-import { formatEndpoint } from '../core/endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;

@@ -1,5 +1,5 @@
 /** `-v`, as nc users expect it: a status line on stderr per new sender (UDP), per connection opened and closed (TCP). */
-import { formatEndpoint } from '../core/endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
 import type { TrafficRecord } from '../types.js';
 
 /** Senders remembered for "new sender" lines; past this, one line says so and no more are printed. */

@@ -1,7 +1,7 @@
 /** Talking to an echo peer: one datagram and its reply, one TCP exchange, and ping-pong round trips. */
 import type { Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { formatEndpoint } from '../core/endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import type { EchoTarget } from './types.js';
 import { openUdpSocket, type LocalBind } from './udp-socket.js';

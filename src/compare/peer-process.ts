@@ -1,6 +1,7 @@
 /** Starting udp-compare's peer process (optionally inside a network namespace) and reading its JSON lines. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Peer processes still running; killed by PID if this process exits first (Ctrl+C, a crash). */
@@ -14,12 +15,22 @@ export function killLivePeers(): void {
   }
 }
 
+/** Where the build puts the peer (src/bin/compare-peer.ts, bundled), from the package root. */
+const PEER = join('dist', 'bin', 'compare-peer.mjs');
+
 /**
- * The peer script: the built one (the same path from src/compare and dist/compare), or UDPKIT_PEER_SCRIPT when set
- * (the tests bundle the peer from the sources they test, so an old dist/ is never what they measure).
+ * The peer script: UDPKIT_PEER_SCRIPT when set (the tests bundle the peer from the sources they test, so an old
+ * dist/ is never what they measure), else the built one in the nearest directory above this module that has it.
+ * This module runs from src/compare, dist/compare, a library bundle or chunk (dist/cjs, dist/esm/chunks) and a bin
+ * bundle (dist/bin), each a different depth below the package root.
  */
 export function peerScript(): string {
-  return process.env.UDPKIT_PEER_SCRIPT ?? fileURLToPath(new URL('../../dist/compare/peer.js', import.meta.url));
+  if (process.env.UDPKIT_PEER_SCRIPT !== undefined) return process.env.UDPKIT_PEER_SCRIPT;
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, PEER))) return join(dir, PEER);
+    if (dirname(dir) === dir) return join(here, '..', '..', PEER);
+  }
 }
 
 /** Why peers cannot run here, or undefined when they can. */

@@ -1,7 +1,7 @@
 /** Runs the chosen scenarios against a target and gathers one report; never prints. */
 import { cpus, release } from 'node:os';
 import { VERSION } from '../version.js';
-import { formatEndpoint } from '../core/endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { remoteTarget, startLocalTarget } from './target.js';
 import type { CompareReport, ScenarioName, ScenarioResult, Workload } from './types.js';

@@ -1,6 +1,6 @@
 /** A UDP socket for the comparison's own clients: bound before it is used, and a bind that fails rejects. */
 import { createSocket, type Socket } from 'node:dgram';
-import { formatEndpoint } from '../core/endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
 import { fromSystemError } from '../errors.js';
 import type { Family } from '../types.js';
 

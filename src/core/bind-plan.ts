@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { errnoOf, fromSystemError } from '../errors.js';
-import { formatEndpoint } from './endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
 import { resolveAll, resolveHost } from './resolve.js';
 
 /** One address to try, and whether an IPv6 socket should refuse IPv4. */

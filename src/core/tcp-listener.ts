@@ -1,6 +1,7 @@
 /** The TCP receiver: many clients at once, each chunk or rebuilt frame as a record, with open and close records around them. */
 import { createServer, type Server, type Socket } from 'node:net';
-import { UNKNOWN_ADDRESS, unmapEndpoint } from './endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
+import { UNKNOWN_ADDRESS } from '../format/endpoint.js';
 import type { Endpoint, TrafficRecord } from '../types.js';
 import { bindListener, bindPorts, type BindPlan } from './bind-plan.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
@@ -82,7 +83,7 @@ function listenOnce(plan: BindPlan, port: number): Promise<Server> {
 }
 
 /** Binds every port asked, on every address of the host (or the dual-stack wildcard). */
-function bindServers(options: ReturnType<typeof checkListenOptions<TcpListenOptions>>): Promise<Server[]> {
+function bindServers(options: Awaited<ReturnType<typeof checkListenOptions<TcpListenOptions>>>): Promise<Server[]> {
   return bindPorts(
     options.port,
     (port) =>
@@ -167,7 +168,7 @@ class Connections {
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
  */
 export async function listenTcp(given: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
-  const options = checkListenOptions(given);
+  const options = await checkListenOptions(given);
   const servers = await bindServers(options);
   const locals = servers.map(endpointOf);
   const local = locals[0] as Endpoint;

@@ -1,7 +1,8 @@
 /** The TCP sender: connect (timed), write every message whole, half-close, and optionally read the reply. */
 import { isIP, type Socket } from 'node:net';
 import { UdpkitError, errnoOf, fromSystemError } from '../errors.js';
-import { formatEndpoint, formatSource, unmapEndpoint } from './endpoint.js';
+import { formatEndpoint, formatSource } from '../format/endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
 import type { DataRecord, Endpoint, SendBase } from '../types.js';
 import { encodeFrame, type Framing } from './framing.js';
 import { DEFAULT_MAX_REPLY, type ReplyOverflow } from './replies.js';
@@ -150,7 +151,7 @@ function framedMessages(source: MessageSource, frame: Framing) {
  *   E_CLOSED (the peer closed before every exchange was done), E_UNAVAILABLE, E_UNKNOWN_HOST
  */
 export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
-  const options = checkSendOptions(given);
+  const options = await checkSendOptions(given);
   const connected = await connectTcp(options);
   const frame = options.frame ?? 'none';
   // A TCP message has no size limit of its own (the CLI bounds what it reads).

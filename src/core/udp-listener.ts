@@ -1,6 +1,7 @@
 /** The UDP receiver: binds a dgram socket, reads every datagram whole with its sender, optionally echoes it. */
 import { createSocket, type Socket } from 'node:dgram';
-import { formatEndpoint, unmapEndpoint } from './endpoint.js';
+import { formatEndpoint } from '../format/endpoint.js';
+import { unmapEndpoint } from './endpoint.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
 import { kernelDrops, rmemMax, socketInode } from './kernel.js';
@@ -195,7 +196,7 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
 export async function listenUdp(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
-  const options = checkListenOptions(given);
+  const options = await checkListenOptions(given);
   const skipped: string[] = [];
   const sockets = await bindPorts(
     options.port,

@@ -4,7 +4,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { fromSystemError, type UdpkitError } from '../errors.js';
-import { formatSource } from './endpoint.js';
+import { formatSource } from '../format/endpoint.js';
 import type { Endpoint } from '../types.js';
 import { isBroadcastAddress } from './resolve.js';
 

@@ -1,7 +1,7 @@
 /** The UDP sender: sendto (or send on a connected socket) a payload one or more times, and optionally wait for a reply. */
 import { UdpkitError } from '../errors.js';
-import { formatEndpoint } from './endpoint.js';
-import { checkDatagramSize } from '../payload.js';
+import { formatEndpoint } from '../format/endpoint.js';
+import { checkDatagramSize } from '../format/payload.js';
 import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
 import { DEFAULT_MAX_REPLY, type ReplyOverflow } from './replies.js';
 import { resolveHost } from './resolve.js';
@@ -101,7 +101,7 @@ async function planUdpSend(options: UdpSendOptions): Promise<UdpSendPlan> {
  *   E_TIMEOUT (no reply within `waitMs`), E_UNAVAILABLE, E_PERMISSION
  */
 export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
-  const options = checkSendOptions(given);
+  const options = await checkSendOptions(given);
   const plan = await planUdpSend(options);
   const source = messageSource(options.payload, options.signal, (message, number) =>
     checkDatagramSize(message.length, plan.destination.family, Buffer.isBuffer(options.payload) ? 'message' : `${options.itemName ?? 'message'} ${number}`),

@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import type { DataRecord, DatagramRecord, Endpoint, Format, TrafficRecord } from '../types.js';
 import type { ByteBuffer } from './byte-buffer.js';
 import { escapeBytes, escapeInto } from './escape.js';
-import { formatEndpoint } from '../core/endpoint.js';
+import { formatEndpoint } from './endpoint.js';
 import { hexDump } from './hex.js';
 import { jsonSafe, jsonString } from './safe-text.js';
 import { ISO_TIME, type TimeFormat } from './time.js';

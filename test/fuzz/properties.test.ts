@@ -13,7 +13,7 @@ import { attemptOrder } from '../../src/core/happy-eyeballs.js';
 import { UdpkitError } from '../../src/errors.js';
 import { escapeBytes } from '../../src/format/escape.js';
 import { jsonString, quote, terminalLine } from '../../src/format/safe-text.js';
-import { decodeBase64, decodeHex, unescapeMessage } from '../../src/payload.js';
+import { decodeBase64, decodeHex, unescapeMessage } from '../../src/format/payload.js';
 import { memoryIO } from '../helpers.js';
 
 const RUNS = { seed: 20261123, numRuns: 400 };

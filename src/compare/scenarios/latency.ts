@@ -1,7 +1,7 @@
 /** Scenario 7, latency and throughput: ping-pong round trips through the echo peer, and one-way rates. */
 import { na, num, percentile, quantiles, ratioPhrase } from '../figures.js';
 import { UdpkitError } from '../../errors.js';
-import { formatEndpoint } from '../../core/endpoint.js';
+import { formatEndpoint } from '../../format/endpoint.js';
 import { interarrivalJitter, ipdv } from '../jitter.js';
 import { cellText } from '../render.js';
 import { tcpEchoClient, udpEchoClient } from '../echo-client.js';

@@ -1,7 +1,7 @@
 /** Turning a message as typed (text, hex, base64, with or without backslash escapes) into bytes, and size limits. */
-import { UdpkitError } from './errors.js';
-import { show } from './validate.js';
-import { MAX_DATAGRAM, type Encoding, type Family } from './types.js';
+import { UdpkitError } from '../errors.js';
+import { MAX_DATAGRAM, type Encoding, type Family } from '../types.js';
+import { show } from './show.js';
 
 const SIMPLE_ESCAPES: Record<string, number> = { n: 0x0a, r: 0x0d, t: 0x09, '0': 0x00, '\\': 0x5c };
 

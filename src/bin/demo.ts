@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const bin = (name: string): string => fileURLToPath(new URL(`./bin/${name}.cjs`, import.meta.url));
+const bin = (name: string): string => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
 const out = (text: string): boolean => process.stdout.write(text);
 
 function run(name: string, args: string[]): Promise<number> {

@@ -1,25 +1,10 @@
-/** Validation at the edge: zod schemas for hosts, ports, counts and enums, and one readable line per problem. */
-import { isIPv4, isIPv6 } from 'node:net';
-import * as z from 'zod/mini';
-import { UdpkitError, type ErrorCode } from './errors.js';
-import { quote } from './format/safe-text.js';
-
-/** A host as the user typed it, checked for form (not yet resolved). */
-export interface HostSpec {
-  /** The host without brackets. */
-  host: string;
-  /** 4 or 6 for an IP literal, 0 for a name still to resolve. */
-  ip: 0 | 4 | 6;
-}
-
 /**
- * Quotes a value the user gave, so that the message shows exactly what was wrong (empty, spaces, escapes),
- * with every control byte escaped and long values cut.
+ * The zod/mini building blocks of validation, and the number, port and duration schemas that the command line and
+ * the library's option checks (core/option-schemas.ts) share; the command line's own schemas are in cli/schemas.ts.
  */
-export function show(value: unknown): string {
-  // A number came from a library caller, not a command line: shown as the number it is.
-  return typeof value === 'number' ? String(value) : quote(value);
-}
+import * as z from 'zod/mini';
+import { UdpkitError, type ErrorCode } from '../errors.js';
+import { show } from '../format/show.js';
 
 /** The context zod gives a transform, as far as udpkit uses it. */
 export type TransformContext = z.core.ParsePayload;
@@ -32,7 +17,8 @@ export function addIssue(ctx: TransformContext, message: string, code: ErrorCode
   ctx.issues.push({ code: 'custom', message, input: undefined, params: { code } });
 }
 
-function fail(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE'): never {
+/** Adds an issue to a transform's context and returns zod's NEVER: `return fail(ctx, message)` ends a transform. */
+export function fail(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE'): never {
   addIssue(ctx, message, code);
   return z.NEVER;
 }
@@ -40,38 +26,6 @@ function fail(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE
 /** A schema that turns any input into T with `fn`, which reports problems on `ctx`. */
 export function convert<T>(fn: (raw: unknown, ctx: TransformContext) => T): Schema<T> {
   return z.pipe(z.unknown(), z.transform(fn));
-}
-
-const HOST_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
-
-/** Checks a host's form: IPv4, IPv6 (with or without brackets) or a host name. */
-export function hostSchema(what = 'host'): Schema<HostSpec> {
-  return convert((raw, ctx): HostSpec => {
-    const value = typeof raw === 'string' ? raw : String(raw);
-    const expected = 'expected an IPv4 address, an IPv6 address or a host name';
-    if (value === '') return fail(ctx, `invalid ${what} "": ${expected}`);
-    const unbracketed = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
-    if (isIPv4(value)) return { host: value, ip: 4 };
-    if (isIPv6(unbracketed)) {
-      if (/^fe[89ab][0-9a-f]:/i.test(unbracketed) && !unbracketed.includes('%')) {
-        return fail(ctx, `invalid ${what} ${show(value)}: a link-local IPv6 address needs its interface, e.g. ${unbracketed}%eth0`);
-      }
-      return { host: unbracketed, ip: 6 };
-    }
-    const withPort = /^(\[[0-9A-Za-z:.%_-]+\]|[0-9A-Za-z._-]+):(\d{1,5})$/.exec(value);
-    if (withPort) {
-      return fail(ctx, `invalid ${what} ${show(value)}: give the port as its own argument: ${withPort[1] ?? ''} ${withPort[2] ?? ''}`);
-    }
-    if (unbracketed !== value || unbracketed.includes(':')) {
-      return fail(ctx, `invalid ${what} ${show(value)}: not a valid IPv6 address`);
-    }
-    if (/^[0-9.]+$/.test(value)) return fail(ctx, `invalid ${what} ${show(value)}: not a valid IPv4 address`);
-    const name = value.endsWith('.') ? value.slice(0, -1) : value;
-    if (name.length > 253 || !name.split('.').every((label) => HOST_LABEL.test(label))) {
-      return fail(ctx, `invalid ${what} ${show(value)}: ${expected}`);
-    }
-    return { host: name, ip: 0 };
-  });
 }
 
 /**
@@ -124,14 +78,6 @@ export function durationMs(text: string, bare: 'seconds' | 'milliseconds'): numb
   return Number(match[1]) * factor;
 }
 
-/** One of a fixed list of words, e.g. `--format json`. */
-export function choiceSchema<const T extends readonly string[]>(what: string, choices: T): Schema<T[number]> {
-  return convert((raw, ctx) => {
-    if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw;
-    return fail(ctx, `invalid ${what} ${show(raw)}: expected one of ${choices.join(', ')}`);
-  });
-}
-
 /**
  * Parses `input` with `schema`; on failure throws one {@link UdpkitError} whose message is one line, the
  * problems joined by `; `, and whose code is that of the first problem.
@@ -150,21 +96,6 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   throw new UdpkitError(params?.code ?? 'E_USAGE', lines.join('; '));
 }
 
-
-/** The highest rate `--rate` takes: ten million per second, beyond what one socket sends. */
-export const MAX_RATE = 10_000_000;
-
-/** A positive rate per second, decimals allowed (`--rate 0.5` is one every 2 s), up to {@link MAX_RATE}. */
-export function rateSchema(what: string): Schema<number> {
-  return convert((raw, ctx) => {
-    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-    const value = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
-    if (!(value > 0 && value <= MAX_RATE)) {
-      return fail(ctx, `invalid ${what} ${show(raw)}: expected a number per second above 0, up to ${MAX_RATE}`);
-    }
-    return value;
-  });
-}
 
 /** The most ports one listener takes (each is a socket, or more than one with --echo on the wildcard). */
 export const MAX_PORTS = 256;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * udp-compare's helper process: a counting receiver or a sender, run as its own process (slowed, or inside a
- * network namespace). Prints `{"ready":PORT}` once bound, then one JSON line with what it measured.
+ * network namespace; started by compare/peer-process.ts). Prints `{"ready":PORT}` once bound, then one JSON line with what it measured.
  * Internal: not a user command.
  */
 import { parseArgs } from 'node:util';
-import { blastTcp, blastUdp } from './blast.js';
-import { receiveTcp, receiveUdp } from './receivers.js';
+import { blastTcp, blastUdp } from '../compare/blast.js';
+import { receiveTcp, receiveUdp } from '../compare/receivers.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
