@@ -2,12 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { compareMain } from '../src/cli/compare.js';
 import { runCompare } from '../src/compare/run.js';
-import { compareReportSchema } from '../src/compare/schema.js';
+import { baselineReportSchema, compareReportSchema } from '../src/compare/schema.js';
 import { accountSequence, readStamp, stampMessage } from '../src/compare/sequence.js';
 import { percentile } from '../src/compare/figures.js';
 import { peerScript, peerUnavailable } from '../src/compare/peer-process.js';
 import type { CompareReport, ScenarioName, Workload } from '../src/compare/types.js';
 import { memoryIO } from './helpers.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const workload: Workload = { messages: 300, size: 64, rate: 20_000, loss: 0.2, duplicate: 0, linkRate: 20e6, linkBufferMs: 50 };
 const peers = peerUnavailable();
@@ -137,6 +140,8 @@ describe('udp-compare --format json', () => {
     expect(report.scenarios.map((s) => s.name)).toEqual(['no-listener', 'size-limits']);
     expect(report.workload).toMatchObject({ messages: 50, size: 64 });
     expect(report.machine.node).toBe(process.version);
+    // A time is a number in the JSON, as in every result udpkit gives.
+    expect(Math.abs(report.startedAt - Date.now())).toBeLessThan(10 * 60_000);
     for (const row of report.scenarios.flatMap((s) => s.rows)) {
       for (const c of [row.udp, row.tcp]) if (typeof c.value === 'number') expect(c.unit, row.measurement).toBeTruthy();
     }
@@ -146,11 +151,11 @@ describe('udp-compare --format json', () => {
     const good = {
       tool: 'udp-compare',
       version: '1',
-      startedAt: '2026-11-23T00:00:00.000Z',
+      startedAt: Date.parse('2026-11-23T00:00:00.000Z'),
       durationMs: 5,
       machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
       workload: { messages: 1, size: 1, rate: 0, loss: 0.1, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
-      baseline: { startedAt: '2026-11-22T00:00:00.000Z', version: '1' },
+      baseline: { startedAt: Date.parse('2026-11-22T00:00:00.000Z'), version: '1' },
       scenarios: [
         {
           name: 'bottleneck',
@@ -169,6 +174,58 @@ describe('udp-compare --format json', () => {
     expect(() => compareReportSchema.parse(withRow({ measurement: 'm', udp: { value: 1 }, tcp: { value: 1 } }))).toThrow();
     expect(() => compareReportSchema.parse({ ...good, scenarios: [{ ...good.scenarios[0], series: { udp: [{ t: 0, mbps: -1, delayMs: 1 }], tcp: [] } }] })).toThrow();
     expect(() => compareReportSchema.parse({ ...good, workload: { ...good.workload, linkRate: 0 } })).toThrow();
+  });
+
+  it('a time is epoch milliseconds in the schema; a baseline saved with ISO times (older versions) still reads', () => {
+    const old = {
+      tool: 'udp-compare',
+      version: '0.9',
+      startedAt: '2026-11-23T00:00:00.000Z',
+      durationMs: 5,
+      machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
+      workload: { messages: 1, size: 1, rate: 0, loss: 0, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
+      baseline: { startedAt: '2026-11-22T00:00:00.000Z', version: '0.8' },
+      scenarios: [],
+    };
+    expect(() => compareReportSchema.parse(old)).toThrow();
+    expect(baselineReportSchema.parse(old)).toMatchObject({ startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000 } });
+    const now = { ...old, startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000, version: '0.8' } };
+    expect(baselineReportSchema.parse(now)).toEqual(compareReportSchema.parse(now));
+    expect(() => baselineReportSchema.parse({ ...old, startedAt: 'yesterday' })).toThrow();
+    expect(() => baselineReportSchema.parse({ ...old, startedAt: -1 })).toThrow();
+  });
+
+  it('--baseline FILE written by an older version (ISO startedAt): compared, the date shown as ISO text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-baseline-'));
+    try {
+      const path = join(dir, 'old.json');
+      const old = {
+        tool: 'udp-compare',
+        version: '0.9',
+        startedAt: '2026-11-22T10:00:00.000Z',
+        durationMs: 5,
+        machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
+        workload: { messages: 50, size: 64, rate: 0, loss: 0, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
+        scenarios: [
+          {
+            name: 'no-listener',
+            title: 'No listener',
+            status: 'ok',
+            durationMs: 1,
+            rows: [{ id: 'sendto', measurement: 'm', udp: { value: 'success' }, tcp: { value: 'ECONNREFUSED' } }],
+          },
+        ],
+      };
+      writeFileSync(path, JSON.stringify(old));
+      const { io, stdout, stderr } = memoryIO();
+      expect(await compareMain(['-s', 'no-listener', '--baseline', path], io), stderr.text).toBe(0);
+      expect(stdout.text).toContain('compared with the run of 2026-11-22T10:00:00.000Z (udp-compare 0.9)');
+      const json = memoryIO();
+      expect(await compareMain(['-f', 'json', '-s', 'no-listener', '--baseline', path], json.io), json.stderr.text).toBe(0);
+      expect(compareReportSchema.parse(JSON.parse(json.stdout.text)).baseline).toEqual({ startedAt: Date.parse(old.startedAt), version: '0.9' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the schema rejects a report with a figure of the wrong type', () => {
