@@ -228,6 +228,15 @@ describe('udp-compare --format json', () => {
     }
   });
 
+  it.each([
+    [['--baseline', '/nonexistent/udpkit-last.json'], 66, 'cannot read --baseline "/nonexistent/udpkit-last.json": no such file'],
+    [['--save', '/dev/null/reports'], 74, 'cannot write the report to --save "/dev/null/reports": ENOTDIR'],
+  ])('udp-compare %j: a file that cannot be read or written is named, with why (exit %i)', async (args, code, message) => {
+    const { io, stderr } = memoryIO();
+    expect(await compareMain(['-s', 'no-listener', ...args], io)).toBe(code);
+    expect(stderr.text).toBe(`udp-compare: ${message}\n`);
+  });
+
   it('the schema rejects a report with a figure of the wrong type', () => {
     const bad = { tool: 'udp-compare', version: '1', startedAt: 'yesterday', durationMs: -1, machine: {}, workload: {}, scenarios: [] };
     expect(() => compareReportSchema.parse(bad)).toThrow();

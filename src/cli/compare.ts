@@ -5,9 +5,9 @@ import { renderHtml } from '../compare/html.js';
 import { withBaseline } from '../compare/baseline.js';
 import { baselineReportSchema } from '../compare/schema.js';
 import type { CompareReport } from '../compare/types.js';
-import { errnoOf } from '../errors.js';
 import { show } from '../validate.js';
 import { UdpkitError } from '../errors.js';
+import { ioFailed, unreadable } from './file-errors.js';
 import { parseCompareArgs } from './compare-args.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
@@ -26,7 +26,7 @@ async function readBaseline(path: string): Promise<CompareReport> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UdpkitError('E_NO_INPUT', `cannot read --baseline ${show(path)}: ${errnoOf(error) ?? String(error)}`, { cause: error });
+    throw unreadable(error, `cannot read --baseline ${show(path)}`);
   }
   try {
     return baselineReportSchema.parse(JSON.parse(text));
@@ -52,7 +52,7 @@ async function saveReport(dir: string, report: CompareReport): Promise<string> {
     await writeFile(join(dir, 'last.json'), renderJson(report));
     await writeFile(html, renderHtml(report));
   } catch (error) {
-    throw new UdpkitError('E_IO', `cannot write the report to --save ${show(dir)}: ${errnoOf(error) ?? String(error)}`, { cause: error });
+    throw ioFailed(error, `cannot write the report to --save ${show(dir)}`);
   }
   return html;
 }
