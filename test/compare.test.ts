@@ -1,5 +1,10 @@
 /** udp-compare: each scenario's qualitative outcome on loopback, sequence accounting, and the JSON schema. */
-import { describe, expect, it } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { listenTcp } from '../src/core/tcp-listener.js';
 import { compareMain } from '../src/cli/compare.js';
 import { runCompare } from '../src/compare/run.js';
 import { baselineReportSchema, compareReportSchema } from '../src/compare/schema.js';
@@ -8,9 +13,6 @@ import { percentile } from '../src/compare/figures.js';
 import { peerScript, peerUnavailable } from '../src/compare/peer-process.js';
 import type { CompareReport, ScenarioName, Workload } from '../src/compare/types.js';
 import { memoryIO } from './helpers.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const workload: Workload = { messages: 300, size: 64, rate: 20_000, loss: 0.2, duplicate: 0, linkRate: 20e6, linkBufferMs: 50 };
 const peers = peerUnavailable();
@@ -91,6 +93,31 @@ describe('scenarios on loopback', () => {
     expect(cell(result, 'sizes-kept', 'udp')).toBe(true);
     expect(cell(result, 'reads by the receiver', 'tcp')).toBeLessThan(200);
     expect(cell(result, 'sizes-kept', 'tcp')).toBe(false);
+  });
+
+  it('boundaries against an echo that loses every other datagram and ignores the count query: the waits end, the loss is reported', async () => {
+    // A UDP echo of its own (every other datagram, never the count query), and udpkit's TCP echo on the same port.
+    const udp = createSocket('udp4');
+    let seen = 0;
+    udp.on('message', (message, from) => {
+      if (message.toString('latin1').startsWith('UDPKIT-COUNT')) return;
+      if (seen++ % 2 === 0) udp.send(message, from.port, from.address);
+    });
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => udp.close(() => resolve())));
+    const port = udp.address().port;
+    const tcp = await listenTcp({ port, host: '127.0.0.1', echo: true }, () => undefined);
+    onTestFinished(async () => {
+      await tcp.close();
+    });
+    const report = await runCompare({ remote: { host: '127.0.0.1', port }, scenarios: ['boundaries'], workload: { ...workload, messages: 50 } });
+    const result = report.scenarios[0];
+    expect(result?.status, result?.reason).toBe('ok');
+    if (result === undefined) return;
+    expect(cell(result, 'reads', 'udp')).toBe(25);
+    expect(cell(result, 'lost', 'udp')).toBe(25);
+    expect(result.rows.find((r) => r.id === 'lost-there')?.udp).toEqual({ value: null, reason: 'the echo server did not answer the count query' });
+    expect(cell(result, 'sizes-kept', 'udp')).toBe(true);
   });
 
   it('size-limits: 65,507 bytes go through, 65,508 is EMSGSIZE, 1 MiB over TCP', async () => {
