@@ -203,53 +203,40 @@ describe('udp-compare --format json', () => {
     expect(() => compareReportSchema.parse({ ...good, workload: { ...good.workload, linkRate: 0 } })).toThrow();
   });
 
+  /** A report as udp-compare wrote it before `startedAt` was a number: an ISO string, here and in its baseline. */
+  const oldReport = {
+    tool: 'udp-compare',
+    version: '0.9',
+    startedAt: '2026-11-23T00:00:00.000Z',
+    durationMs: 5,
+    machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
+    workload: { messages: 50, size: 64, rate: 0, loss: 0, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
+    baseline: { startedAt: '2026-11-22T00:00:00.000Z', version: '0.8' },
+    scenarios: [
+      { name: 'no-listener', title: 'No listener', status: 'ok', durationMs: 1, rows: [{ id: 'sendto', measurement: 'm', udp: { value: 'success' }, tcp: { value: 'ECONNREFUSED' } }] },
+    ],
+  };
+
   it('a time is epoch milliseconds in the schema; a baseline saved with ISO times (older versions) still reads', () => {
-    const old = {
-      tool: 'udp-compare',
-      version: '0.9',
-      startedAt: '2026-11-23T00:00:00.000Z',
-      durationMs: 5,
-      machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
-      workload: { messages: 1, size: 1, rate: 0, loss: 0, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
-      baseline: { startedAt: '2026-11-22T00:00:00.000Z', version: '0.8' },
-      scenarios: [],
-    };
-    expect(() => compareReportSchema.parse(old)).toThrow();
-    expect(baselineReportSchema.parse(old)).toMatchObject({ startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000 } });
-    const now = { ...old, startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000, version: '0.8' } };
+    expect(() => compareReportSchema.parse(oldReport)).toThrow();
+    expect(baselineReportSchema.parse(oldReport)).toMatchObject({ startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000 } });
+    const now = { ...oldReport, startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000, version: '0.8' } };
     expect(baselineReportSchema.parse(now)).toEqual(compareReportSchema.parse(now));
-    expect(() => baselineReportSchema.parse({ ...old, startedAt: 'yesterday' })).toThrow();
-    expect(() => baselineReportSchema.parse({ ...old, startedAt: -1 })).toThrow();
+    expect(() => baselineReportSchema.parse({ ...oldReport, startedAt: 'yesterday' })).toThrow();
+    expect(() => baselineReportSchema.parse({ ...oldReport, startedAt: -1 })).toThrow();
   });
 
   it('--baseline FILE written by an older version (ISO startedAt): compared, the date shown as ISO text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'udpkit-baseline-'));
     try {
       const path = join(dir, 'old.json');
-      const old = {
-        tool: 'udp-compare',
-        version: '0.9',
-        startedAt: '2026-11-22T10:00:00.000Z',
-        durationMs: 5,
-        machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
-        workload: { messages: 50, size: 64, rate: 0, loss: 0, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
-        scenarios: [
-          {
-            name: 'no-listener',
-            title: 'No listener',
-            status: 'ok',
-            durationMs: 1,
-            rows: [{ id: 'sendto', measurement: 'm', udp: { value: 'success' }, tcp: { value: 'ECONNREFUSED' } }],
-          },
-        ],
-      };
-      writeFileSync(path, JSON.stringify(old));
+      writeFileSync(path, JSON.stringify(oldReport));
       const { io, stdout, stderr } = memoryIO();
       expect(await compareMain(['-s', 'no-listener', '--baseline', path], io), stderr.text).toBe(0);
-      expect(stdout.text).toContain('compared with the run of 2026-11-22T10:00:00.000Z (udp-compare 0.9)');
+      expect(stdout.text).toContain('compared with the run of 2026-11-23T00:00:00.000Z (udp-compare 0.9)');
       const json = memoryIO();
       expect(await compareMain(['-f', 'json', '-s', 'no-listener', '--baseline', path], json.io), json.stderr.text).toBe(0);
-      expect(compareReportSchema.parse(JSON.parse(json.stdout.text)).baseline).toEqual({ startedAt: Date.parse(old.startedAt), version: '0.9' });
+      expect(compareReportSchema.parse(JSON.parse(json.stdout.text)).baseline).toEqual({ startedAt: 1_795_392_000_000, version: '0.9' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
