@@ -233,7 +233,7 @@ function ratioOf(a, b) {
     bare.push((b.sent * 1000) / b.ms);
     note(`send ${count}: udp-send --count ${count}, run ${r + 1}/${RUNS}`);
     const u = JSON.parse((await runOn(SENDER_CPU, node, [bin('udp-send'), '--json', '--count', String(count), '127.0.0.1', String(port), 'x'.repeat(64)])).stdout);
-    mine.push((u.datagrams * 1000) / u.sendMs);
+    mine.push((u.messages * 1000) / u.sendMs);
   }
   await sink.stop('SIGINT');
   const b = figure('send-rate:bare', `bare Node dgram send loop, ${count} datagrams`, 'datagrams/s', bare);

@@ -18,6 +18,8 @@ export type {
   CloseReason,
   Traffic,
   SendBase,
+  SendResult,
+  ReplyOverflow,
 } from './types.js';
 export { listenUdp as listen, type UdpListenOptions, type UdpListener, type RecvBuffer, type DatagramHandler } from './core/udp-listener.js';
 export { sendUdp as send, type UdpSendOptions, type UdpSendResult } from './core/udp-sender.js';

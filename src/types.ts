@@ -131,3 +131,43 @@ export interface SendBase {
   /** Ends a `count`/`interval` run early: the result says what was sent before. */
   signal?: AbortSignal | undefined;
 }
+
+/** Replies over the bound a sender keeps: counted, never held. */
+export interface ReplyOverflow {
+  records: number;
+  bytes: number;
+}
+
+/**
+ * What every send (UDP or TCP) did: one shape for both, each transport adding its own fields. `Reply` is how a
+ * reply is recorded: a datagram over UDP, a chunk or frame over TCP.
+ */
+export interface SendResult<Reply extends DatagramRecord | DataRecord = DatagramRecord | DataRecord> {
+  protocol: Protocol;
+  destination: Endpoint;
+  local: Endpoint;
+  /** Messages sent whole: datagrams over UDP, messages written over TCP (ping mode: exchanges sent). */
+  messages: number;
+  /** The payload's size, or the largest payload of a stream (without framing). */
+  bytesPerMessage: number;
+  /** Bytes sent in all (over TCP, framing included). */
+  totalBytes: number;
+  /** When the first message was handed to the socket, in milliseconds since the epoch. */
+  startedAt: number;
+  /** Milliseconds from the first send to the last send's completion (in ping mode, to the last reply or time-out). */
+  sendMs: number;
+  /** Messages per second achieved, with more than one message: (n − 1) / elapsed when paced. */
+  rate?: number;
+  /** True when `signal` ended the run early: `messages` counts what was sent before. */
+  interrupted: boolean;
+  /** With waitMs: every reply kept, up to `maxReplyBytes` in all. */
+  replies?: Reply[];
+  /** With waitMs: the round trip of each exchange in milliseconds, null where no reply came in time. */
+  rttMs?: (number | null)[];
+  /** With waitMs: reply bytes over `maxReplyBytes` (or unsolicited ones over the queue bound), counted and not kept. */
+  replyOverflow?: ReplyOverflow;
+  /** With waitMs: replies that came after their exchange's wait was over (counted, not kept, not in `rttMs`). */
+  lateReplies?: number;
+  /** With waitMs: the round trip of the first exchange that got a reply. */
+  replyMs?: number;
+}

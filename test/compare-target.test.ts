@@ -4,7 +4,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { listenTcp } from '../src/core/tcp-listener.js';
 import { listenUdp } from '../src/core/udp-listener.js';
 import { runCompare } from '../src/compare/run.js';
-import { isThisHost, remoteTarget } from '../src/compare/target.js';
+import { remoteTarget } from '../src/compare/target.js';
+import { isLocalAddress } from '../src/core/local-address.js';
+import { EchoGuard } from '../src/core/echo-guard.js';
 import type { Workload } from '../src/compare/types.js';
 
 const workload: Workload = { messages: 50, size: 64, rate: 10_000, loss: 0, duplicate: 0, linkRate: 20e6, linkBufferMs: 50 };
@@ -38,12 +40,15 @@ describe('is the remote this host?', () => {
     ['198.51.100.1', false],
     ['2001:db8::1', false],
     ['::ffff:198.51.100.1', false],
-  ])('%s: %s', (address, expected) => {
-    expect(isThisHost(address)).toBe(expected);
+  ])('%s: %s (udp-compare and the echo guard agree)', (address, expected) => {
+    expect(isLocalAddress(address)).toBe(expected);
+    // The echo guard refuses to answer its own port on any address of this host, and answers it elsewhere.
+    expect(new EchoGuard(new Set([5005]), 0).allow(address, 5005, 0)).toBe(!expected);
   });
 
   it.skipIf(own === undefined)('an address of one of its interfaces is this host', async () => {
-    expect(isThisHost(own as string)).toBe(true);
+    expect(isLocalAddress(own as string)).toBe(true);
+    expect(new EchoGuard(new Set([5005]), 0).isLocal(own as string)).toBe(true);
     expect((await remoteTarget(own as string, 9)).target).toMatchObject({ local: false, thisHost: true });
   });
 

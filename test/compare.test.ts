@@ -1,8 +1,13 @@
 /** udp-compare: each scenario's qualitative outcome on loopback, sequence accounting, and the JSON schema. */
-import { describe, expect, it } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { listenTcp } from '../src/core/tcp-listener.js';
 import { compareMain } from '../src/cli/compare.js';
 import { runCompare } from '../src/compare/run.js';
-import { compareReportSchema } from '../src/compare/schema.js';
+import { baselineReportSchema, compareReportSchema } from '../src/compare/schema.js';
 import { accountSequence, readStamp, stampMessage } from '../src/compare/sequence.js';
 import { percentile } from '../src/compare/figures.js';
 import { peerScript, peerUnavailable } from '../src/compare/peer-process.js';
@@ -90,6 +95,31 @@ describe('scenarios on loopback', () => {
     expect(cell(result, 'sizes-kept', 'tcp')).toBe(false);
   });
 
+  it('boundaries against an echo that loses every other datagram and ignores the count query: the waits end, the loss is reported', async () => {
+    // A UDP echo of its own (every other datagram, never the count query), and udpkit's TCP echo on the same port.
+    const udp = createSocket('udp4');
+    let seen = 0;
+    udp.on('message', (message, from) => {
+      if (message.toString('latin1').startsWith('UDPKIT-COUNT')) return;
+      if (seen++ % 2 === 0) udp.send(message, from.port, from.address);
+    });
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => udp.close(() => resolve())));
+    const port = udp.address().port;
+    const tcp = await listenTcp({ port, host: '127.0.0.1', echo: true }, () => undefined);
+    onTestFinished(async () => {
+      await tcp.close();
+    });
+    const report = await runCompare({ remote: { host: '127.0.0.1', port }, scenarios: ['boundaries'], workload: { ...workload, messages: 50 } });
+    const result = report.scenarios[0];
+    expect(result?.status, result?.reason).toBe('ok');
+    if (result === undefined) return;
+    expect(cell(result, 'reads', 'udp')).toBe(25);
+    expect(cell(result, 'lost', 'udp')).toBe(25);
+    expect(result.rows.find((r) => r.id === 'lost-there')?.udp).toEqual({ value: null, reason: 'the echo server did not answer the count query' });
+    expect(cell(result, 'sizes-kept', 'udp')).toBe(true);
+  });
+
   it('size-limits: 65,507 bytes go through, 65,508 is EMSGSIZE, 1 MiB over TCP', async () => {
     const result = await scenario('size-limits');
     expect(cell(result, 'max-whole', 'udp')).toBe(true);
@@ -137,6 +167,8 @@ describe('udp-compare --format json', () => {
     expect(report.scenarios.map((s) => s.name)).toEqual(['no-listener', 'size-limits']);
     expect(report.workload).toMatchObject({ messages: 50, size: 64 });
     expect(report.machine.node).toBe(process.version);
+    // A time is a number in the JSON, as in every result udpkit gives.
+    expect(Math.abs(report.startedAt - Date.now())).toBeLessThan(10 * 60_000);
     for (const row of report.scenarios.flatMap((s) => s.rows)) {
       for (const c of [row.udp, row.tcp]) if (typeof c.value === 'number') expect(c.unit, row.measurement).toBeTruthy();
     }
@@ -146,11 +178,11 @@ describe('udp-compare --format json', () => {
     const good = {
       tool: 'udp-compare',
       version: '1',
-      startedAt: '2026-11-23T00:00:00.000Z',
+      startedAt: Date.parse('2026-11-23T00:00:00.000Z'),
       durationMs: 5,
       machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
       workload: { messages: 1, size: 1, rate: 0, loss: 0.1, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
-      baseline: { startedAt: '2026-11-22T00:00:00.000Z', version: '1' },
+      baseline: { startedAt: Date.parse('2026-11-22T00:00:00.000Z'), version: '1' },
       scenarios: [
         {
           name: 'bottleneck',
@@ -169,6 +201,54 @@ describe('udp-compare --format json', () => {
     expect(() => compareReportSchema.parse(withRow({ measurement: 'm', udp: { value: 1 }, tcp: { value: 1 } }))).toThrow();
     expect(() => compareReportSchema.parse({ ...good, scenarios: [{ ...good.scenarios[0], series: { udp: [{ t: 0, mbps: -1, delayMs: 1 }], tcp: [] } }] })).toThrow();
     expect(() => compareReportSchema.parse({ ...good, workload: { ...good.workload, linkRate: 0 } })).toThrow();
+  });
+
+  /** A report as udp-compare wrote it before `startedAt` was a number: an ISO string, here and in its baseline. */
+  const oldReport = {
+    tool: 'udp-compare',
+    version: '0.9',
+    startedAt: '2026-11-23T00:00:00.000Z',
+    durationMs: 5,
+    machine: { platform: 'linux', kernel: '6', node: 'v20', cpus: 2 },
+    workload: { messages: 50, size: 64, rate: 0, loss: 0, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'x' },
+    baseline: { startedAt: '2026-11-22T00:00:00.000Z', version: '0.8' },
+    scenarios: [
+      { name: 'no-listener', title: 'No listener', status: 'ok', durationMs: 1, rows: [{ id: 'sendto', measurement: 'm', udp: { value: 'success' }, tcp: { value: 'ECONNREFUSED' } }] },
+    ],
+  };
+
+  it('a time is epoch milliseconds in the schema; a baseline saved with ISO times (older versions) still reads', () => {
+    expect(() => compareReportSchema.parse(oldReport)).toThrow();
+    expect(baselineReportSchema.parse(oldReport)).toMatchObject({ startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000 } });
+    const now = { ...oldReport, startedAt: 1_795_392_000_000, baseline: { startedAt: 1_795_305_600_000, version: '0.8' } };
+    expect(baselineReportSchema.parse(now)).toEqual(compareReportSchema.parse(now));
+    expect(() => baselineReportSchema.parse({ ...oldReport, startedAt: 'yesterday' })).toThrow();
+    expect(() => baselineReportSchema.parse({ ...oldReport, startedAt: -1 })).toThrow();
+  });
+
+  it('--baseline FILE written by an older version (ISO startedAt): compared, the date shown as ISO text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-baseline-'));
+    try {
+      const path = join(dir, 'old.json');
+      writeFileSync(path, JSON.stringify(oldReport));
+      const { io, stdout, stderr } = memoryIO();
+      expect(await compareMain(['-s', 'no-listener', '--baseline', path], io), stderr.text).toBe(0);
+      expect(stdout.text).toContain('compared with the run of 2026-11-23T00:00:00.000Z (udp-compare 0.9)');
+      const json = memoryIO();
+      expect(await compareMain(['-f', 'json', '-s', 'no-listener', '--baseline', path], json.io), json.stderr.text).toBe(0);
+      expect(compareReportSchema.parse(JSON.parse(json.stdout.text)).baseline).toEqual({ startedAt: 1_795_392_000_000, version: '0.9' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['--baseline', '/nonexistent/udpkit-last.json'], 66, 'cannot read --baseline "/nonexistent/udpkit-last.json": no such file'],
+    [['--save', '/dev/null/reports'], 74, 'cannot write the report to --save "/dev/null/reports": ENOTDIR'],
+  ])('udp-compare %j: a file that cannot be read or written is named, with why (exit %i)', async (args, code, message) => {
+    const { io, stderr } = memoryIO();
+    expect(await compareMain(['-s', 'no-listener', ...args], io)).toBe(code);
+    expect(stderr.text).toBe(`udp-compare: ${message}\n`);
   });
 
   it('the schema rejects a report with a figure of the wrong type', () => {

@@ -27,7 +27,7 @@ const PLOTTED = ['boundaries', 'overload', 'latency', 'lossy-link', 'bottleneck'
 const sample: CompareReport = {
   tool: 'udp-compare',
   version: '0',
-  startedAt: '2026-11-23T00:00:00.000Z',
+  startedAt: Date.parse('2026-11-23T00:00:00.000Z'),
   durationMs: 1,
   machine: { platform: 'linux', kernel: 'x', node: 'v20', cpus: 2 },
   workload: { messages: 10, size: 64, rate: 100, loss: 0.1, duplicate: 0, linkRate: 20e6, linkBufferMs: 50, target: 'a<b>' },
@@ -54,6 +54,7 @@ describe('renderHtml', () => {
     expect(html).toContain('n/a (n&#34;a)');
     expect(html.match(/class="mark line (udp|tcp)"/g)).toHaveLength(2);
     expect(html).toContain('prefers-color-scheme:dark');
+    expect(html).toContain('; 2026-11-23T00:00:00.000Z; udp-compare 0.');
     expect(html).toContain('@media print');
   });
 });
@@ -113,7 +114,7 @@ describe.skipIf(noBrowser !== undefined)('the HTML report in headless Chromium',
 
     const compared = await runBin('udp-compare', ['-s', 'boundaries', '--baseline', join(dir, 'last.json')], undefined, 60_000);
     expect(compared.code, compared.stderr).toBe(0);
-    expect(compared.stdout).toContain(`compared with the run of ${report.startedAt}`);
+    expect(compared.stdout).toContain(`compared with the run of ${new Date(report.startedAt).toISOString()}`);
     expect(compared.stdout).toMatch(/messages written +200 messages +200 messages +±0% \/ ±0%\n/);
   });
 

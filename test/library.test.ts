@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { listen, listenTcp, send, sendTcp, UdpkitError, type DatagramRecord } from 'udpkit';
+import { listen, listenTcp, send, sendTcp, UdpkitError, type DatagramRecord, type SendResult } from 'udpkit';
 import type * as Format from 'udpkit/format';
 
 describe("import from 'udpkit'", () => {
@@ -12,7 +12,7 @@ describe("import from 'udpkit'", () => {
     const got: DatagramRecord[] = [];
     const listener = await listen({ port: 0, host: '127.0.0.1', count: 1 }, (record) => got.push(record));
     const result = await send({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('lib') });
-    expect(result.bytesPerDatagram).toBe(3);
+    expect(result).toMatchObject({ protocol: 'udp', messages: 1, bytesPerMessage: 3, totalBytes: 3, startedAt: expect.any(Number) as number });
     expect(await listener.done).toBe('count');
     expect(got[0]?.payload.toString()).toBe('lib');
     const summary = await listener.close();
@@ -23,9 +23,30 @@ describe("import from 'udpkit'", () => {
     const records: string[] = [];
     const listener = await listenTcp({ port: 0, host: '127.0.0.1', frame: 'line' }, (r) => records.push(r.event));
     const result = await sendTcp({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('hi'), frame: 'line' });
-    expect(result).toMatchObject({ protocol: 'tcp', messages: 1, totalBytes: 3, closedBy: 'peer' });
+    expect(result).toMatchObject({ protocol: 'tcp', messages: 1, bytesPerMessage: 2, totalBytes: 3, closedBy: 'peer' });
     await listener.close();
     expect(records).toEqual(['open', 'data', 'close']);
+  });
+
+  it('UDP and TCP results have one shape: messages, bytesPerMessage, startedAt in epoch milliseconds', async () => {
+    const listener = await listenTcp({ port: 0, host: '127.0.0.1' }, () => undefined);
+    const before = Date.now();
+    try {
+      // Both are a SendResult: a caller can report either with the same code.
+      const results: SendResult[] = [
+        await send({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('four'), count: 2 }),
+        await sendTcp({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('four'), count: 2 }),
+      ];
+      for (const result of results) {
+        expect(result, result.protocol).toMatchObject({ messages: 2, bytesPerMessage: 4, totalBytes: 8, interrupted: false });
+        expect(typeof result.startedAt).toBe('number');
+        expect(result.startedAt).toBeGreaterThanOrEqual(before);
+        expect(result.startedAt).toBeLessThanOrEqual(Date.now());
+        expect(result).not.toHaveProperty('datagrams');
+      }
+    } finally {
+      await listener.close();
+    }
   });
 
   it('failures are UdpkitError with a code and exit code', async () => {

@@ -53,7 +53,7 @@ describe('sendUdp with intervalMs and durationMs', () => {
     let got = 0;
     receiver.on('message', () => (got += 1));
     const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('p'), count: 200, intervalMs: 0.1 });
-    expect(result.datagrams).toBe(200);
+    expect(result.messages).toBe(200);
     await waitFor(() => got === 200, { timeoutMs: 5000, what: '200 datagrams' });
     expect(result.rate).toBeGreaterThan(0);
     expect(result.rate).toBeLessThanOrEqual(10_000.01);
@@ -64,9 +64,9 @@ describe('sendUdp with intervalMs and durationMs', () => {
     let got = 0;
     receiver.on('message', () => (got += 1));
     const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('d'), intervalMs: 5, durationMs: 300 });
-    expect(result.datagrams).toBeGreaterThanOrEqual(1);
-    expect(result.datagrams).toBeLessThanOrEqual(60);
-    await waitFor(() => got === result.datagrams, { timeoutMs: 5000, what: 'every datagram sent' });
+    expect(result.messages).toBeGreaterThanOrEqual(1);
+    expect(result.messages).toBeLessThanOrEqual(60);
+    await waitFor(() => got === result.messages, { timeoutMs: 5000, what: 'every datagram sent' });
     expect(result.sendMs).toBeGreaterThanOrEqual(299);
   });
 
@@ -85,8 +85,8 @@ describe('udp-send --rate / --duration', () => {
     expect(run.code, run.stderr).toBe(0);
     const line = /^sent 300 datagrams of 1 byte \(300 bytes\) to 127\.0\.0\.1:\d+ over udp in [\d.]+ ms, ([\d,.]+) datagrams\/s \(asked for 20,000\)\n$/.exec(run.stderr);
     expect(line, run.stderr).not.toBeNull();
-    const json = JSON.parse(run.stdout) as { datagrams: number; rate: number };
-    expect(json.datagrams).toBe(300);
+    const json = JSON.parse(run.stdout) as { messages: number; rate: number };
+    expect(json.messages).toBe(300);
     expect(json.rate).toBeLessThanOrEqual(20_000.01);
     expect(Number(line?.[1]?.replaceAll(',', ''))).toBeCloseTo(json.rate, -1);
     await waitFor(() => got === 300, { timeoutMs: 5000, what: '300 datagrams' });
@@ -98,10 +98,10 @@ describe('udp-send --rate / --duration', () => {
     receiver.on('message', () => (got += 1));
     const run = await runBin('udp-send', ['--json', '--rate', '200', '--duration', '400ms', '127.0.0.1', String(receiver.address().port), 'd']);
     expect(run.code, run.stderr).toBe(0);
-    const json = JSON.parse(run.stdout) as { datagrams: number };
-    expect(json.datagrams).toBeGreaterThanOrEqual(1);
-    expect(json.datagrams).toBeLessThanOrEqual(80);
-    await waitFor(() => got === json.datagrams, { timeoutMs: 5000, what: 'every datagram' });
+    const json = JSON.parse(run.stdout) as { messages: number };
+    expect(json.messages).toBeGreaterThanOrEqual(1);
+    expect(json.messages).toBeLessThanOrEqual(80);
+    await waitFor(() => got === json.messages, { timeoutMs: 5000, what: 'every datagram' });
   });
 
   it('--tcp --frame line -c 50 --rate 1000: 50 lines on one connection, the summary in messages/s', async () => {
@@ -117,8 +117,8 @@ describe('udp-send --rate / --duration', () => {
     const receiver = await boundSocket();
     const run = await runBin('udp-send', ['--json', '--duration', '300ms', '127.0.0.1', String(receiver.address().port), 'f']);
     expect(run.code, run.stderr).toBe(0);
-    const json = JSON.parse(run.stdout) as { datagrams: number; sendMs: number };
-    expect(json.datagrams).toBeGreaterThan(1);
+    const json = JSON.parse(run.stdout) as { messages: number; sendMs: number };
+    expect(json.messages).toBeGreaterThan(1);
     expect(json.sendMs).toBeGreaterThanOrEqual(300);
   });
 

@@ -14,7 +14,7 @@ describe.each([
   it.skipIf(type === 'udp6' && !ipv6)('plain sendto reports success: the datagram just vanishes', async () => {
     const port = await deadPort(type);
     const result = await sendUdp({ host, port, payload: Buffer.from('anyone?'), count: 3 });
-    expect(result).toMatchObject({ datagrams: 3, connected: false, totalBytes: 21 });
+    expect(result).toMatchObject({ messages: 3, connected: false, totalBytes: 21 });
   });
 
   it.skipIf(type === 'udp6' && !ipv6)('a connected socket learns of the ICMP port-unreachable: E_REFUSED', async () => {

@@ -192,7 +192,7 @@ describe('sender', () => {
     const listener = await listenUdp({ port: 0, host: '127.0.0.1', count: 5 }, (r) => records.push(r));
     try {
       const result = await sendUdp({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('abc'), count: 5, intervalMs: 1 });
-      expect(result).toMatchObject({ datagrams: 5, bytesPerDatagram: 3, totalBytes: 15, connected: false });
+      expect(result).toMatchObject({ messages: 5, bytesPerMessage: 3, totalBytes: 15, connected: false });
       await listener.done;
       expect(records).toHaveLength(5);
     } finally {
@@ -208,8 +208,10 @@ describe('sender', () => {
     expect(json).toMatchObject({
       protocol: 'udp',
       destination: { address: '127.0.0.1', port: listener.local.port, family: 'IPv4' },
-      datagrams: 1,
+      messages: 1,
+      bytesPerMessage: 2,
       totalBytes: 2,
+      startedAt: expect.any(Number) as number,
     });
     await listener.close();
   });
@@ -218,8 +220,8 @@ describe('sender', () => {
     const listener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
     const { io, stdout, stderr } = memoryIO();
     expect(await sendMain(['--count', '3', '--wait', '1000', '--json', '127.0.0.1', String(listener.local.port), 'ping'], io)).toBe(0);
-    const json = JSON.parse(stdout.text) as { rttMs: (number | null)[]; replies: { payload: string }[]; datagrams: number };
-    expect(json.datagrams).toBe(3);
+    const json = JSON.parse(stdout.text) as { rttMs: (number | null)[]; replies: { payload: string }[]; messages: number };
+    expect(json.messages).toBe(3);
     expect(json.replies.map((r) => r.payload)).toEqual(['ping', 'ping', 'ping']);
     expect(json.rttMs).toHaveLength(3);
     for (const rtt of json.rttMs) expect(rtt).toBeGreaterThan(0);

@@ -1,13 +1,13 @@
 /** `udp-compare`: run the scenarios, show progress on a terminal, print the report in the chosen format. */
 import { runCompare } from '../compare/run.js';
-import { renderJson, renderMarkdown, renderText } from '../compare/render.js';
+import { isoText, renderJson, renderMarkdown, renderText } from '../compare/render.js';
 import { renderHtml } from '../compare/html.js';
 import { withBaseline } from '../compare/baseline.js';
-import { compareReportSchema } from '../compare/schema.js';
+import { baselineReportSchema } from '../compare/schema.js';
 import type { CompareReport } from '../compare/types.js';
-import { errnoOf } from '../errors.js';
 import { show } from '../format/show.js';
 import { UdpkitError } from '../errors.js';
+import { ioFailed, unreadable } from './file-errors.js';
 import { parseCompareArgs } from './compare-args.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
@@ -26,10 +26,10 @@ async function readBaseline(path: string): Promise<CompareReport> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UdpkitError('E_NO_INPUT', `cannot read --baseline ${show(path)}: ${errnoOf(error) ?? String(error)}`, { cause: error });
+    throw unreadable(error, `cannot read --baseline ${show(path)}`);
   }
   try {
-    return compareReportSchema.parse(JSON.parse(text));
+    return baselineReportSchema.parse(JSON.parse(text));
   } catch (error) {
     throw new UdpkitError('E_DATA', `--baseline ${show(path)} is not a udp-compare JSON report (write one with --save or -f json)`, { cause: error });
   }
@@ -44,7 +44,7 @@ async function saveReport(dir: string, report: CompareReport): Promise<string> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   const path = await import('node:path');
   const join = (...parts: string[]): string => path.join(...parts);
-  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  const stamp = isoText(report.startedAt).replace(/[:.]/g, '-');
   const html = path.resolve(join(dir, `udp-compare-${stamp}.html`));
   try {
     await mkdir(dir, { recursive: true });
@@ -52,7 +52,7 @@ async function saveReport(dir: string, report: CompareReport): Promise<string> {
     await writeFile(join(dir, 'last.json'), renderJson(report));
     await writeFile(html, renderHtml(report));
   } catch (error) {
-    throw new UdpkitError('E_IO', `cannot write the report to --save ${show(dir)}: ${errnoOf(error) ?? String(error)}`, { cause: error });
+    throw ioFailed(error, `cannot write the report to --save ${show(dir)}`);
   }
   return html;
 }

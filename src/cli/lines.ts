@@ -4,7 +4,8 @@
  * bounded: a line longer than one message may be is an error naming its number, and nothing more is read.
  */
 import type { Readable } from 'node:stream';
-import { UdpkitError, errnoOf } from '../errors.js';
+import { UdpkitError } from '../errors.js';
+import { ioFailed, unreadable } from './file-errors.js';
 import type { ReadLimit } from './message.js';
 import { show } from '../format/show.js';
 
@@ -57,9 +58,7 @@ export async function* readLines(stream: Readable, limit: ReadLimit, source = 's
     }
   } catch (error) {
     stream.destroy();
-    if (error instanceof UdpkitError) throw error;
-    const errno = errnoOf(error);
-    throw new UdpkitError('E_IO', `cannot read ${source}: ${errno ?? String(error)}`, { cause: error, ...(errno ? { errno } : {}) });
+    throw ioFailed(error, `cannot read ${source}`);
   }
   if (pendingBytes > 0) {
     const line = strip(Buffer.concat(pending));
@@ -83,9 +82,6 @@ export async function openLines(file: string | undefined, stdin: Readable, limit
     }
     return readLines(handle.createReadStream(), limit, `--file ${show(file)}`);
   } catch (error) {
-    const errno = errnoOf(error);
-    const why =
-      errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : errno === 'EISDIR' ? 'it is a directory' : (errno ?? 'unreadable');
-    throw new UdpkitError('E_NO_INPUT', `cannot read --file ${show(file)}: ${why}`, { cause: error });
+    throw unreadable(error, `cannot read --file ${show(file)}`);
   }
 }

@@ -1,6 +1,7 @@
 /** Where the message comes from: the argument, --file PATH, or stdin; read with a bound, never to the end of an endless source. */
 import type { Readable } from 'node:stream';
-import { UdpkitError, errnoOf } from '../errors.js';
+import { UdpkitError, fromSystemError } from '../errors.js';
+import { unreadable } from './file-errors.js';
 import { show } from '../format/show.js';
 
 /** The largest message over TCP, from a file or stdin: larger than any test needs, but bounded. */
@@ -31,11 +32,10 @@ async function readStream(stream: Readable, limit: ReadLimit): Promise<Buffer> {
       chunks.push(buffer);
     }
   } catch (error) {
-    if (error instanceof UdpkitError) throw error;
-    const errno = errnoOf(error);
-    if (errno === 'EISDIR') throw new UdpkitError('E_NO_INPUT', 'cannot read stdin: it is a directory', { cause: error });
-    const why = errno === 'EBADF' ? 'EBADF (stdin is not open for reading)' : (errno ?? String(error));
-    throw new UdpkitError('E_IO', `cannot read stdin: ${why}`, { cause: error, ...(errno ? { errno } : {}) });
+    throw fromSystemError(error, 'cannot read stdin', (errno) => {
+      if (errno === 'EISDIR') return ['E_NO_INPUT', 'cannot read stdin: it is a directory'];
+      return ['E_IO', `cannot read stdin: ${errno === 'EBADF' ? 'EBADF (stdin is not open for reading)' : errno}`];
+    });
   }
   return Buffer.concat(chunks);
 }
@@ -59,11 +59,7 @@ async function readFileBounded(file: string, limit: ReadLimit): Promise<Buffer> 
     }
     return Buffer.concat(chunks);
   } catch (error) {
-    if (error instanceof UdpkitError) throw error;
-    const errno = errnoOf(error);
-    const why =
-      errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : errno === 'EISDIR' ? 'it is a directory' : (errno ?? 'unreadable');
-    throw new UdpkitError('E_NO_INPUT', `cannot read --file ${show(file)}: ${why}`, { cause: error });
+    throw unreadable(error, `cannot read --file ${show(file)}`);
   } finally {
     await handle?.close();
   }

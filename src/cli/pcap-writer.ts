@@ -6,7 +6,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
-import { UdpkitError, errnoOf } from '../errors.js';
+import { ioFailed } from './file-errors.js';
 import { pcapFileHeader, pcapRecord } from '../format/pcap.js';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { show } from '../format/show.js';
@@ -64,7 +64,7 @@ export class PcapWriter {
       writeSync(fd, pcapFileHeader());
       return new PcapWriter(fd, path);
     } catch (error) {
-      throw new UdpkitError('E_IO', `cannot write --pcap ${show(path)}: ${errnoOf(error) ?? String(error)}`, { cause: error });
+      throw ioFailed(error, `cannot write --pcap ${show(path)}`);
     }
   }
 

@@ -3,7 +3,8 @@
  * timing (as tcpreplay and Packet Sender do for UDP), or paced by --rate. The whole file is parsed first:
  * nothing is sent from a capture that does not parse.
  */
-import { UdpkitError, errnoOf } from '../errors.js';
+import { UdpkitError } from '../errors.js';
+import { unreadable } from './file-errors.js';
 import { readCapture, type CaptureContents, type CapturedDatagram } from '../format/pcap-read.js';
 import { sleep } from '../clock.js';
 import { show } from '../format/show.js';
@@ -37,10 +38,7 @@ export async function loadReplay(path: string, port: number | undefined): Promis
       await handle.close();
     }
   } catch (error) {
-    if (error instanceof UdpkitError) throw error;
-    const errno = errnoOf(error);
-    const why = errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : errno === 'EISDIR' ? 'it is a directory' : (errno ?? 'unreadable');
-    throw new UdpkitError('E_NO_INPUT', `cannot read --pcap ${show(path)}: ${why}`, { cause: error });
+    throw unreadable(error, `cannot read --pcap ${show(path)}`);
   }
   const contents = readCapture(file, `--pcap ${show(path)}`);
   const kept = port === undefined ? contents.datagrams : contents.datagrams.filter((d) => d.srcPort === port || d.dstPort === port);

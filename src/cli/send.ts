@@ -68,23 +68,23 @@ function ratePart(rate: number | undefined, unit: string, asked: number | undefi
 function sentLine(result: UdpSendResult, asked?: number, stream?: 'line' | 'datagram'): string {
   const where = `${formatEndpoint(result.destination)} over udp${result.connected ? ' (connected socket)' : ''}${interruptedPart(result)}`;
   if (stream !== undefined) {
-    const what = `${plural(result.datagrams, stream)} (${bytes(result.totalBytes)})${stream === 'line' ? ', a datagram each,' : ''}`;
-    if (result.rttMs && result.datagrams > 0) return `sent ${what} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
+    const what = `${plural(result.messages, stream)} (${bytes(result.totalBytes)})${stream === 'line' ? ', a datagram each,' : ''}`;
+    if (result.rttMs && result.messages > 0) return `sent ${what} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
     return `sent ${what} to ${where} in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'datagrams', asked)}\n`;
   }
-  if (result.rttMs && result.datagrams > 1) {
-    return `sent ${result.datagrams} datagrams of ${bytes(result.bytesPerDatagram)} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
+  if (result.rttMs && result.messages > 1) {
+    return `sent ${result.messages} datagrams of ${bytes(result.bytesPerMessage)} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
   }
-  if (result.datagrams === 1) return `sent ${bytes(result.bytesPerDatagram)} to ${where}\n`;
+  if (result.messages === 1) return `sent ${bytes(result.bytesPerMessage)} to ${where}\n`;
   return (
-    `sent ${result.datagrams} datagrams of ${bytes(result.bytesPerDatagram)} (${bytes(result.totalBytes)}) to ${where} ` +
+    `sent ${result.messages} datagrams of ${bytes(result.bytesPerMessage)} (${bytes(result.totalBytes)}) to ${where} ` +
     `in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'datagrams', asked)}\n`
   );
 }
 
-/** The `--json` object: what was sent, where, how long it took, and the reply. */
+/** The `--json` object: the result as the library gives it (`startedAt` in epoch milliseconds), replies as the listener's JSON. */
 export function sendResultJson(result: UdpSendResult | TcpSendResult): Record<string, unknown> {
-  const json: Record<string, unknown> = { ...result, startedAt: new Date(result.startedAt).toISOString() };
+  const json: Record<string, unknown> = { ...result };
   if (result.replies !== undefined) json.replies = result.replies.map((record) => recordToJson(record));
   return json;
 }

@@ -2,7 +2,7 @@
  * The report as one self-contained HTML file: no script, no font, no request of any kind (a Content-Security-Policy
  * forbids them), styles inline, every picture plain SVG. Light and dark follow the reader's setting; it prints.
  */
-import { cellText, quantity, readable } from './render.js';
+import { cellText, isoText, quantity, readable } from './render.js';
 import { changeText } from './baseline.js';
 import type { CompareReport, Plots, Sample, ScenarioResult } from './types.js';
 
@@ -244,13 +244,13 @@ export function renderHtml(report: CompareReport): string {
   const meta =
     `${esc(w.target)}; ${w.messages} messages of ${w.size} bytes at ${w.rate}/s; lossy link ${readable(w.loss * 100)}% loss; ` +
     `bottleneck ${esc(quantity(w.linkRate / 1e6, 'Mbit/s'))}, queue ${readable(w.linkBufferMs)} ms. Node ${esc(report.machine.node)}, ` +
-    `Linux ${esc(report.machine.kernel)}, ${report.machine.cpus} CPUs; ${esc(report.startedAt)}; udp-compare ${esc(report.version)}.`;
+    `Linux ${esc(report.machine.kernel)}, ${report.machine.cpus} CPUs; ${isoText(report.startedAt)}; udp-compare ${esc(report.version)}.`;
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">` +
     `<title>udp-compare: UDP vs TCP</title><style>${STYLE}${DELIVERY_KEYS}</style></head><body>` +
     `<h1>udp-compare: UDP vs TCP, measured</h1><p class="meta">${meta}</p>` +
-    `${report.baseline ? `<p class="meta">Changes are since the run of ${esc(report.baseline.startedAt)} (udp-compare ${esc(report.baseline.version)}).</p>` : ''}${report.scenarios.map((s) => scenarioSection(s, report.baseline !== undefined)).join('')}${GUIDE}</body></html>\n`
+    `${report.baseline ? `<p class="meta">Changes are since the run of ${isoText(report.baseline.startedAt)} (udp-compare ${esc(report.baseline.version)}).</p>` : ''}${report.scenarios.map((s) => scenarioSection(s, report.baseline !== undefined)).join('')}${GUIDE}</body></html>\n`
   );
 }

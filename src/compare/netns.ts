@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { errnoOf } from '../errors.js';
 
 /** The two ends of the link. */
 export interface LossyLink {
@@ -102,7 +103,7 @@ function alive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
+    return errnoOf(error) === 'EPERM';
   }
 }
 

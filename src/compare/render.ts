@@ -36,6 +36,11 @@ export function cellText(cell: Cell): string {
   return cell.unit ? `${cell.value} ${cell.unit}` : cell.value;
 }
 
+/** A time the report carries (milliseconds since the epoch) as a reader sees it: ISO 8601, `2026-11-23T22:01:30.394Z`. */
+export function isoText(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - [...text].length));
 }
@@ -52,7 +57,7 @@ export function renderText(report: CompareReport): string {
       `Node ${report.machine.node}, Linux ${report.machine.kernel}, ${report.machine.cpus} CPUs`,
     '',
   ];
-  if (report.baseline !== undefined) lines.push(`compared with the run of ${report.baseline.startedAt} (udp-compare ${report.baseline.version})`, '');
+  if (report.baseline !== undefined) lines.push(`compared with the run of ${isoText(report.baseline.startedAt)} (udp-compare ${report.baseline.version})`, '');
   for (const result of report.scenarios) {
     lines.push(`== ${scenarioHead(result)}`);
     if (result.rows.length > 0) {
@@ -82,7 +87,7 @@ export function renderMarkdown(report: CompareReport): string {
     `## udp-compare: UDP vs TCP`,
     '',
     `${report.workload.target}; ${report.workload.messages} messages of ${report.workload.size} bytes at ${report.workload.rate}/s; ` +
-      `Node ${report.machine.node}, Linux ${report.machine.kernel}, ${report.machine.cpus} CPUs; ${report.startedAt}.`,
+      `Node ${report.machine.node}, Linux ${report.machine.kernel}, ${report.machine.cpus} CPUs; ${isoText(report.startedAt)}.`,
     '',
   ];
   for (const result of report.scenarios) {

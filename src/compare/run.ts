@@ -22,7 +22,7 @@ export interface CompareOptions {
 /** Runs the scenarios one after another; a failing scenario is reported as failed and the rest still run. */
 export async function runCompare(options: CompareOptions): Promise<CompareReport> {
   const started = performance.now();
-  const startedAt = new Date().toISOString();
+  const startedAt = Date.now();
   const running = options.remote ? await remoteTarget(options.remote.host, options.remote.port) : await startLocalTarget();
   const chosen = SCENARIOS.filter((s) => !options.scenarios?.length || options.scenarios.includes(s.name));
   const results: ScenarioResult[] = [];

@@ -40,11 +40,14 @@ export const scenarioResultSchema = z.object({
   durationMs: z.number().check(z.nonnegative()),
 });
 
+/** When a run started: milliseconds since the epoch. */
+const epochMs = z.int().check(z.nonnegative());
+
 /** The whole report. */
 export const compareReportSchema = z.object({
   tool: z.literal('udp-compare'),
   version: z.string(),
-  startedAt: z.iso.datetime(),
+  startedAt: epochMs,
   durationMs: z.number().check(z.nonnegative()),
   machine: z.object({ platform: z.string(), kernel: z.string(), node: z.string(), cpus: z.int().check(z.positive()) }),
   workload: z.object({
@@ -58,5 +61,17 @@ export const compareReportSchema = z.object({
     target: z.string(),
   }),
   scenarios: z.array(scenarioResultSchema),
-  baseline: z.optional(z.object({ startedAt: z.string(), version: z.string() })),
+  baseline: z.optional(z.object({ startedAt: epochMs, version: z.string() })),
+});
+
+/** A start time as the report gives it now, or as the ISO string of reports written before it was a number; read as a number. */
+const startedAtEither = z.union([epochMs, z.pipe(z.iso.datetime(), z.transform((iso) => Date.parse(iso)))]);
+
+/**
+ * How `--baseline` reads an earlier report: {@link compareReportSchema}, but a report saved by an older version, whose
+ * `startedAt` was an ISO string, still reads (its times become numbers).
+ */
+export const baselineReportSchema = z.extend(compareReportSchema, {
+  startedAt: startedAtEither,
+  baseline: z.optional(z.object({ startedAt: startedAtEither, version: z.string() })),
 });

@@ -2,7 +2,7 @@
 import { listenTcp, type TcpListener } from '../core/tcp-listener.js';
 import { listenUdp, type UdpListener } from '../core/udp-listener.js';
 import { resolveHost } from '../core/resolve.js';
-import { localAddresses } from '../core/echo-guard.js';
+import { isLocalAddress } from '../core/local-address.js';
 import type { EchoTarget } from './types.js';
 
 /** An echo target and how to stop it. */
@@ -29,20 +29,11 @@ export async function startLocalTarget(): Promise<RunningTarget> {
   };
 }
 
-/**
- * Whether `address` reaches this host: loopback (127.0.0.0/8, ::1, and either mapped into IPv6), the unspecified
- * address, or an address of one of its interfaces now.
- */
-export function isThisHost(address: string): boolean {
-  const plain = address.replace(/^::ffff:(?=\d+\.)/i, '').split('%')[0] ?? address;
-  return plain.startsWith('127.') || plain === '::1' || localAddresses().has(plain);
-}
-
 /** A remote pair started with `udp-listen --echo PORT` and `udp-listen --tcp --echo PORT`. */
 export async function remoteTarget(host: string, port: number): Promise<RunningTarget> {
   const resolved = await resolveHost(host);
   return {
-    target: { host: resolved.address, family: resolved.family, udpPort: port, tcpPort: port, local: false, thisHost: isThisHost(resolved.address) },
+    target: { host: resolved.address, family: resolved.family, udpPort: port, tcpPort: port, local: false, thisHost: isLocalAddress(resolved.address) },
     close: () => Promise.resolve(),
   };
 }

@@ -118,11 +118,12 @@ export interface Scenario {
 export interface CompareReport {
   tool: 'udp-compare';
   version: string;
-  startedAt: string;
+  /** When the run started, in milliseconds since the epoch. */
+  startedAt: number;
   durationMs: number;
   machine: { platform: string; kernel: string; node: string; cpus: number };
   workload: Workload & { target: string };
   scenarios: ScenarioResult[];
   /** With --baseline: the earlier run that `change` on each row is measured against. */
-  baseline?: { startedAt: string; version: string } | undefined;
+  baseline?: { startedAt: number; version: string } | undefined;
 }

@@ -3,7 +3,7 @@
  * (a spoofed datagram would make it talk to itself forever), and answers each sender at a bounded rate (two
  * echo listeners spoofed at each other ping-pong at that rate, not at wire speed). @internal
  */
-import { networkInterfaces } from 'node:os';
+import { isLocalAddress, localAddresses } from './local-address.js';
 
 /**
  * Echoes per second per sender when none is given; a burst of as many is allowed. A loop between two echo
@@ -13,15 +13,6 @@ export const DEFAULT_ECHO_RATE = 1000;
 
 /** Senders whose buckets are kept; the oldest is forgotten past this (a forgotten sender starts with a full bucket). */
 const MAX_TRACKED = 4096;
-
-/** Every address configured on this host now, and the wildcards. */
-export function localAddresses(): Set<string> {
-  const set = new Set<string>(['0.0.0.0', '::']);
-  for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) set.add(entry.address.split('%')[0] ?? entry.address);
-  }
-  return set;
-}
 
 interface Bucket {
   tokens: number;
@@ -44,9 +35,9 @@ export class EchoGuard {
     this.local = localAddresses();
   }
 
-  /** Whether `address` is this host: any configured address, or anything in 127.0.0.0/8. */
+  /** Whether `address` is this host, by the addresses it had when the guard was made. */
   isLocal(address: string): boolean {
-    return this.local.has(address) || address.startsWith('127.');
+    return isLocalAddress(address, this.local);
   }
 
   /** True when an echo to `address`:`port` (unmapped) may be sent at `nowMs` (monotonic). */

@@ -81,7 +81,7 @@ export function connectFirst(
         socket.removeAllListeners('error');
         settle(() => resolve({ socket, address: target, failed }), socket);
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.once('error', (error: Error) => {
         running.delete(socket);
         if (settled) return;
         failed.push({ address: target.address, errno: errnoOf(error) ?? 'EIO' });

@@ -1,13 +1,9 @@
 /** Replies a sender keeps: handed on as they arrive, held up to a byte bound, and the excess counted, not held. */
+import type { ReplyOverflow } from '../types.js';
 
 /** The reply bytes kept when no bound is given: 1 MiB. */
 export const DEFAULT_MAX_REPLY = 1024 * 1024;
 
-/** What was over the bound: counted, never held. */
-export interface ReplyOverflow {
-  records: number;
-  bytes: number;
-}
 
 /** Keeps replies up to `maxBytes` of payload in all; calls `onReply` for each one kept, as it arrives. @internal */
 export class ReplyBox<R extends { payload: Buffer }> {

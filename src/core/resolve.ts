@@ -1,7 +1,7 @@
 /** Turning a host (IP literal or name) into one address to send to or bind, with the family asked for. */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { UdpkitError, errnoOf } from '../errors.js';
+import { UdpkitError, fromSystemError } from '../errors.js';
 import type { Family } from '../types.js';
 
 /** An address ready for a socket call. */
@@ -32,9 +32,8 @@ export async function resolveAll(host: string, family: 0 | 4 | 6 = 0): Promise<R
     if (unique.length === 0) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' });
     return unique.map((f) => ({ address: f.address, family: f.family === 6 ? 'IPv6' : 'IPv4' }));
   } catch (error) {
-    const errno = errnoOf(error) ?? 'ENOTFOUND';
-    const which = family === 0 ? '' : ` to an IPv${family} address`;
-    throw new UdpkitError('E_UNKNOWN_HOST', `host "${host}" does not resolve${which} (${errno})`, { cause: error, errno });
+    const what = `host "${host}" does not resolve${family === 0 ? '' : ` to an IPv${family} address`}`;
+    throw fromSystemError(error, what, (errno) => ['E_UNKNOWN_HOST', `${what} (${errno})`]);
   }
 }
 

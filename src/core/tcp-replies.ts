@@ -2,9 +2,9 @@
  * What a TCP sender reads back: every byte counted, replies cut into frames (or taken as chunks), kept up to a
  * bound and the rest counted, each one offered to the ping loop as the answer to an exchange. @internal
  */
-import type { DataRecord, Endpoint } from '../types.js';
+import type { DataRecord, Endpoint, ReplyOverflow } from '../types.js';
 import { Deframer, FrameTooLargeError, type Framing } from './framing.js';
-import { ReplyBox, type ReplyOverflow } from './replies.js';
+import { ReplyBox } from './replies.js';
 import { monotonicMs } from '../clock.js';
 import type { PingLoop } from './ping-loop.js';
 

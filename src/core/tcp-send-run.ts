@@ -38,11 +38,14 @@ export function isReset(error: unknown): boolean {
   return errno === 'ECONNRESET' || errno === 'EPIPE';
 }
 
-/** A failure on a TCP connection as a UdpkitError: refused, reset, unreachable, named with what was being done. */
-export function explainTcp(error: unknown, where: string, phase: string): UdpkitError {
+/**
+ * A failure on a TCP connection as a UdpkitError: refused, reset, unreachable, named with what was being done.
+ * @param reset how a reset reads, when the caller can say more (how far the writes got)
+ */
+export function explainTcp(error: unknown, where: string, phase: string, reset = `connection reset by ${where} while ${phase}`): UdpkitError {
   return fromSystemError(error, `${phase} ${where}`, (errno) => {
     if (errno === 'ECONNREFUSED') return ['E_REFUSED', `connection refused by ${where}`];
-    if (errno === 'ECONNRESET' || errno === 'EPIPE') return ['E_RESET', `connection reset by ${where} while ${phase}`];
+    if (errno === 'ECONNRESET' || errno === 'EPIPE') return ['E_RESET', reset];
     if (errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH') return ['E_UNAVAILABLE', `${errno === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable: ${where}`];
     return undefined;
   });
@@ -180,15 +183,8 @@ export class TcpSendRun {
   /** A failure of the run as a UdpkitError; a stall we diagnosed is the cause of the writes that failed after it. */
   explain(caught: unknown): UdpkitError {
     const error = this.failure instanceof UdpkitError ? this.failure : caught;
-    if (error instanceof UdpkitError) return error;
-    if (isReset(error)) {
-      const { handed, written } = this.writer;
-      return new UdpkitError('E_RESET', `connection reset by ${this.where} while sending: ${handed} of ${written} bytes had been handed to the kernel`, {
-        cause: error,
-        errno: errnoOf(error),
-      });
-    }
-    return explainTcp(error, this.where, 'sending to');
+    const { handed, written } = this.writer;
+    return explainTcp(error, this.where, 'sending to', `connection reset by ${this.where} while sending: ${handed} of ${written} bytes had been handed to the kernel`);
   }
 
   dispose(): void {

@@ -3,9 +3,9 @@ import { isIP, type Socket } from 'node:net';
 import { UdpkitError, errnoOf, fromSystemError } from '../errors.js';
 import { formatEndpoint, formatSource } from '../format/endpoint.js';
 import { unmapEndpoint } from './endpoint.js';
-import type { DataRecord, Endpoint, SendBase } from '../types.js';
+import type { DataRecord, Endpoint, SendBase, SendResult } from '../types.js';
 import { encodeFrame, type Framing } from './framing.js';
-import { DEFAULT_MAX_REPLY, type ReplyOverflow } from './replies.js';
+import { DEFAULT_MAX_REPLY } from './replies.js';
 import { resolveAll, type ResolvedAddress } from './resolve.js';
 import { AllAttemptsFailed, connectFirst, type FailedAttempt } from './happy-eyeballs.js';
 import { checkSendOptions } from './options.js';
@@ -34,43 +34,19 @@ export interface TcpSendOptions extends SendBase {
   sourcePort?: number | undefined;
 }
 
-/** What {@link sendTcp} did. */
-export interface TcpSendResult {
+/** What {@link sendTcp} did: a {@link SendResult} whose messages were written on one connection. */
+export interface TcpSendResult extends SendResult<DataRecord> {
   protocol: 'tcp';
-  destination: Endpoint;
-  local: Endpoint;
   /** Milliseconds the handshake took (what UDP does not have). */
   connectMs: number;
-  /** Messages written whole. */
-  messages: number;
-  bytesPerMessage: number;
-  /** Bytes written, framing included. */
-  totalBytes: number;
   /** Of `totalBytes`, those the kernel took (less only when a run was interrupted with writes still queued). */
   handedBytes: number;
-  startedAt: number;
-  /** Milliseconds from the first write to the last write's completion. */
-  sendMs: number;
-  /** Messages per second achieved, with more than one message (paced, or ping mode: (n − 1) / elapsed from the first send to the last). */
-  rate?: number;
-  /** With waitMs: every reply, as chunks (or frames, with framing), up to `maxReplyBytes` in all. */
-  replies?: DataRecord[];
   /** With waitMs: every reply byte that arrived, kept or not. */
   replyBytes?: number;
-  /** With waitMs: reply bytes over `maxReplyBytes`, counted and not kept. */
-  replyOverflow?: ReplyOverflow;
-  /** With waitMs: the round trip of the first exchange that got a reply (first write to first reply byte otherwise). */
-  replyMs?: number;
-  /** With waitMs: the round trip of each message, null where none came back in time. */
-  rttMs?: (number | null)[];
-  /** With waitMs: replies that came after their exchange's wait was over (matched in order; not in `rttMs`). */
-  lateReplies?: number;
   /** Addresses of the host name tried before `destination` answered (RFC 8305), with why each failed. */
   triedFirst: FailedAttempt[];
   /** How the connection ended: the peer closed, or we did after waiting. */
   closedBy: 'peer' | 'us';
-  /** True when `signal` ended the run early: `messages` counts what was written before. */
-  interrupted: boolean;
 }
 
 /** The connection made, and what it took. */

@@ -6,7 +6,7 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { UdpkitError } from '../errors.js';
 import { unmapEndpoint } from './endpoint.js';
-import type { DatagramRecord, Endpoint } from '../types.js';
+import type { DatagramRecord, Endpoint, SendResult } from '../types.js';
 import { ReplyBox } from './replies.js';
 import { monotonicMs } from '../clock.js';
 import type { Pacer } from './pacer.js';
@@ -34,20 +34,8 @@ export interface UdpRunSettings {
   settleMs: number;
 }
 
-/** What a run reports; the sender adds where it went. */
-export interface UdpRunOutcome {
-  datagrams: number;
-  totalBytes: number;
-  bytesPerDatagram: number;
-  sendMs: number;
-  rate?: number;
-  interrupted: boolean;
-  replies?: DatagramRecord[];
-  rttMs?: (number | null)[];
-  replyOverflow?: { records: number; bytes: number };
-  lateReplies?: number;
-  replyMs?: number;
-}
+/** What a run reports; the sender adds where it went and when. */
+export type UdpRunOutcome = Omit<SendResult<DatagramRecord>, 'protocol' | 'destination' | 'local' | 'startedAt'>;
 
 export class UdpSendRun {
   private failure: unknown;
@@ -150,9 +138,9 @@ export class UdpSendRun {
     // Unpaced, the rate is what the socket took: every datagram over the time until the last one was handed over.
     const rate = paced ? pacer.achievedRate(sent) : sent > 1 && sendMs > 0 ? (sent * 1000) / sendMs : undefined;
     return {
-      datagrams: sent,
+      messages: sent,
       totalBytes: source.fixed === undefined ? this.totalBytes : sent * source.fixed.length,
-      bytesPerDatagram: this.largest,
+      bytesPerMessage: this.largest,
       sendMs,
       interrupted: signal?.aborted === true,
       ...(rate === undefined ? {} : { rate }),
@@ -195,9 +183,9 @@ export class UdpSendRun {
     const rate = pacer.achievedRate(loop.sent);
     const firstRtt = loop.firstRtt;
     return {
-      datagrams: loop.sent,
+      messages: loop.sent,
       totalBytes: this.totalBytes,
-      bytesPerDatagram: this.largest,
+      bytesPerMessage: this.largest,
       sendMs: monotonicMs() - t0,
       interrupted: signal?.aborted === true,
       ...(rate === undefined ? {} : { rate }),

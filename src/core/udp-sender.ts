@@ -2,8 +2,8 @@
 import { UdpkitError } from '../errors.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { checkDatagramSize } from '../format/payload.js';
-import type { DatagramRecord, Endpoint, SendBase } from '../types.js';
-import { DEFAULT_MAX_REPLY, type ReplyOverflow } from './replies.js';
+import type { DatagramRecord, Endpoint, SendBase, SendResult } from '../types.js';
+import { DEFAULT_MAX_REPLY } from './replies.js';
 import { resolveHost } from './resolve.js';
 import { isMulticastAddress, multicastInterface } from './multicast.js';
 import { checkSendOptions } from './options.js';
@@ -35,33 +35,11 @@ export interface UdpSendOptions extends SendBase {
   multicastLoop?: boolean | undefined;
 }
 
-/** What {@link sendUdp} did. */
-export interface UdpSendResult {
+/** What {@link sendUdp} did: a {@link SendResult} whose messages are datagrams. */
+export interface UdpSendResult extends SendResult<DatagramRecord> {
   protocol: 'udp';
-  destination: Endpoint;
-  local: Endpoint;
+  /** Whether the socket was connected: it then hears ICMP errors such as port unreachable. */
   connected: boolean;
-  datagrams: number;
-  bytesPerDatagram: number;
-  totalBytes: number;
-  /** When the first datagram was handed to the socket, in milliseconds since the epoch. */
-  startedAt: number;
-  /** Milliseconds from the first send to the last send's completion (in ping mode, to the last reply or time-out). */
-  sendMs: number;
-  /** With waitMs: the round trip of the first exchange that got a reply. */
-  replyMs?: number;
-  /** With waitMs: every reply, one per exchange that got one. */
-  replies?: DatagramRecord[];
-  /** With waitMs: the round trip of each exchange in milliseconds, null where no reply came in time. */
-  rttMs?: (number | null)[];
-  /** With waitMs: replies over `maxReplyBytes`, or unsolicited ones over the queue bound, counted and not kept. */
-  replyOverflow?: ReplyOverflow;
-  /** True when `signal` ended the run early: `datagrams` counts what was sent before. */
-  interrupted: boolean;
-  /** Datagrams per second achieved from the first send to the last, with more than one datagram: (n − 1) / elapsed. */
-  rate?: number;
-  /** With waitMs: replies that came after their exchange's wait was over (counted, not kept, not in `rttMs`). */
-  lateReplies?: number;
 }
 
 /**
@@ -124,7 +102,7 @@ export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
       destination: plan.destination,
       local: boundEndpoint(socket),
       connected: plan.connect,
-      bytesPerDatagram: source.fixed?.length ?? 0,
+      bytesPerMessage: source.fixed?.length ?? 0,
       startedAt: Date.now(),
     };
     const outcome = options.waitMs === undefined ? await run.flood(socket) : await run.ping(socket, options.waitMs);

@@ -3,6 +3,7 @@ import { udpEchoClient, tcpEchoClient } from '../echo-client.js';
 import { na, num, word } from '../figures.js';
 import { COUNT_QUERY, parseCountAnswer } from '../../core/echo-counts.js';
 import { MAX_DATAGRAM } from '../../types.js';
+import { Waiter } from '../../core/waiter.js';
 import { cellText } from '../render.js';
 import type { EchoTarget, Row, Scenario } from '../types.js';
 
@@ -19,9 +20,12 @@ interface UdpOutcome {
   noSplit: string;
 }
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** The wait for the echoes ends after this long without one: a datagram lost on the way is a result, not a hang. */
+const QUIET_MS = 1000;
+/** …and after this long in all. */
+const ECHO_WAIT_MS = 5000;
+/** How long the echo server has to answer the count query. */
+const COUNT_WAIT_MS = 1000;
 
 /**
  * UDP: every datagram is echoed back whole; read them one by one. A datagram lost on the way is a result: the
@@ -32,27 +36,30 @@ async function udpRound(target: EchoTarget, sizes: readonly number[]): Promise<U
   const udp = await udpEchoClient(target);
   const got: number[] = [];
   let countReply: Buffer | undefined;
+  const waiter = new Waiter();
+  // Re-armed by every echo: when it fires, nothing came for QUIET_MS.
+  let quiet = false;
+  const quietTimer = setTimeout(() => {
+    quiet = true;
+    waiter.wake();
+  }, QUIET_MS);
   try {
-    let lastAt = performance.now();
     udp.socket.on('message', (message) => {
       // The answer to the count query below (or the query itself, from an echo server that is not udpkit's).
-      if (message.subarray(0, 12).toString('latin1') === 'UDPKIT-COUNT') {
-        countReply = message;
-        return;
+      if (message.subarray(0, 12).toString('latin1') === 'UDPKIT-COUNT') countReply = message;
+      else {
+        got.push(message.length);
+        quietTimer.refresh();
       }
-      got.push(message.length);
-      lastAt = performance.now();
+      waiter.wake();
     });
     for (const size of sizes) udp.socket.send(Buffer.alloc(size, 0x75), target.udpPort, target.host);
-    const started = performance.now();
-    for (let turn = 0; turn < 500 && got.length < sizes.length; turn++) {
-      const now = performance.now();
-      if (now - lastAt > 1000 || now - started > 5000) break;
-      await pause(10);
-    }
+    await waiter.until(() => got.length >= sizes.length || quiet, ECHO_WAIT_MS);
     udp.socket.send(COUNT_QUERY, target.udpPort, target.host);
-    for (let turn = 0; turn < 100 && countReply === undefined; turn++) await pause(10);
+    await waiter.until(() => countReply !== undefined, COUNT_WAIT_MS);
   } finally {
+    clearTimeout(quietTimer);
+    waiter.dispose();
     await udp.close();
   }
   return {

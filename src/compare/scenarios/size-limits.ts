@@ -1,5 +1,6 @@
 /** Scenario 4, size limits: the largest UDP datagram, the error one byte over it, and a 1 MiB TCP message. */
 import type { Socket } from 'node:dgram';
+import { errnoOf } from '../../errors.js';
 import { MAX_DATAGRAM } from '../../types.js';
 import { tcpEchoClient, udpEchoClient } from '../echo-client.js';
 import { na, num, word } from '../figures.js';
@@ -12,9 +13,9 @@ const TCP_MESSAGE = 1024 * 1024;
 export function rawSend(socket: Socket, size: number, port: number, host: string): Promise<string> {
   return new Promise((resolve) => {
     try {
-      socket.send(Buffer.alloc(size), port, host, (error) => resolve(error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'success'));
+      socket.send(Buffer.alloc(size), port, host, (error) => resolve(error ? (errnoOf(error) ?? error.message) : 'success'));
     } catch (error) {
-      resolve((error as NodeJS.ErrnoException).code ?? String(error));
+      resolve(errnoOf(error) ?? String(error));
     }
   });
 }
