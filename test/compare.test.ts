@@ -12,6 +12,8 @@ import { accountSequence, readStamp, stampMessage } from '../src/compare/sequenc
 import { percentile } from '../src/compare/figures.js';
 import { peerScript, peerUnavailable } from '../src/compare/peer-process.js';
 import type { CompareReport, ScenarioName, Workload } from '../src/compare/types.js';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { memoryIO } from './helpers.js';
 
 const workload: Workload = { messages: 300, size: 64, rate: 20_000, loss: 0.2, duplicate: 0, linkRate: 20e6, linkBufferMs: 50 };
@@ -19,9 +21,10 @@ const peers = peerUnavailable();
 if (peers) console.log(`skipped scenarios that need the peer process: ${peers}`);
 
 describe('the peer under test', () => {
-  it('is bundled from the sources by the global setup, not taken from an old dist/', () => {
+  it('is the one built from the sources (the global setup rebuilds dist/ when it is older than src/)', () => {
     expect(peerScript()).toBe(process.env.UDPKIT_PEER_SCRIPT);
-    expect(peerScript()).toMatch(/udpkit-test-peer-[^/]+\/peer\.mjs$/);
+    expect(peerScript()).toMatch(/\/dist\/bin\/compare-peer\.mjs$/);
+    expect(statSync(peerScript()).mtimeMs).toBeGreaterThanOrEqual(statSync(fileURLToPath(new URL('../src/bin/compare-peer.ts', import.meta.url))).mtimeMs);
     expect(peerUnavailable()).toBeUndefined();
   });
 });

@@ -1,13 +1,9 @@
 /**
- * Before any test: dist/ is built from the sources when it is older than they are (the bins and the tests that run
- * them use dist/), and udp-compare's peer (a process of its own) is bundled from the sources, so no test runs an old
- * build without a word. The peer's path reaches the tests (and their children) through UDPKIT_PEER_SCRIPT; the
- * bundle is removed afterwards.
+ * Before any test: dist/ is built from the sources when it is older than they are (the bins, udp-compare's peer
+ * process and the tests that run them use dist/), so no test runs an old build without a word. The peer's path
+ * reaches the tests (and their children) through UDPKIT_PEER_SCRIPT.
  */
-import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staleReason } from './build-freshness.js';
@@ -44,26 +40,8 @@ async function freshDist(): Promise<void> {
   console.log(`global setup: ${reason}: built it from the sources (npm run build, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-/** Bundles the compare peer from the sources into a temporary folder; returns the folder. */
-async function bundlePeer(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'udpkit-test-peer-'));
-  const outfile = join(dir, 'peer.mjs');
-  await build({
-    entryPoints: [join(root, 'src/bin/compare-peer.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  process.env.UDPKIT_PEER_SCRIPT = outfile;
-  return dir;
-}
-
-export default async function setup(): Promise<() => void> {
+export default async function setup(): Promise<void> {
   await freshDist();
-  const dir = await bundlePeer();
-  return () => rmSync(dir, { recursive: true, force: true });
+  // The build bundles udp-compare's peer too: the in-process compare tests start the one just built (or checked fresh).
+  process.env.UDPKIT_PEER_SCRIPT = join(root, 'dist/bin/compare-peer.mjs');
 }
