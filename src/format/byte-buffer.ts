@@ -3,6 +3,7 @@
 /** Bytes appended at the end; `take()` hands them over and starts again. */
 export class ByteBuffer {
   private buf: Buffer;
+  private view: DataView | undefined;
   /** Bytes written so far. */
   used = 0;
 
@@ -20,6 +21,14 @@ export class ByteBuffer {
     return this.buf;
   }
 
+  /** A DataView of the buffer {@link reserve} returned last (one store writes an escape of up to four bytes). */
+  dataView(): DataView {
+    if (this.view?.buffer !== this.buf.buffer || this.view.byteOffset !== this.buf.byteOffset) {
+      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    }
+    return this.view;
+  }
+
   /** Appends a string of code points below 256 (ASCII, ISO dates, addresses). */
   latin1(text: string): void {
     this.used += this.reserve(text.length).write(text, this.used, 'latin1');
@@ -34,6 +43,13 @@ export class ByteBuffer {
   bytes(bytes: Uint8Array): void {
     this.reserve(bytes.length).set(bytes, this.used);
     this.used += bytes.length;
+  }
+
+  /** What was written, as UTF-8 text, and an empty buffer again. */
+  takeText(): string {
+    const text = this.buf.toString('utf8', 0, this.used);
+    this.used = 0;
+    return text;
   }
 
   /** A copy of what was written, and an empty buffer again. */
