@@ -25,6 +25,8 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const tools = { sockperf: versionOf('sockperf', ['--version']), socat: versionOf('socat', ['-V']) };
 /** Who sends the floods: sockperf, or (loudly, and not comparable with runs that had it) a Node send loop. */
 const floodSender = tools.sockperf ? 'sockperf tp -m 64 --mps=max' : 'bench/baselines/send-loop.mjs (SOCKPERF MISSING: not comparable)';
+/** The sender as the receive figures' names give it. */
+const by = tools.sockperf ? 'from sockperf' : 'from send-loop.mjs, NOT sockperf';
 const missing = Object.entries(tools).filter(([, v]) => v === null).map(([k]) => k);
 if (missing.length > 0) {
   console.error(`bench: ${missing.join(' and ')} not found: install with \`apt-get install -y sockperf socat\`; running what can run without.`);
@@ -129,7 +131,7 @@ if (!process.argv.includes('--flood')) {
       const lines = lineCount(listener.file);
       lost.push(sent - Math.min(records, lines));
     }
-    figure(`paced-${format}`, `udp-listen -f ${format} > file at 100,000 datagrams/s for ${seconds} s: datagrams lost`, 'datagrams', lost, {
+    figure(`paced-${format}`, `udp-listen -f ${format} > file at 100,000 datagrams/s ${by} for ${seconds} s: datagrams lost`, 'datagrams', lost, {
       target: { text: `0 lost in ${RUNS} of ${RUNS} runs`, met: lost.every((v) => v === 0) },
       sender: tools.sockperf ? 'sockperf tp --mps=100000' : 'bench/baselines/send-loop.mjs --rate 100000',
     });
@@ -215,10 +217,10 @@ if (!process.argv.includes('--flood')) {
   const rates = {};
   const cost = {};
   for (const name of Object.keys(receivers)) {
-    rates[name] = figure(`flood:${name}`, `unpaced flood: delivered per second, ${name}`, 'datagrams/s', values[name]);
+    rates[name] = figure(`flood:${name}`, `unpaced flood ${by}: delivered per second, ${name}`, 'datagrams/s', values[name]);
   }
   for (const name of Object.keys(receivers)) {
-    cost[name] = figure(`flood-cpu:${name}`, `unpaced flood: CPU time per datagram received, ${name}`, 'µs', costs[name]);
+    cost[name] = figure(`flood-cpu:${name}`, `unpaced flood ${by}: CPU time per datagram received, ${name}`, 'µs', costs[name]);
   }
   const count = rates['bare Node count-only'];
   const socat = rates['socat -u UDP-RECV OPEN:file'];
@@ -466,13 +468,25 @@ if (receiveOnly) {
   process.exit(0);
 }
 const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+const sentFigure = results.find((r) => r.id === 'flood:sent');
+const warnings = [
+  tools.sockperf
+    ? ''
+    : '> **sockperf is missing: the floods and the paced runs were sent by `bench/baselines/send-loop.mjs`, a Node loop slower than ' +
+      'sockperf. These receive figures are not comparable with runs that had sockperf** (`apt-get install -y sockperf`).',
+  sentFigure && !sentFigure.saturated
+    ? '> **The flood sender did not outrun the bare Node receiver in this run** (it took in 97% or more of what was sent): the ' +
+      'delivered-per-second ratios then measure the sender, not the receivers. The CPU time per datagram is the figure to read.'
+    : '',
+].filter((text) => text !== '');
 const doc = `# Benchmarks
 
 The latest table from \`${command}\`, run ${date} on Linux ${report.machine.kernel}, Node ${report.machine.node},
 ${report.machine.cpus} × ${report.machine.cpu}; sockperf: ${tools.sockperf ?? 'missing'}; socat: ${tools.socat ?? 'missing'}.
 Every figure is the median, min and max over ${RUNS} runs (5 for the send rate); ratios are against baselines measured in the same run
 (absolute numbers on these shared machines drift from run to run). Raw results: \`${resultFile.slice(root.length + 1)}\`.
-
+The receive figures name their sender: ${tools.sockperf ? 'sockperf' : '**not sockperf** (missing)'}.
+${warnings.length > 0 ? `\n${warnings.join('\n\n')}\n` : ''}
 ${table}
 
 ## How each figure is made
@@ -483,7 +497,12 @@ ${table}
 - **Unpaced flood**: \`sockperf tp -m 64 --mps=max\` for the stated time into each receiver, the receivers taken in
   turn within each run; delivered per second =
   datagrams it took in / seconds. socat writes raw payloads (file size / 64); udp-listen's count is its summary;
-  \`bench/baselines/count-receiver.mjs\` only counts; \`sockperf sr\` is the C ceiling.
+  \`bench/baselines/count-receiver.mjs\` only counts; \`sockperf sr\` is the C ceiling. The targets (issue 17):
+  text and json at least 0.85×, raw at least 0.95× the bare Node count-only receiver. sockperf's payload is
+  binary (a header of zero bytes, then bytes that look random): text escapes most of it, json writes it in base64.
+- **CPU time per datagram**: each receiver's user + system CPU time (\`/proc/PID/stat\`) over the flood, divided by
+  the datagrams it took in; its ratio is count-only's time over this one's, what the delivered ratio would be if
+  both were saturated. Unlike the rate, it does not depend on the sender outrunning the receivers.
 - **Send rate**: \`udp-send --json --count N\` (its \`sendMs\`) against \`bench/baselines/send-loop.mjs\` (same N, 64 bytes).
 - **Ping-pong**: p50 of the second half of 2 × N round trips in one run (the first half warms up both ends; 64-byte messages); udpkit = \`udp-listen [--tcp] --echo\` as the
   server and \`udp-send [--tcp] --json --count N --wait 2000\` (ping mode, its \`rttMs\`) as the client; bare =
@@ -494,6 +513,16 @@ ${table}
   made (what a read-only install without a writable home pays); **import time**: \`node -e\` importing (ESM) or requiring
   (CommonJS) the built library, against a bare \`node -e ''\`; interleaved as for start-up.
 - **Memory**: VmHWM of udp-listen after the datagrams were sent at 200,000/s.
+
+## Measured beside the suite
+
+- **The listener's own share** (\`node bench/hot-path.mjs --format text|json|raw --payload ascii|binary > FILE\`): the
+  record path of udp-listen (handler, renderer, writer to a file) driven without the kernel, in CPU ns per datagram
+  above a bare listener; what to read while working on the hot path on a shared machine.
+- **Writer** (\`bench/writers.mjs\`, 2026-12-02, Node 20, sonic-boom 5.0.2, 1,000,000 records, 3 runs): udpkit's
+  BufferedWriter 444–505 ns/record (text) and 499–533 (json); sonic-boom fed the same rendered blocks 577–606 and
+  684–769; sonic-boom with a string per record 1,554–2,705. Both bound what waits (8 MiB) and count what they drop;
+  udpkit's also writes a regular file straight from its render buffer. So udpkit keeps its own.
 `;
 mkdirSync(join(root, 'docs'), { recursive: true });
 writeFileSync(join(root, 'docs/BENCHMARKS.md'), doc);
