@@ -131,6 +131,25 @@ export function peakRss(pid) {
   }
 }
 
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on every Linux build that matters). */
+const TICKS = 100;
+
+/**
+ * CPU seconds (user + system) a process has used so far, or NaN where /proc cannot tell. The receive figures use it
+ * beside the wall-clock rate: on a shared machine the sender may not outrun a receiver, and then only its CPU time per
+ * datagram still says how much it costs.
+ */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** A progress line on stderr: rewritten in place on a terminal, one line each otherwise. */
 export function progress(text) {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);

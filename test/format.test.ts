@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeBytes } from '../src/format/escape.js';
 import { hexDump } from '../src/format/hex.js';
 import { ByteBuffer } from '../src/format/byte-buffer.js';
-import { datagramJsonLine, datagramTextLine, describeRecord, formatRecord, recordToJson, writeRecord } from '../src/format/records.js';
+import { describeRecord, formatRecord, recordToJson, writeRecord } from '../src/format/records.js';
 import { FORMATS, type DatagramRecord, type TrafficRecord } from '../src/types.js';
 
 const record = (payload: Buffer): DatagramRecord => ({
@@ -84,18 +84,18 @@ describe('formatRecord', () => {
     Buffer.from('quotes " and \\ and \n and \u2028 é'),
     Buffer.from([0xff, 0x00, 0x1b]),
     Buffer.alloc(0),
-  ])('json: the fast datagram line is the schema object, with invisible characters as \\u escapes (%o)', (payload) => {
+  ])('json: the datagram line is the schema object, with invisible characters as \\u escapes (%o)', (payload) => {
     const r = { ...record(payload), from: { address: '::1', port: 1, family: 'IPv6' as const } };
-    const line = datagramJsonLine(r);
+    const line = formatRecord(r, 'json') as string;
     expect(JSON.parse(line)).toEqual(recordToJson(r));
     expect(line).toMatch(/\n$/);
     expect(line).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
   });
 
-  it.each([Buffer.from('x'), Buffer.from('two\nlines'), Buffer.alloc(0)])('text: the fast datagram line equals the head plus payload (%o)', (payload) => {
+  it.each([Buffer.from('x'), Buffer.from('two\nlines'), Buffer.alloc(0)])('text: the datagram line equals the head plus payload (%o)', (payload) => {
     const r = record(payload);
     const tail = payload.length > 0 ? `: ${escapeBytes(payload)}` : '';
-    expect(datagramTextLine(r)).toBe(`${describeRecord(r)}${tail}\n`);
+    expect(formatRecord(r, 'text')).toBe(`${describeRecord(r)}${tail}\n`);
   });
 
   it('writeRecord writes exactly what formatRecord returns, for every format and kind of record', () => {

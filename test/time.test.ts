@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TimeFormat, isoMicros } from '../src/format/time.js';
-import { datagramJsonLine, recordToJson } from '../src/format/records.js';
+import { formatRecord, recordToJson } from '../src/format/records.js';
 import { preciseWallMs } from '../src/clock.js';
 import type { DatagramRecord } from '../src/types.js';
 import { listening, startBin } from './helpers.js';
@@ -36,7 +36,7 @@ describe('TimeFormat', () => {
     expect(recordToJson(datagram(AT), { time: new TimeFormat('iso-us') })).toMatchObject({ time: '2026-11-23T22:01:30.394123Z' });
     expect((recordToJson(datagram(AT), { time: new TimeFormat('epoch-us') }) as { time: number }).time).toBeCloseTo(AT / 1000, 6);
     for (const style of ['iso', 'iso-us', 'epoch', 'epoch-us'] as const) {
-      expect(JSON.parse(datagramJsonLine(datagram(AT), { time: new TimeFormat(style) }))).toEqual(recordToJson(datagram(AT), { time: new TimeFormat(style) }));
+      expect(JSON.parse(formatRecord(datagram(AT), 'json', { time: new TimeFormat(style) }) as string)).toEqual(recordToJson(datagram(AT), { time: new TimeFormat(style) }));
     }
   });
 

@@ -2,11 +2,12 @@
  * A writer that gathers records and writes them in large blocks, so output keeps up with a fast sender, and
  * whose queue is bounded: a reader that stops reading never makes it hold more than {@link MAX_QUEUED} bytes.
  */
+import { fstatSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ByteBuffer } from '../format/byte-buffer.js';
 import { writeRecord, type RecordStyle } from '../format/records.js';
 import type { Format, TrafficRecord } from '../types.js';
-import { drain, failureOf, guard, put } from './output.js';
+import { drain, fail, failureOf, guard, put } from './output.js';
 
 /** Flush at once when this many bytes are waiting; otherwise at the end of the current event-loop turn. */
 const HIGH_WATER = 64 * 1024;
@@ -21,6 +22,7 @@ export type BlockedPolicy = { drop: true } | { drop: false; onBlocked: (blocked:
 export class BufferedWriter {
   private readonly out = new ByteBuffer();
   private scheduled = false;
+  private readonly flushNow = (): void => this.flush();
   private pendingRecords = 0;
   private blocked = false;
   /** Records dropped because the reader was behind (policy `drop`). */
@@ -29,6 +31,12 @@ export class BufferedWriter {
   abandonedBytes = 0;
   /** Resolves with the stream's first error (e.g. EPIPE when the reader went away); never rejects. */
   readonly failed: Promise<Error>;
+  private reportFailure!: (error: Error) => void;
+  /**
+   * The descriptor when the stream is a regular file: blocks go to it with one writeSync each, straight from the
+   * buffer the records were rendered into, which is then reused (a file takes every byte at once; nothing to queue).
+   */
+  private readonly file: number | undefined;
 
   constructor(
     private readonly stream: Writable,
@@ -36,10 +44,12 @@ export class BufferedWriter {
   ) {
     guard(stream);
     this.failed = new Promise((resolve) => {
+      this.reportFailure = resolve;
       const existing = failureOf(stream);
       if (existing) resolve(existing);
       else stream.once('error', (error: Error) => resolve(failureOf(stream) ?? error));
     });
+    this.file = regularFileOf(stream);
   }
 
   /** The first error the stream reported (e.g. EPIPE when the reader went away), if any. */
@@ -58,7 +68,7 @@ export class BufferedWriter {
     if (this.out.used >= HIGH_WATER) this.flush();
     else if (!this.scheduled && this.out.used > 0) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(this.flushNow);
     }
   }
 
@@ -73,6 +83,10 @@ export class BufferedWriter {
   flush(): void {
     this.scheduled = false;
     if (this.out.used === 0) return;
+    if (this.file !== undefined) {
+      this.writeFile(this.file);
+      return;
+    }
     const block = this.out.take();
     const records = this.pendingRecords;
     this.pendingRecords = 0;
@@ -86,9 +100,35 @@ export class BufferedWriter {
     if (this.stream.writableLength >= MAX_QUEUED) this.setBlocked(true);
   }
 
+  private writeFile(fd: number): void {
+    const block = this.out.reserve(0);
+    const end = this.out.used;
+    this.out.used = 0;
+    this.pendingRecords = 0;
+    if (this.error) return;
+    try {
+      for (let at = 0; at < end; ) at += writeSync(fd, block, at, end - at);
+    } catch (error) {
+      // ENOSPC, EIO, EFBIG: the run ends with exit 74, as for a stream that reported it.
+      fail(this.stream, error as Error);
+      this.reportFailure(error as Error);
+    }
+  }
+
   /** Flushes and resolves once the stream has taken every byte, or stopped making progress for a second. */
   async end(): Promise<void> {
     this.flush();
     this.abandonedBytes = await drain(this.stream);
+  }
+}
+
+/** The descriptor behind `stream` when it is a regular file (stdout redirected with `>`), else undefined. */
+function regularFileOf(stream: Writable): number | undefined {
+  const fd = (stream as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return undefined;
+  try {
+    return fstatSync(fd).isFile() ? fd : undefined;
+  } catch {
+    return undefined;
   }
 }

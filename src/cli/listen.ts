@@ -1,6 +1,7 @@
 /** `udp-listen`: parse, bind, print records through a buffered writer, stop on count/timeout/signal, summarise. */
 import { isIP } from 'node:net';
-import { listenUdp } from '../core/udp-listener.js';
+import { listenUdp, type UdpListener } from '../core/udp-listener.js';
+import type { TcpListener } from '../core/tcp-listener.js';
 import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
 import type { TrafficRecord } from '../types.js';
@@ -10,10 +11,89 @@ import { TimeFormat, needsPreciseTime } from '../format/time.js';
 import type { RecordStyle } from '../format/records.js';
 import { put, readerGone } from './output.js';
 import { refuseRawToTerminal, type CliIO } from './io.js';
-import { parseListenArgs } from './listen-args.js';
+import { parseListenArgs, type ListenConfig } from './listen-args.js';
 import { runCommand } from './run.js';
 import { groupsLine, listeningLine, statsLine, summaryLine } from './summary.js';
 import { verboseLines } from './verbose.js';
+
+type Listener = UdpListener | TcpListener;
+
+/** Binds the UDP or TCP listener `config` asks for, every record to `write`. */
+async function startListener(config: ListenConfig, write: (record: TrafficRecord) => void): Promise<Listener> {
+  const common = {
+    port: config.ports,
+    host: config.host,
+    family: config.family,
+    echo: config.echo,
+    count: config.count,
+    idleTimeoutMs: config.timeoutMs,
+    stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
+    preciseTime: needsPreciseTime(config.time),
+  };
+  if (!config.tcp) return listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
+  const { listenTcp } = await import('../core/tcp-listener.js');
+  const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs };
+  return listenTcp({ ...common, ...tcp }, write);
+}
+
+/** The lines that say where the listener listens, and whether the kernel cut its receive buffer. */
+function announce(io: CliIO, config: ListenConfig, listener: Listener): void {
+  put(
+    io.stderr,
+    config.join.length > 0 && listener.protocol === 'udp'
+      ? groupsLine(listener.locals, config.join)
+      : listeningLine(listener, config.host !== undefined && isIP(config.host) === 0 ? config.host : undefined),
+  );
+  if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
+    put(
+      io.stderr,
+      `receive buffer: asked for ${listener.recvBuffer.requested} bytes, the kernel granted ${listener.recvBuffer.granted / 2} ` +
+        `(net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`,
+    );
+  }
+}
+
+/** With --stats, a rate line on stderr every second; returns what stops it. */
+function startStats(io: CliIO, config: ListenConfig, listener: Listener): () => void {
+  if (!config.stats) return () => undefined;
+  let before = listener.summary();
+  const timer = setInterval(() => {
+    const now = listener.summary();
+    put(io.stderr, statsLine(now, before, 1000));
+    before = now;
+  }, 1000);
+  return () => clearInterval(timer);
+}
+
+/** How a run ended: its reason, and the error of a record handler that threw (a bug: exit 70 after the flush). */
+interface Ending {
+  reason: StopReason;
+  handlerError?: { error: unknown };
+}
+
+/** Waits for a stop condition, Ctrl+C (the signal), or the output failing. */
+async function untilEnd(io: CliIO, listener: Listener, out: BufferedWriter): Promise<Ending> {
+  const stopped = new Promise<StopReason>((resolve) => {
+    if (io.signal?.aborted) resolve('closed');
+    io.signal?.addEventListener('abort', () => resolve('closed'), { once: true });
+  });
+  return Promise.race([listener.done, stopped, out.failed.then((): StopReason => 'closed')]).then(
+    (reason): Ending => ({ reason }),
+    (error: unknown): Ending => ({ reason: 'closed', handlerError: { error } }),
+  );
+}
+
+/** After the summary: the exit code's reasons, as errors (none: exit 0). */
+function checkEnding(config: ListenConfig, ending: Ending, records: number, senders: number, out: BufferedWriter, pcap: PcapWriter | undefined): void {
+  if (ending.handlerError !== undefined) throw ending.handlerError.error;
+  if (pcap?.error) throw new UdpkitError('E_IO', `cannot write --pcap ${pcap.path}: ${(pcap.error as { code?: string }).code ?? pcap.error.message}`);
+  // The reader went away (`| head -3`): it had what it wanted; the summary above is the last word.
+  if (out.error && !readerGone(out.error)) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
+  // A quiet spell after data is how a capture ends (exit 0, like `timeout`'s callers expect); 75 means nothing came.
+  if (ending.reason === 'timeout' && records === 0 && senders === 0) {
+    throw new UdpkitError('E_TIMEOUT', `timed out: nothing received for ${(config.timeoutMs ?? 0) / 1000} s`);
+  }
+}
 
 /** Runs `udp-listen` with `argv` (without node and script); resolves to the exit code. */
 export function listenMain(argv: string[], io: CliIO): Promise<number> {
@@ -25,41 +105,17 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     // UDP cannot slow its senders, so records are dropped and counted, and the summary says how many.
     let pauseTcp: ((blocked: boolean) => void) | undefined;
     const out = new BufferedWriter(io.stdout, config.tcp ? { drop: false, onBlocked: (blocked) => pauseTcp?.(blocked) } : { drop: true });
-    const common = {
-      port: config.ports,
-      host: config.host,
-      family: config.family,
-      echo: config.echo,
-      count: config.count,
-      idleTimeoutMs: config.timeoutMs,
-      stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
-      preciseTime: needsPreciseTime(config.time),
-    };
     const style: RecordStyle = { time: new TimeFormat(config.time), showLocal: false };
     const status = config.verbose ? verboseLines() : undefined;
     // Opened once the listener is bound (as tcpdump opens its file after the device): a port in use must not leave
     // an existing capture truncated to an empty one. No datagram can be handled before the bind's continuation runs.
     let pcap: PcapWriter | undefined;
-    const write = (record: TrafficRecord): void => {
+    const listener = await startListener(config, (record) => {
       if (pcap && record.event === 'datagram') pcap.add(record);
       const line = status?.(record);
       if (line !== undefined) put(io.stderr, line);
       out.record(record, config.format, style);
-    };
-    const listener = config.tcp
-      ? await (
-          await import('../core/tcp-listener.js')
-        ).listenTcp(
-          {
-            ...common,
-            frame: config.frame,
-            maxFrame: config.maxFrame,
-            maxConns: config.maxConns,
-            connIdleTimeoutMs: config.idleTimeoutMs,
-          },
-          write,
-        )
-      : await listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
+    });
     try {
       pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
     } catch (error) {
@@ -69,53 +125,15 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     // Several ports or groups: a text record says which one received it (JSON always has `local`).
     style.showLocal = config.ports.length > 1 || config.join.length > 1;
     if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
-    put(
-      io.stderr,
-      config.join.length > 0 && listener.protocol === 'udp'
-        ? groupsLine(listener.locals, config.join)
-        : listeningLine(listener, config.host !== undefined && isIP(config.host) === 0 ? config.host : undefined),
-    );
-    if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
-      put(
-        io.stderr,
-        `receive buffer: asked for ${listener.recvBuffer.requested} bytes, the kernel granted ${listener.recvBuffer.granted / 2} ` +
-          `(net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`,
-      );
-    }
-    let statsTimer: NodeJS.Timeout | undefined;
-    if (config.stats) {
-      let before = listener.summary();
-      statsTimer = setInterval(() => {
-        const now = listener.summary();
-        put(io.stderr, statsLine(now, before, 1000));
-        before = now;
-      }, 1000);
-    }
-    const stopped = new Promise<StopReason>((resolve) => {
-      if (io.signal?.aborted) resolve('closed');
-      io.signal?.addEventListener('abort', () => resolve('closed'), { once: true });
-    });
-    // A record handler that throws (a bug) rejects `done`: what was received before is still flushed, then exit 70.
-    let handlerError: { error: unknown } | undefined;
-    const reason = await Promise.race([listener.done, stopped, out.failed.then((): StopReason => 'closed')]).catch(
-      (error: unknown): StopReason => {
-        handlerError = { error };
-        return 'closed';
-      },
-    );
-    if (statsTimer) clearInterval(statsTimer);
-    const summary = await listener.close({ drain: reason === 'closed' });
+    announce(io, config, listener);
+    const stopStats = startStats(io, config, listener);
+    const ending = await untilEnd(io, listener, out);
+    stopStats();
+    const summary = await listener.close({ drain: ending.reason === 'closed' });
     pcap?.close();
     await out.end();
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
-    if (handlerError !== undefined) throw handlerError.error;
-    if (pcap?.error) throw new UdpkitError('E_IO', `cannot write --pcap ${pcap.path}: ${(pcap.error as { code?: string }).code ?? pcap.error.message}`);
-    // The reader went away (`| head -3`): it had what it wanted; the summary above is the last word.
-    if (out.error && !readerGone(out.error)) throw new UdpkitError('E_IO', `cannot write output: ${out.error.message}`);
-    // A quiet spell after data is how a capture ends (exit 0, like `timeout`'s callers expect); 75 means nothing came.
-    if (reason === 'timeout' && summary.records === 0 && summary.senders === 0) {
-      throw new UdpkitError('E_TIMEOUT', `timed out: nothing received for ${(config.timeoutMs ?? 0) / 1000} s`);
-    }
+    checkEnding(config, ending, summary.records, summary.senders, out, pcap);
     return 0;
   });
 }

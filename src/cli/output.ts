@@ -21,6 +21,11 @@ export function guard(stream: Writable): void {
   });
 }
 
+/** Records `error` as the stream's failure when it has none yet (a write made beside the stream, on its descriptor). */
+export function fail(stream: Writable, error: Error): void {
+  if (!failures.has(stream)) failures.set(stream, error);
+}
+
 /** The first error the stream reported, if any. */
 export function failureOf(stream: Writable): Error | undefined {
   return failures.get(stream);

@@ -1,23 +1,16 @@
-/** The UDP receiver: binds a dgram socket, reads every datagram whole with its sender, optionally echoes it. */
-import { createSocket, type Socket } from 'node:dgram';
-import { formatEndpoint } from '../format/endpoint.js';
-import { unmapEndpoint } from './endpoint.js';
+/** The UDP receiver: binds dgram sockets, reads every datagram whole with its sender, optionally echoes it. */
+import type { Socket } from 'node:dgram';
 import type { DatagramRecord, Endpoint } from '../types.js';
 import { Completion, guardHandler, type StopConditions, type StopReason } from './completion.js';
-import { kernelDrops, rmemMax, socketInode } from './kernel.js';
-import { bindListener, bindPorts, interfaceAddresses, type BindPlan } from './bind-plan.js';
+import { kernelDrops, socketInode } from './kernel.js';
 import { DRAIN_MAX_MS, untilQuiet } from './waiter.js';
-import { Counters, type ListenerSummary } from './stats.js';
-import { EchoGuard } from './echo-guard.js';
-import { EchoCounts } from './echo-counts.js';
+import type { ListenerSummary } from './stats.js';
 import { checkListenOptions, watchSignal } from './options.js';
-import { monotonicMs, preciseWallMs } from '../clock.js';
-import { isIP } from 'node:net';
-import { UdpkitError, fromSystemError } from '../errors.js';
-import { isMulticastAddress, joinGroup, type GroupJoin } from './multicast.js';
+import type { GroupJoin } from './multicast.js';
+import { bindUdp, type RecvBuffer } from './udp-bind.js';
+import { DatagramIntake } from './udp-intake.js';
 
-/** The receive buffer asked for when none is given: 8 MiB, or less where the kernel caps it. */
-export const DEFAULT_RCVBUF = 8 * 1024 * 1024;
+export { DEFAULT_RCVBUF, type RecvBuffer } from './udp-bind.js';
 
 /** Options of {@link listenUdp}. */
 export interface UdpListenOptions extends StopConditions {
@@ -42,15 +35,6 @@ export interface UdpListenOptions extends StopConditions {
   preciseTime?: boolean | undefined;
   /** With echo: echoes per second per sender, the excess counted and not sent (default 1000; 0: no bound). */
   echoRate?: number | undefined;
-}
-
-/** The receive buffer asked for and the one the kernel granted. */
-export interface RecvBuffer {
-  requested: number;
-  /** What the kernel reports (Linux doubles the request for its own bookkeeping). */
-  granted: number;
-  /** True when the kernel gave less than was asked. */
-  capped: boolean;
 }
 
 /** Called for each datagram, in arrival order. */
@@ -85,191 +69,10 @@ export interface UdpListener {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-function bindOnce(plan: BindPlan, port: number, reuseAddr = false): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: plan.family === 6 ? 'udp6' : 'udp4', ipv6Only: plan.ipv6Only, reuseAddr });
-    const onError = (error: Error): void => {
-      socket.close();
-      reject(error);
-    };
-    socket.once('error', onError);
-    socket.bind(port, plan.address, () => {
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
-}
-
-function endpointOf(socket: Socket): Endpoint {
-  const bound = socket.address();
-  return { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
-}
-
-/**
- * The sockets of a listener. With `echo` on the wildcard, every address configured on an interface gets a socket
- * of its own beside the wildcard one (as dnsmasq's bind-interfaces does): Node.js has no IP_PKTINFO, so replying
- * from the socket that received is the only way to answer from the address the request was sent to. Those sockets
- * share the port through SO_REUSEADDR, so a plain bind probes first that the port is free for us alone.
- */
-/** One socket per group, bound to the group's address on `asked` (all on the port the first one got), joined. */
-async function bindGroups(joins: readonly GroupJoin[], asked: number): Promise<Socket[]> {
-  const sockets: Socket[] = [];
-  let port = asked;
-  try {
-    for (const join of joins) {
-      if (!isMulticastAddress(join.group)) {
-        throw new UdpkitError('E_USAGE', `${join.group} is not a multicast group (224.0.0.0/4 or ff00::/8): join takes a group address`);
-      }
-      if (join.source !== undefined && (isIP(join.source) === 0 || isMulticastAddress(join.source))) {
-        throw new UdpkitError('E_USAGE', `source filter ${join.source} must be a unicast IP address`);
-      }
-      const v6 = isIP(join.group) === 6;
-      const socket = await bindOnce({ family: v6 ? 6 : 4, address: join.group, ipv6Only: v6 }, port, true).catch((error: unknown) => {
-        throw fromSystemError(error, `cannot bind udp ${formatEndpoint({ address: join.group, port })}`);
-      });
-      sockets.push(socket);
-      port = socket.address().port;
-      joinGroup(socket, join);
-    }
-  } catch (error) {
-    for (const socket of sockets) socket.close();
-    throw error;
-  }
-  return sockets;
-}
-
-async function bindSockets(options: Omit<UdpListenOptions, 'port'>, asked: number): Promise<{ sockets: Socket[]; skipped: string[] }> {
-  if (options.join !== undefined && options.join.length > 0) return { sockets: await bindGroups(options.join, asked), skipped: [] };
-  const family = options.family ?? 0;
-  const bind = (reuse: boolean) =>
-    bindListener(
-      options.host,
-      family,
-      asked,
-      'cannot bind udp',
-      (plan, port) => bindOnce(plan, port, reuse),
-      (socket) => socket.address().port,
-      (socket) => socket.close(),
-    );
-  if (options.echo !== true || options.host !== undefined) return { sockets: await bind(false), skipped: [] };
-  const probe = await bind(false);
-  const port = probe[0]?.address().port ?? asked;
-  await Promise.all(probe.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
-  const sockets = await bindListener(
-    undefined,
-    family,
-    port,
-    'cannot bind udp',
-    (plan) => bindOnce(plan, port, true),
-    (socket) => socket.address().port,
-    (socket) => socket.close(),
-  );
-  const wildcard = endpointOf(sockets[0] as Socket);
-  const skipped: string[] = [];
-  for (const plan of interfaceAddresses(wildcard.family === 'IPv6' ? 6 : 4, wildcard.family === 'IPv6' && family === 0)) {
-    try {
-      sockets.push(await bindOnce(plan, port, true));
-    } catch (error) {
-      // e.g. an IPv6 address still in duplicate address detection: its requests get the wildcard's answer.
-      skipped.push(`${plan.address} (${(error as { code?: string }).code ?? 'error'})`);
-    }
-  }
-  return { sockets, skipped };
-}
-
-function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffer {
-  const ceiling = rmemMax();
-  const asked = requested ?? Math.min(DEFAULT_RCVBUF, ceiling ?? DEFAULT_RCVBUF);
-  try {
-    socket.setRecvBufferSize(asked);
-  } catch {
-    // the kernel refused the size outright; keep its default and report it below
-  }
-  const granted = socket.getRecvBufferSize();
-  // Linux doubles the value it stores; what the request became is granted / 2 there.
-  const effective = process.platform === 'linux' ? granted / 2 : granted;
-  return { requested: asked, granted, capped: effective < asked };
-}
-
-/**
- * Binds a UDP socket and calls `onDatagram` for every datagram, whole, with its sender.
- * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
- */
-export async function listenUdp(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
-  const options = await checkListenOptions(given);
-  const skipped: string[] = [];
-  const sockets = await bindPorts(
-    options.port,
-    async (port) => {
-      const bound = await bindSockets(options, port);
-      skipped.push(...bound.skipped);
-      return bound.sockets;
-    },
-    (socket) => socket.close(),
-  );
-  const primary = sockets[0] as Socket;
-  const recvBuffer = setRecvBuffer(primary, options.rcvbuf);
-  for (const other of sockets.slice(1)) setRecvBuffer(other, options.rcvbuf);
-  const local = endpointOf(primary);
-  const locals = sockets.map(endpointOf);
+/** The kernel's drop count summed over the sockets, read from /proc (undefined where it cannot be read). */
+function dropCounter(sockets: readonly Socket[]): () => number | undefined {
   const inodes = sockets.map(socketInode);
-  const counters = new Counters();
-  const precise = options.preciseTime === true;
-  const completion = new Completion(options);
-  const onDatagram = guardHandler(completion, handler, () => void close());
-  const counts = options.echo === true ? new EchoCounts() : undefined;
-  const guard = options.echo === true ? new EchoGuard(new Set(locals.map((l) => l.port)), options.echoRate) : undefined;
-  let lastDrops: number | undefined;
-  let closing: Promise<ListenerSummary> | undefined;
-  let arrivals = 0;
-
-  // Under a flood this runs hundreds of thousands of times a second: the sender's endpoint object and its
-  // distinct-sender entry are made once per change of sender, not per datagram.
-  let lastAddress = '';
-  let lastPort = -1;
-  let from: Endpoint = local;
-  const receive = (socket: Socket, at: Endpoint): void => {
-    socket.on('message', (payload, rinfo) => {
-      arrivals += 1;
-      if (completion.finished) return;
-      const time = precise ? preciseWallMs() : Date.now();
-      if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
-        lastAddress = rinfo.address;
-        lastPort = rinfo.port;
-        from = unmapEndpoint(rinfo.address, rinfo.port, rinfo.family);
-        counters.senders.add(`${from.address}|${from.port}`);
-      }
-      counters.records += 1;
-      counters.bytes += payload.length;
-      const last = completion.record(payload, time);
-      if (guard) {
-        // udp-compare's count query is answered with this sender's counts instead of an echo.
-        const answer = counts?.received(from.address, from.port, payload);
-        // From the socket that received: the reply leaves from the address the request was sent to.
-        if (guard.allow(from.address, from.port, monotonicMs())) {
-          const sender = from;
-          socket.send(answer ?? payload, rinfo.port, rinfo.address, (error) => {
-            if (error) counters.echoErrors += 1;
-            else {
-              counters.echoed += 1;
-              if (answer === undefined) counts?.echoed(sender.address, sender.port);
-            }
-          });
-        } else {
-          counters.echoSuppressed += 1;
-        }
-      }
-      onDatagram({ event: 'datagram', protocol: 'udp', time, from, local: at, payload });
-      if (last) counters.stop();
-    });
-    // After bind, socket errors (e.g. an ICMP error on an echo) must not crash the listener; they are not fatal for
-    // UDP, and are counted for the summary.
-    socket.on('error', () => {
-      counters.socketErrors += 1;
-    });
-  };
-  for (const [index, socket] of sockets.entries()) receive(socket, locals[index] as Endpoint);
-  const drops = (): number | undefined => {
+  return () => {
     let total: number | undefined;
     for (const inode of inodes) {
       const n = kernelDrops(inode);
@@ -277,24 +80,45 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
     }
     return total;
   };
+}
 
-  const summary = (): ListenerSummary => {
-    if (!closing) lastDrops = drops();
-    return counters.summary('udp', local, lastDrops);
-  };
-
-  const close = (closeOptions?: { drain?: boolean }): Promise<ListenerSummary> => {
+/** Closing, once: read what is queued (with drain), stop the counters, close every socket. */
+function closer(sockets: readonly Socket[], intake: DatagramIntake, completion: Completion, summarize: (final: boolean) => ListenerSummary) {
+  let closing: Promise<ListenerSummary> | undefined;
+  const close = (options?: { drain?: boolean }): Promise<ListenerSummary> => {
     closing ??= (async () => {
-      if (closeOptions?.drain === true && !completion.finished) await untilQuiet(() => arrivals, DRAIN_MAX_MS);
+      if (options?.drain === true && !completion.finished) await untilQuiet(() => intake.arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
-      counters.stop();
-      lastDrops = drops();
+      intake.counters.stop();
+      const summary = summarize(true);
       await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
-      return counters.summary('udp', local, lastDrops);
+      return summary;
     })();
     return closing;
   };
+  return { close, closed: () => closing !== undefined };
+}
 
+/**
+ * Binds UDP sockets and calls `handler` for every datagram, whole, with its sender.
+ * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
+ */
+export async function listenUdp(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
+  const options = await checkListenOptions(given);
+  const { sockets, locals, skipped, recvBuffer } = await bindUdp(options, options.port);
+  const local = locals[0] as Endpoint;
+  const completion = new Completion(options);
+  const deliver = guardHandler(completion, handler, () => void close());
+  const intake = new DatagramIntake(options, completion, deliver, locals.map((l) => l.port), local);
+  for (const [index, socket] of sockets.entries()) intake.attach(socket, locals[index] as Endpoint);
+  const drops = dropCounter(sockets);
+  // The drop count is read at close and kept: the sockets are gone afterwards.
+  let lastDrops: number | undefined;
+  const summarize = (final: boolean): ListenerSummary => {
+    if (final || !closed()) lastDrops = drops();
+    return intake.counters.summary('udp', local, lastDrops);
+  };
+  const { close, closed } = closer(sockets, intake, completion, summarize);
   watchSignal(options.signal, close);
   return {
     protocol: 'udp',
@@ -303,11 +127,10 @@ export async function listenUdp(given: UdpListenOptions, handler: DatagramHandle
     echoSkipped: skipped,
     recvBuffer,
     done: completion.done,
-    summary,
+    summary: () => summarize(false),
     close,
     async [Symbol.asyncDispose]() {
       await close({ drain: true });
     },
   };
 }
-

@@ -3,11 +3,14 @@
 /** Bytes appended at the end; `take()` hands them over and starts again. */
 export class ByteBuffer {
   private buf: Buffer;
+  /** A DataView of `buf`, made with it: asking a typed array for its `buffer` on every call costs more than the escapes. */
+  private view: DataView;
   /** Bytes written so far. */
   used = 0;
 
   constructor(size = 256 * 1024) {
     this.buf = Buffer.allocUnsafe(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   /** Makes room for `n` more bytes and returns the buffer to write them into at `used`. */
@@ -16,8 +19,14 @@ export class ByteBuffer {
       const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + n));
       this.buf.copy(grown, 0, 0, this.used);
       this.buf = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     }
     return this.buf;
+  }
+
+  /** A DataView of the buffer {@link reserve} returned last (one store writes an escape of up to four bytes). */
+  dataView(): DataView {
+    return this.view;
   }
 
   /** Appends a string of code points below 256 (ASCII, ISO dates, addresses). */
@@ -34,6 +43,13 @@ export class ByteBuffer {
   bytes(bytes: Uint8Array): void {
     this.reserve(bytes.length).set(bytes, this.used);
     this.used += bytes.length;
+  }
+
+  /** What was written, as UTF-8 text, and an empty buffer again. */
+  takeText(): string {
+    const text = this.buf.toString('utf8', 0, this.used);
+    this.used = 0;
+    return text;
   }
 
   /** A copy of what was written, and an empty buffer again. */

@@ -1,11 +1,12 @@
 /** Renders records in the four output formats: text, json (NDJSON), hex and raw. */
 import { isUtf8 } from 'node:buffer';
 import type { DataRecord, DatagramRecord, Endpoint, Format, TrafficRecord } from '../types.js';
-import type { ByteBuffer } from './byte-buffer.js';
+import { ByteBuffer } from './byte-buffer.js';
 import { escapeBytes, escapeInto } from './escape.js';
+import { writeJsonPayload } from './json-escape.js';
 import { formatEndpoint } from './endpoint.js';
 import { hexDump } from './hex.js';
-import { jsonSafe, jsonString } from './safe-text.js';
+import { jsonSafe } from './safe-text.js';
 import { ISO_TIME, type TimeFormat } from './time.js';
 
 /** How records are rendered beyond their format: the time style, and whether text names the local end. */
@@ -113,13 +114,6 @@ export function recordToJson(record: TrafficRecord, style: RecordStyle = {}): Re
   }
 }
 
-/** The text line of a datagram: the hot path of `udp-listen` (the same text as {@link describeRecord} plus payload). */
-export function datagramTextLine(record: DatagramRecord, style: RecordStyle = {}): string {
-  const size = record.payload.length;
-  const head = `${(style.time ?? ISO_TIME).text(record.time)} udp ${endpointText(record.from)}${toLocal(record, style)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
-  return size === 0 ? `${head}\n` : `${head}: ${escapeBytes(record.payload)}\n`;
-}
-
 /** Endpoint JSON texts by object: a listener reuses one endpoint object per sender and one for its own address. */
 const endpointJsonCache = new WeakMap<Endpoint, string>();
 
@@ -133,34 +127,20 @@ function endpointJsonText(endpoint: Endpoint): string {
 }
 
 /**
- * The NDJSON line of a datagram, built without intermediate objects: the hot path of `udp-listen -f json`.
- * The same JSON value as `recordToJson(record)` (a test holds it to that), with DEL, C1 and invisible format
- * characters written as `\\uXXXX` so that a person can `cat` the file safely.
- */
-export function datagramJsonLine(record: DatagramRecord, style: RecordStyle = {}): string {
-  const { payload } = record;
-  const body = isUtf8(payload) ? `"utf8","payload":${jsonString(payload.toString('utf8'))}` : `"base64","payload":"${payload.toString('base64')}"`;
-  return (
-    `{${(style.time ?? ISO_TIME).json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
-    `"local":${endpointJsonText(record.local)},"size":${payload.length},"encoding":${body}}\n`
-  );
-}
-
-/**
  * Renders one record in `format`, ready to write: a line (or lines, for `hex`) ending in `\n`,
  * or for `raw` the payload bytes alone (nothing for events without a payload).
  */
-export function formatRecord(record: TrafficRecord, format: Format, style: RecordStyle = {}): string | Buffer {
+export function formatRecord(record: TrafficRecord, format: Format, style: RecordStyle = NO_STYLE): string | Buffer {
   const hasPayload = record.event === 'datagram' || record.event === 'data';
   switch (format) {
     case 'raw':
       return hasPayload ? record.payload : '';
     case 'json':
-      return record.event === 'datagram' ? datagramJsonLine(record, style) : `${jsonSafe(JSON.stringify(recordToJson(record, style)))}\n`;
+      return record.event === 'datagram' ? datagramLine(record, format, style) : `${jsonSafe(JSON.stringify(recordToJson(record, style)))}\n`;
     case 'hex':
-      return `${describeRecord(record, style)}\n${hasPayload ? hexDump(record.payload) : ''}`;
+      return record.event === 'datagram' ? datagramLine(record, format, style) : `${describeRecord(record, style)}\n${hasPayload ? hexDump(record.payload) : ''}`;
     case 'text': {
-      if (record.event === 'datagram') return datagramTextLine(record, style);
+      if (record.event === 'datagram') return datagramLine(record, format, style);
       if (!hasPayload) return `${describeRecord(record, style)}\n`;
       const payload = record.payload.length > 0 ? `: ${escapeBytes(record.payload)}` : '';
       return `${describeRecord(record, style)}${payload}\n`;
@@ -169,76 +149,112 @@ export function formatRecord(record: TrafficRecord, format: Format, style: Recor
 }
 
 /**
- * The bytes of a datagram's line before its payload (`TIME udp FROM N bytes: ` or the JSON up to the encoding),
- * cached while the millisecond, the endpoints and the size stay the same: under a flood most datagrams share them.
+ * The bytes of a datagram's line before its payload (`TIME udp FROM N bytes: `, the hex head line, or the JSON up
+ * to the encoding), kept while the millisecond, the endpoints, the size and the style stay the same: under a flood
+ * most datagrams share them, and the line is then a copy of these bytes and of the escaped payload.
  */
 class HeadCache {
   private time = Number.NaN;
   private from: Endpoint | undefined;
   private local: Endpoint | undefined;
   private size = -1;
-  private head = Buffer.alloc(0);
+  private style: RecordStyle | undefined;
+  private timeFormat: TimeFormat | undefined;
+  private showLocal: boolean | undefined;
+  /** The head of the last datagram asked for. */
+  bytes = Buffer.alloc(0);
 
-  get(record: DatagramRecord, make: () => string): Buffer {
-    if (record.time !== this.time || record.from !== this.from || record.local !== this.local || record.payload.length !== this.size) {
+  constructor(private readonly make: (record: DatagramRecord, style: RecordStyle) => string) {}
+
+  /** The head of `record`'s line in `style`. */
+  get(record: DatagramRecord, style: RecordStyle): Buffer {
+    if (
+      record.time !== this.time ||
+      record.from !== this.from ||
+      record.local !== this.local ||
+      record.payload.length !== this.size ||
+      style !== this.style ||
+      style.time !== this.timeFormat ||
+      style.showLocal !== this.showLocal
+    ) {
       this.time = record.time;
       this.from = record.from;
       this.local = record.local;
       this.size = record.payload.length;
-      this.head = Buffer.from(make(), 'utf8');
+      this.style = style;
+      this.timeFormat = style.time;
+      this.showLocal = style.showLocal;
+      this.bytes = Buffer.from(this.make(record, style), 'utf8');
     }
-    return this.head;
+    return this.bytes;
   }
 }
 
-const textHeads = new HeadCache();
-const jsonHeads = new HeadCache();
-const NEWLINE = Buffer.from('\n');
+function datagramHead(record: DatagramRecord, style: RecordStyle): string {
+  const size = record.payload.length;
+  return `${(style.time ?? ISO_TIME).text(record.time)} udp ${endpointText(record.from)}${toLocal(record, style)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
+}
+
+const textHeads = new HeadCache((record, style) => (record.payload.length > 0 ? `${datagramHead(record, style)}: ` : datagramHead(record, style)));
+const hexHeads = new HeadCache((record, style) => `${datagramHead(record, style)}\n`);
+const jsonHeads = new HeadCache(
+  (record, style) =>
+    `{${(style.time ?? ISO_TIME).json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
+    `"local":${endpointJsonText(record.local)},"size":${record.payload.length},"encoding":`,
+);
+const NEWLINE = 0x0a;
+const NO_STYLE: RecordStyle = {};
+
+/**
+ * The one renderer of a datagram's line: writes it in `format` into `out`, the hot path of a listener under load.
+ * Text and JSON copy a cached head and then the payload, escaped byte by byte where it needs it, with no string
+ * built on the way.
+ */
+function writeDatagram(record: DatagramRecord, format: Format, out: ByteBuffer, style: RecordStyle): void {
+  const { payload } = record;
+  switch (format) {
+    case 'raw':
+      out.bytes(payload);
+      return;
+    case 'text':
+      out.bytes(textHeads.get(record, style));
+      if (payload.length > 0) escapeInto(payload, out);
+      out.reserve(1)[out.used++] = NEWLINE;
+      return;
+    case 'json': {
+      out.bytes(jsonHeads.get(record, style));
+      writeJsonPayload(payload, out);
+      const end = out.reserve(2);
+      end[out.used] = 0x7d;
+      end[out.used + 1] = NEWLINE;
+      out.used += 2;
+      return;
+    }
+    case 'hex':
+      out.bytes(hexHeads.get(record, style));
+      out.latin1(hexDump(payload));
+      return;
+  }
+}
+
+const scratch = new ByteBuffer(4096);
+
+/** A datagram's line as a string, from {@link writeDatagram}. */
+function datagramLine(record: DatagramRecord, format: Format, style: RecordStyle): string {
+  writeDatagram(record, format, scratch, style);
+  return scratch.takeText();
+}
 
 /**
  * Writes one record in `format` into `out`, bytes for bytes what {@link formatRecord} returns. Datagrams, the
  * hot path of a listener under load, are written piece by piece without building a line first.
  */
-export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuffer, style: RecordStyle = {}): void {
-  if (record.event !== 'datagram') {
-    const text = formatRecord(record, format, style);
-    if (typeof text === 'string') out.utf8(text);
-    else out.bytes(text);
+export function writeRecord(record: TrafficRecord, format: Format, out: ByteBuffer, style: RecordStyle = NO_STYLE): void {
+  if (record.event === 'datagram') {
+    writeDatagram(record, format, out, style);
     return;
   }
-  const { payload } = record;
-  const size = payload.length;
-  switch (format) {
-    case 'raw':
-      out.bytes(payload);
-      return;
-    case 'text': {
-      const head = textHeads.get(record, () => {
-        const text = `${(style.time ?? ISO_TIME).text(record.time)} udp ${endpointText(record.from)}${toLocal(record, style)} ${size === 1 ? '1 byte' : `${size} bytes`}`;
-        return size > 0 ? `${text}: ` : text;
-      });
-      out.bytes(head);
-      if (size > 0) escapeInto(payload, out);
-      out.bytes(NEWLINE);
-      return;
-    }
-    case 'json': {
-      const head = jsonHeads.get(
-        record,
-        () =>
-          `{${(style.time ?? ISO_TIME).json(record.time)},"protocol":"udp","event":"datagram","from":${endpointJsonText(record.from)},` +
-          `"local":${endpointJsonText(record.local)},"size":${size},"encoding":`,
-      );
-      out.bytes(head);
-      if (isUtf8(payload)) {
-        out.utf8(`"utf8","payload":${jsonString(payload.toString('utf8'))}}\n`);
-      } else {
-        out.latin1(`"base64","payload":"${payload.toString('base64')}"}\n`);
-      }
-      return;
-    }
-    case 'hex':
-      out.utf8(formatRecord(record, format, style) as string);
-      return;
-  }
+  const text = formatRecord(record, format, style);
+  if (typeof text === 'string') out.utf8(text);
+  else out.bytes(text);
 }
