@@ -21,8 +21,8 @@ export type {
   SendResult,
   ReplyOverflow,
 } from './types.js';
-export { listenUdp as listen, type UdpListenOptions, type UdpListener, type RecvBuffer, type DatagramHandler } from './core/udp-listener.js';
-export { sendUdp as send, type UdpSendOptions, type UdpSendResult } from './core/udp-sender.js';
+export { listen, type UdpListenOptions, type UdpListener, type RecvBuffer, type DatagramHandler } from './core/udp-listener.js';
+export { send, type UdpSendOptions, type UdpSendResult } from './core/udp-sender.js';
 export { listenTcp, type TcpListenOptions, type TcpListener, type RecordHandler } from './core/tcp-listener.js';
 export { sendTcp, type TcpSendOptions, type TcpSendResult } from './core/tcp-sender.js';
 export { Deframer, encodeFrame, FrameTooLargeError, type Framing } from './core/framing.js';

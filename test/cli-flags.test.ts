@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compareMain } from '../src/cli/compare.js';
 import { listenMain } from '../src/cli/listen.js';
 import { sendMain } from '../src/cli/send.js';
-import { listenUdp } from '../src/core/udp-listener.js';
+import { listen } from '../src/core/udp-listener.js';
 import { boundSocket, closed, hasIPv6, memoryIO, sendFrom, startListen, tcpClient } from './helpers.js';
 
 const ipv6 = await hasIPv6();
@@ -65,7 +65,7 @@ describe('udp-listen flags', () => {
 
 describe('udp-send flags', () => {
   it('--wait --format hex prints the reply as a hex dump', async () => {
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true, count: 1 }, () => undefined);
+    const listener = await listen({ port: 0, host: '127.0.0.1', echo: true, count: 1 }, () => undefined);
     const { io, stdout } = memoryIO();
     expect(await sendMain(['--wait', '1000', '--format', 'hex', '127.0.0.1', String(listener.local.port), 'AB'], io)).toBe(0);
     expect(stdout.text.split('\n')[1]).toBe('00000000: 4142                                     AB');
@@ -74,7 +74,7 @@ describe('udp-send flags', () => {
 
   it('--interval spaces the datagrams out', async () => {
     const times: number[] = [];
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1', count: 3 }, (r) => times.push(r.time));
+    const listener = await listen({ port: 0, host: '127.0.0.1', count: 3 }, (r) => times.push(r.time));
     const { io } = memoryIO();
     expect(await sendMain(['--count', '3', '--interval', '100', '127.0.0.1', String(listener.local.port), 'tick'], io)).toBe(0);
     await listener.done;

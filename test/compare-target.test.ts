@@ -2,7 +2,7 @@
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { listenTcp } from '../src/core/tcp-listener.js';
-import { listenUdp } from '../src/core/udp-listener.js';
+import { listen } from '../src/core/udp-listener.js';
 import { runCompare } from '../src/compare/run.js';
 import { remoteTarget } from '../src/compare/target.js';
 import { isLocalAddress } from '../src/core/local-address.js';
@@ -18,7 +18,7 @@ const own = Object.values(networkInterfaces())
 
 /** `udp-listen --echo` and `udp-listen --tcp --echo` on one loopback port, in this process; closed after the test. */
 async function echoPair(): Promise<number> {
-  const udp = await listenUdp({ port: 0, host: '127.0.0.1', echo: true, echoRate: 0 }, () => undefined);
+  const udp = await listen({ port: 0, host: '127.0.0.1', echo: true, echoRate: 0 }, () => undefined);
   onTestFinished(async () => {
     await udp.close();
   });

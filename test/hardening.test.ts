@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram';
 import { closeSync, openSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { listenUdp } from '../src/core/udp-listener.js';
+import { listen } from '../src/core/udp-listener.js';
 import { DistinctCounter } from '../src/core/distinct.js';
 import { binPath, boundSocket, fixturePath, listening, needsRoot, peakRssMb, sleep, startBin, startProcess, tcpClient, tcpServer, waitFor } from './helpers.js';
 
@@ -21,7 +21,7 @@ describe('echo loops', () => {
   if (skip) console.log(`echo-loop tests skipped: ${skip} (raw sockets to forge a source address)`);
 
   it.skipIf(skip)('a datagram spoofed from the listener itself is recorded once and never echoed', async () => {
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
+    const listener = await listen({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
     onTestFinished(async () => {
       await listener.close();
     });
@@ -34,8 +34,8 @@ describe('echo loops', () => {
   });
 
   it.skipIf(skip)('two echo listeners spoofed at each other stop ping-ponging at the rate bound', async () => {
-    const a = await listenUdp({ port: 0, host: '127.0.0.1', echo: true, echoRate: 500 }, () => undefined);
-    const b = await listenUdp({ port: 0, host: '127.0.0.1', echo: true, echoRate: 500 }, () => undefined);
+    const a = await listen({ port: 0, host: '127.0.0.1', echo: true, echoRate: 500 }, () => undefined);
+    const b = await listen({ port: 0, host: '127.0.0.1', echo: true, echoRate: 500 }, () => undefined);
     onTestFinished(async () => {
       await Promise.all([a.close(), b.close()]);
     });

@@ -63,9 +63,9 @@ describe('imports that point down, or stay in their layer, pass', () => {
     ['src/core/x.ts', "import { show } from '../format/show.js';\nimport { UdpkitError } from '../errors.js';\nimport { unmapEndpoint } from './endpoint.js';\nexport const all = [show, UdpkitError, unmapEndpoint];\n"],
     ['src/core/x.ts', "import { createSocket } from 'node:dgram';\nimport * as z from 'zod/mini';\nexport const load = () => import('./option-schemas.js');\nexport const all = [createSocket, z];\n"],
     ['src/format/x.ts', "import type { Endpoint } from '../types.js';\nexport type E = Endpoint;\n"],
-    ['src/compare/x.ts', "export { sendUdp } from '../core/udp-sender.js';\n"],
+    ['src/compare/x.ts', "export { send } from '../core/udp-sender.js';\n"],
     ['src/cli/x.ts', "import { runCompare } from '../compare/run.js';\nexport const load = () => import('../core/tcp-listener.js');\nexport const r = runCompare;\n"],
-    ['src/index.ts', "export { listenUdp as listen } from './core/udp-listener.js';\nexport { UdpkitError } from './errors.js';\n"],
+    ['src/index.ts', "export { listen } from './core/udp-listener.js';\nexport { UdpkitError } from './errors.js';\n"],
     ['src/bin/x.ts', "import { main } from '../cli/listen.js';\nimport { listen } from 'udpkit';\nexport const all = [main, listen];\n"],
     ['src/errors.ts', "import type { Family } from './types.js';\nexport type F = Family;\n"],
   ])('%s', async (filePath, code) => {

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { portRanges } from '../src/cli/summary.js';
 import { listenPortsSchema, parseWith } from '../src/core/schemas.js';
-import { listenUdp } from '../src/core/udp-listener.js';
+import { listen } from '../src/core/udp-listener.js';
 import type { DatagramRecord } from '../src/types.js';
 import { runBin, startBin, waitFor } from './helpers.js';
 
@@ -54,10 +54,10 @@ describe('the port list', () => {
   });
 });
 
-describe('listenUdp with several ports', () => {
+describe('listen with several ports', () => {
   it('hears each port, each record naming its local port; a port in use fails the whole listener and frees the rest', async () => {
     const records: DatagramRecord[] = [];
-    await using listener = await listenUdp({ port: [0, 0, 0], host: '127.0.0.1' }, (r) => records.push(r));
+    await using listener = await listen({ port: [0, 0, 0], host: '127.0.0.1' }, (r) => records.push(r));
     const ports = listener.locals.map((l) => l.port);
     expect(new Set(ports).size).toBe(3);
     const socket = createSocket('udp4');
@@ -68,11 +68,11 @@ describe('listenUdp with several ports', () => {
 
     // The second port is taken: nothing stays bound (the first port binds again at once).
     const taken = ports[1] as number;
-    const free = await listenUdp({ port: 0, host: '127.0.0.1' }, () => undefined);
+    const free = await listen({ port: 0, host: '127.0.0.1' }, () => undefined);
     const firstPort = free.local.port;
     await free.close();
-    await expect(listenUdp({ port: [firstPort, taken], host: '127.0.0.1' }, () => undefined)).rejects.toThrow(`cannot bind udp 127.0.0.1:${taken}: address already in use`);
-    const again = await listenUdp({ port: firstPort, host: '127.0.0.1' }, () => undefined);
+    await expect(listen({ port: [firstPort, taken], host: '127.0.0.1' }, () => undefined)).rejects.toThrow(`cannot bind udp 127.0.0.1:${taken}: address already in use`);
+    const again = await listen({ port: firstPort, host: '127.0.0.1' }, () => undefined);
     await again.close();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../src/core/pacer.js';
-import { sendUdp } from '../src/core/udp-sender.js';
+import { send } from '../src/core/udp-sender.js';
 import { boundSocket, runBin, tcpServer, waitFor } from './helpers.js';
 
 describe('Pacer', () => {
@@ -47,12 +47,12 @@ describe('Pacer', () => {
   });
 });
 
-describe('sendUdp with intervalMs and durationMs', () => {
+describe('send with intervalMs and durationMs', () => {
   it('sends count datagrams paced, each received, and reports a rate no higher than asked', async () => {
     const receiver = await boundSocket();
     let got = 0;
     receiver.on('message', () => (got += 1));
-    const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('p'), count: 200, intervalMs: 0.1 });
+    const result = await send({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('p'), count: 200, intervalMs: 0.1 });
     expect(result.messages).toBe(200);
     await waitFor(() => got === 200, { timeoutMs: 5000, what: '200 datagrams' });
     expect(result.rate).toBeGreaterThan(0);
@@ -63,7 +63,7 @@ describe('sendUdp with intervalMs and durationMs', () => {
     const receiver = await boundSocket();
     let got = 0;
     receiver.on('message', () => (got += 1));
-    const result = await sendUdp({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('d'), intervalMs: 5, durationMs: 300 });
+    const result = await send({ host: '127.0.0.1', port: receiver.address().port, payload: Buffer.from('d'), intervalMs: 5, durationMs: 300 });
     expect(result.messages).toBeGreaterThanOrEqual(1);
     expect(result.messages).toBeLessThanOrEqual(60);
     await waitFor(() => got === result.messages, { timeoutMs: 5000, what: 'every datagram sent' });
@@ -71,7 +71,7 @@ describe('sendUdp with intervalMs and durationMs', () => {
   });
 
   it('refuses a negative interval or duration, naming it', async () => {
-    await expect(sendUdp({ host: '127.0.0.1', port: 9, payload: Buffer.from('x'), durationMs: -1 })).rejects.toThrow(/invalid durationMs -1/);
+    await expect(send({ host: '127.0.0.1', port: 9, payload: Buffer.from('x'), durationMs: -1 })).rejects.toThrow(/invalid durationMs -1/);
   });
 });
 

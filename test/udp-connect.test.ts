@@ -1,7 +1,7 @@
 /** Connected vs unconnected UDP to a loopback port where nothing listens: the ICMP error only a connected socket hears. */
 import { describe, expect, it } from 'vitest';
 import { sendMain } from '../src/cli/send.js';
-import { sendUdp } from '../src/core/udp-sender.js';
+import { send } from '../src/core/udp-sender.js';
 import { UdpkitError } from '../src/errors.js';
 import { deadPort, hasIPv6, memoryIO } from './helpers.js';
 
@@ -13,13 +13,13 @@ describe.each([
 ] as const)('nothing listening on $host', ({ host, type }) => {
   it.skipIf(type === 'udp6' && !ipv6)('plain sendto reports success: the datagram just vanishes', async () => {
     const port = await deadPort(type);
-    const result = await sendUdp({ host, port, payload: Buffer.from('anyone?'), count: 3 });
+    const result = await send({ host, port, payload: Buffer.from('anyone?'), count: 3 });
     expect(result).toMatchObject({ messages: 3, connected: false, totalBytes: 21 });
   });
 
   it.skipIf(type === 'udp6' && !ipv6)('a connected socket learns of the ICMP port-unreachable: E_REFUSED', async () => {
     const port = await deadPort(type);
-    const sending = sendUdp({ host, port, payload: Buffer.from('anyone?'), connect: true });
+    const sending = send({ host, port, payload: Buffer.from('anyone?'), connect: true });
     await expect(sending).rejects.toThrow(UdpkitError);
     await expect(sending).rejects.toMatchObject({ code: 'E_REFUSED', errno: 'ECONNREFUSED', exitCode: 69 });
     await expect(sending).rejects.toThrow(/connection refused by .*:\d+ over udp/);
@@ -45,7 +45,7 @@ describe('udp-send exit codes for the two paths', () => {
 
   it('--connect --count 5 --interval 20: the refusal ends the run with E_REFUSED', async () => {
     const port = await deadPort();
-    const sending = sendUdp({ host: '127.0.0.1', port, payload: Buffer.from('x'), connect: true, count: 5, intervalMs: 20 });
+    const sending = send({ host: '127.0.0.1', port, payload: Buffer.from('x'), connect: true, count: 5, intervalMs: 20 });
     await expect(sending).rejects.toMatchObject({ code: 'E_REFUSED' });
   });
 });

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { listenMain } from '../src/cli/listen.js';
 import { sendMain } from '../src/cli/send.js';
-import { listenUdp } from '../src/core/udp-listener.js';
-import { sendUdp } from '../src/core/udp-sender.js';
+import { listen } from '../src/core/udp-listener.js';
+import { send } from '../src/core/udp-sender.js';
 import type { DatagramRecord } from '../src/types.js';
 import { boundSocket, hasIPv6, memoryIO, sendFrom, sleep, startListen } from './helpers.js';
 
@@ -18,7 +18,7 @@ describe.each([
 ] as const)('$family loopback', ({ family, host, type, max }) => {
   it.skipIf(family === 'IPv6' && !ipv6)('receives an empty datagram and a maximum-size one whole', async () => {
     const records: DatagramRecord[] = [];
-    const listener = await listenUdp({ port: 0, host, count: 2 }, (r) => records.push(r));
+    const listener = await listen({ port: 0, host, count: 2 }, (r) => records.push(r));
     try {
       const big = Buffer.alloc(max, 0x61);
       big[max - 1] = 0x7a;
@@ -91,7 +91,7 @@ describe.each([
 describe('dual stack', () => {
   it.skipIf(!ipv6)('binds :: by default and shows IPv4 senders as plain IPv4', async () => {
     const records: DatagramRecord[] = [];
-    const listener = await listenUdp({ port: 0, count: 2 }, (r) => records.push(r));
+    const listener = await listen({ port: 0, count: 2 }, (r) => records.push(r));
     try {
       expect(listener.local.address).toBe('::');
       const v4 = await boundSocket('udp4');
@@ -107,7 +107,7 @@ describe('dual stack', () => {
   });
 
   it('-4 binds 0.0.0.0', async () => {
-    const listener = await listenUdp({ port: 0, family: 4 }, () => undefined);
+    const listener = await listen({ port: 0, family: 4 }, () => undefined);
     expect(listener.local).toMatchObject({ address: '0.0.0.0', family: 'IPv4' });
     await listener.close();
   });
@@ -169,7 +169,7 @@ describe('listener lifecycle', () => {
   });
 
   it('close is idempotent and returns the same promise', async () => {
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1' }, () => undefined);
+    const listener = await listen({ port: 0, host: '127.0.0.1' }, () => undefined);
     const first = listener.close();
     expect(listener.close()).toBe(first);
     await expect(first).resolves.toMatchObject({ records: 0 });
@@ -177,10 +177,10 @@ describe('listener lifecycle', () => {
   });
 
   it('asks for a large receive buffer and reports what the kernel granted', async () => {
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1' }, () => undefined);
+    const listener = await listen({ port: 0, host: '127.0.0.1' }, () => undefined);
     expect(listener.recvBuffer.granted).toBeGreaterThanOrEqual(listener.recvBuffer.requested);
     await listener.close();
-    const capped = await listenUdp({ port: 0, host: '127.0.0.1', rcvbuf: 2 ** 31 - 1 }, () => undefined);
+    const capped = await listen({ port: 0, host: '127.0.0.1', rcvbuf: 2 ** 31 - 1 }, () => undefined);
     expect(capped.recvBuffer.capped).toBe(true);
     await capped.close();
   });
@@ -189,9 +189,9 @@ describe('listener lifecycle', () => {
 describe('sender', () => {
   it('--count sends N datagrams and reports them', async () => {
     const records: DatagramRecord[] = [];
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1', count: 5 }, (r) => records.push(r));
+    const listener = await listen({ port: 0, host: '127.0.0.1', count: 5 }, (r) => records.push(r));
     try {
-      const result = await sendUdp({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('abc'), count: 5, intervalMs: 1 });
+      const result = await send({ host: '127.0.0.1', port: listener.local.port, payload: Buffer.from('abc'), count: 5, intervalMs: 1 });
       expect(result).toMatchObject({ messages: 5, bytesPerMessage: 3, totalBytes: 15, connected: false });
       await listener.done;
       expect(records).toHaveLength(5);
@@ -201,7 +201,7 @@ describe('sender', () => {
   });
 
   it('--json prints what was sent on stdout and nothing else there', async () => {
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1', count: 1 }, () => undefined);
+    const listener = await listen({ port: 0, host: '127.0.0.1', count: 1 }, () => undefined);
     const { io, stdout } = memoryIO();
     expect(await sendMain(['--json', '127.0.0.1', String(listener.local.port), 'hi'], io)).toBe(0);
     const json = JSON.parse(stdout.text) as Record<string, unknown>;
@@ -217,7 +217,7 @@ describe('sender', () => {
   });
 
   it('--count N --wait MS is ping mode: N exchanges, each reply printed, round trips reported', async () => {
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
+    const listener = await listen({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
     const { io, stdout, stderr } = memoryIO();
     expect(await sendMain(['--count', '3', '--wait', '1000', '--json', '127.0.0.1', String(listener.local.port), 'ping'], io)).toBe(0);
     const json = JSON.parse(stdout.text) as { rttMs: (number | null)[]; replies: { payload: string }[]; messages: number };
@@ -239,7 +239,7 @@ describe('sender', () => {
 
   it('resolves localhost and sends -e escapes as bytes', async () => {
     const records: DatagramRecord[] = [];
-    const listener = await listenUdp({ port: 0, host: '127.0.0.1', count: 1 }, (r) => records.push(r));
+    const listener = await listen({ port: 0, host: '127.0.0.1', count: 1 }, (r) => records.push(r));
     const { io } = memoryIO();
     expect(await sendMain(['-4', '-e', 'localhost', String(listener.local.port), 'a\\r\\n\\x00'], io)).toBe(0);
     await listener.done;

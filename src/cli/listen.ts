@@ -1,6 +1,6 @@
 /** `udp-listen`: parse, bind, print records through a buffered writer, stop on count/timeout/signal, summarise. */
 import { isIP } from 'node:net';
-import { listenUdp, type UdpListener } from '../core/udp-listener.js';
+import { listen, type UdpListener } from '../core/udp-listener.js';
 import type { TcpListener } from '../core/tcp-listener.js';
 import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
@@ -30,7 +30,7 @@ async function startListener(config: ListenConfig, write: (record: TrafficRecord
     stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
     preciseTime: needsPreciseTime(config.time),
   };
-  if (!config.tcp) return listenUdp({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
+  if (!config.tcp) return listen({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
   const { listenTcp } = await import('../core/tcp-listener.js');
   const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs };
   return listenTcp({ ...common, ...tcp }, write);

@@ -1,6 +1,6 @@
 /** `udp-send`: parse, read and encode the message, send it, report on stderr (and stdout when asked). */
 import type { TcpSendResult } from '../core/tcp-sender.js';
-import { sendUdp, type UdpSendResult } from '../core/udp-sender.js';
+import { send, type UdpSendResult } from '../core/udp-sender.js';
 import { routeSource } from '../core/resolve.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
@@ -158,7 +158,7 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
           sourceAddress: config.sourceAddress,
           sourcePort: config.sourcePort,
         })
-      : await sendUdp({
+      : await send({
           ...base,
           connect: config.connect,
           broadcast: config.broadcast,

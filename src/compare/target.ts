@@ -1,6 +1,6 @@
 /** The echo pair udp-compare measures against: udpkit's own echo listeners in this process, or a remote pair. */
 import { listenTcp, type TcpListener } from '../core/tcp-listener.js';
-import { listenUdp, type UdpListener } from '../core/udp-listener.js';
+import { listen, type UdpListener } from '../core/udp-listener.js';
 import { resolveHost } from '../core/resolve.js';
 import { isLocalAddress } from '../core/local-address.js';
 import type { EchoTarget } from './types.js';
@@ -13,7 +13,7 @@ export interface RunningTarget {
 
 /** Starts `udp-listen --echo` and `udp-listen --tcp --echo` equivalents on loopback ports chosen by the system. */
 export async function startLocalTarget(): Promise<RunningTarget> {
-  const udp: UdpListener = await listenUdp({ port: 0, host: '127.0.0.1', echo: true, echoRate: 0 }, () => undefined);
+  const udp: UdpListener = await listen({ port: 0, host: '127.0.0.1', echo: true, echoRate: 0 }, () => undefined);
   let tcp: TcpListener;
   try {
     tcp = await listenTcp({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);

@@ -12,7 +12,7 @@ import { DatagramIntake } from './udp-intake.js';
 
 export { DEFAULT_RCVBUF, type RecvBuffer } from './udp-bind.js';
 
-/** Options of {@link listenUdp}. */
+/** Options of {@link listen}. */
 export interface UdpListenOptions extends StopConditions {
   /** Aborting it closes the listener (reading what is queued first), as close({ drain: true }) does. */
   signal?: AbortSignal | undefined;
@@ -103,7 +103,7 @@ function closer(sockets: readonly Socket[], intake: DatagramIntake, completion: 
  * Binds UDP sockets and calls `handler` for every datagram, whole, with its sender.
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
  */
-export async function listenUdp(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
+export async function listen(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
   const options = await checkListenOptions(given);
   const { sockets, locals, skipped, recvBuffer } = await bindUdp(options, options.port);
   const local = locals[0] as Endpoint;

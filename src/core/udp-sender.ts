@@ -15,7 +15,7 @@ import { UdpSendRun } from './udp-send-run.js';
 /** How long a connected socket lingers after its last send to hear an ICMP error, when no reply is awaited. */
 export const DEFAULT_SETTLE_MS = 50;
 
-/** Options of {@link sendUdp}. */
+/** Options of {@link send}. */
 export interface UdpSendOptions extends SendBase {
   /** Use a connected socket, which learns of ICMP errors such as port unreachable. */
   connect?: boolean | undefined;
@@ -35,7 +35,7 @@ export interface UdpSendOptions extends SendBase {
   multicastLoop?: boolean | undefined;
 }
 
-/** What {@link sendUdp} did: a {@link SendResult} whose messages are datagrams. */
+/** What {@link send} did: a {@link SendResult} whose messages are datagrams. */
 export interface UdpSendResult extends SendResult<DatagramRecord> {
   protocol: 'udp';
   /** Whether the socket was connected: it then hears ICMP errors such as port unreachable. */
@@ -78,7 +78,7 @@ async function planUdpSend(options: UdpSendOptions): Promise<UdpSendPlan> {
  * @throws UdpkitError E_DATA (too large), E_UNKNOWN_HOST, E_REFUSED (connected socket, nothing listening),
  *   E_TIMEOUT (no reply within `waitMs`), E_UNAVAILABLE, E_PERMISSION
  */
-export async function sendUdp(given: UdpSendOptions): Promise<UdpSendResult> {
+export async function send(given: UdpSendOptions): Promise<UdpSendResult> {
   const options = await checkSendOptions(given);
   const plan = await planUdpSend(options);
   const source = messageSource(options.payload, options.signal, (message, number) =>

@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { sendTcp } from '../../src/core/tcp-sender.js';
-import { sendUdp } from '../../src/core/udp-sender.js';
+import { send } from '../../src/core/udp-sender.js';
 import { boundSocket } from '../helpers.js';
 
 /** A UDP server on 127.0.0.1 that answers every datagram with `reply`; closed when the test ends. */
@@ -14,7 +14,7 @@ async function udpAnswering(reply: Buffer): Promise<number> {
 }
 
 describe('senders', () => {
-  it('sendTcp and sendUdp leave no listener on the caller\'s signal, run after run', async () => {
+  it('sendTcp and send leave no listener on the caller\'s signal, run after run', async () => {
     const server = createServer((socket) => socket.resume());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -22,14 +22,14 @@ describe('senders', () => {
     const controller = new AbortController();
     for (let i = 0; i < 12; i++) {
       await sendTcp({ host: '127.0.0.1', port, payload: Buffer.from('hi'), signal: controller.signal });
-      await sendUdp({ host: '127.0.0.1', port, payload: Buffer.from('hi'), signal: controller.signal });
+      await send({ host: '127.0.0.1', port, payload: Buffer.from('hi'), signal: controller.signal });
     }
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('UDP ping: a reply over --max-reply still answers its exchange (counted as overflow, not as a loss)', async () => {
     const port = await udpAnswering(Buffer.alloc(20, 0x61));
-    const result = await sendUdp({ host: '127.0.0.1', port, payload: Buffer.from('ping'), count: 3, waitMs: 2000, maxReplyBytes: 10 });
+    const result = await send({ host: '127.0.0.1', port, payload: Buffer.from('ping'), count: 3, waitMs: 2000, maxReplyBytes: 10 });
     expect(result.rttMs).toHaveLength(3);
     expect(result.rttMs?.every((rtt) => rtt !== null)).toBe(true);
     expect(result.replies).toEqual([]);

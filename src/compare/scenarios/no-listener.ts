@@ -1,6 +1,6 @@
 /** Scenario 2, nobody listening: what each kind of socket tells its sender when the port is closed. */
 import { sendTcp } from '../../core/tcp-sender.js';
-import { sendUdp } from '../../core/udp-sender.js';
+import { send } from '../../core/udp-sender.js';
 import { UdpkitError } from '../../errors.js';
 import { na, num, word } from '../figures.js';
 import { cellText } from '../render.js';
@@ -34,8 +34,8 @@ export const noListener: Scenario = {
     progress('no-listener');
     const port = await closedPort();
     const payload = Buffer.from('anyone there?');
-    const plain = await outcome(() => sendUdp({ host: '127.0.0.1', port, payload }));
-    const connected = await outcome(() => sendUdp({ host: '127.0.0.1', port, payload, connect: true, settleMs: 200 }));
+    const plain = await outcome(() => send({ host: '127.0.0.1', port, payload }));
+    const connected = await outcome(() => send({ host: '127.0.0.1', port, payload, connect: true, settleMs: 200 }));
     const tcp = await outcome(() => sendTcp({ host: '127.0.0.1', port, payload, connectTimeoutMs: 2000 }));
     const know = num(connected.ms * 1000, 'µs');
     const knowTcp = num(tcp.ms * 1000, 'µs');
