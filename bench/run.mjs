@@ -549,10 +549,11 @@ ${table}
 - **The listener's own share** (\`node bench/hot-path.mjs --format text|json|raw --payload ascii|binary > FILE\`): the
   record path of udp-listen (handler, renderer, writer to a file) driven without the kernel, in CPU ns per datagram
   above a bare listener; what to read while working on the hot path on a shared machine.
-- **Writer** (\`bench/writers.mjs\`, 2026-12-02, Node 20, sonic-boom 5.0.2, 1,000,000 records, 3 runs): udpkit's
-  BufferedWriter 444–505 ns/record (text) and 499–533 (json); sonic-boom fed the same rendered blocks 577–606 and
-  684–769; sonic-boom with a string per record 1,554–2,705. Both bound what waits (8 MiB) and count what they drop;
-  udpkit's also writes a regular file straight from its render buffer. So udpkit keeps its own.
+- **Writer** (\`bench/writers.mjs\`, 2026-12-02, Node 20, sonic-boom 5.0.2, 1,000,000 records, 3 runs each, on a shared
+  machine): udpkit's BufferedWriter 509–692 ns/record (text) and 540–789 (json); sonic-boom fed the same rendered
+  blocks 719–949 and 807–990; sonic-boom with a string per record (the first measurement) 1,554–2,705. Both bound
+  what waits (8 MiB) and count what they drop; udpkit's also writes a regular file straight from its render buffer.
+  So udpkit keeps its own.
 `;
 mkdirSync(join(root, 'docs'), { recursive: true });
 writeFileSync(join(root, 'docs/BENCHMARKS.md'), doc);
