@@ -14,8 +14,8 @@ const HIGH_WATER = 64 * 1024;
 
 /**
  * How long a record may wait for others to share its write. A write per event-loop turn (32 datagrams at most, as
- * libuv reads them) costs a file system its per-write work (a journal handle for the new mtime on ext4) every few
- * kilobytes; a few milliseconds gather up to {@link HIGH_WATER}, and nobody watching a terminal sees the delay.
+ * libuv reads them) pays a system call and the file system's per-write work every few kilobytes; a few
+ * milliseconds gather up to {@link HIGH_WATER}, and nobody watching a terminal sees the delay.
  * Measured with bench/hot-path.mjs: 10–15% less of the listener's own CPU time per datagram than a write per turn.
  */
 const FLUSH_MS = 5;
