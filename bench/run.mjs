@@ -3,7 +3,7 @@
 // it could not run). Writes bench/results/<date>.json and the table in docs/BENCHMARKS.md; `--receive` runs only the
 // receive figures (paced loss unless --flood, unpaced flood), N runs each, and prints its table without touching docs/BENCHMARKS.md.
 import { createSocket } from 'node:dgram';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,21 @@ async function stopListen(listener) {
   return { records: Number(match[1]), drops: Number(match[2]) };
 }
 
+/**
+ * Writes a receiver's output file to disk and removes it, between runs: a flood leaves hundreds of megabytes of
+ * dirty pages, and their writeback must not land on the next receiver's run (nor truncating them on its start).
+ */
+function discard(file) {
+  try {
+    const fd = openSync(file, 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch {
+    // not there: nothing to write back
+  }
+  rmSync(file, { force: true });
+}
+
 function lineCount(file) {
   const data = readFileSync(file);
   let lines = 0;
@@ -130,6 +145,7 @@ if (!process.argv.includes('--flood')) {
       await sleep(200);
       const { records } = await stopListen(listener);
       const lines = lineCount(listener.file);
+      discard(listener.file);
       lost.push(sent - Math.min(records, lines));
     }
     figure(`paced-${format}`, `udp-listen -f ${format} > file at 100,000 datagrams/s ${by} for ${seconds} s: datagrams lost`, 'datagrams', lost, {
@@ -144,7 +160,15 @@ if (!process.argv.includes('--flood')) {
   const seconds = quick ? 1 : 3;
   const listen = (format) => async () => {
     const l = await startListen(format);
-    return { port: l.port, pid: l.proc.pid, stop: async () => (await stopListen(l)).records };
+    return {
+      port: l.port,
+      pid: l.proc.pid,
+      stop: async () => {
+        const { records } = await stopListen(l);
+        discard(l.file);
+        return records;
+      },
+    };
   };
   const receivers = {
     'udp-listen -f text > file': listen('text'),
@@ -174,7 +198,9 @@ if (!process.argv.includes('--flood')) {
         pid: proc.pid,
         stop: async () => {
           await proc.stop('SIGTERM');
-          return Math.floor(statSync(file).size / 64);
+          const size = statSync(file).size;
+          discard(file);
+          return Math.floor(size / 64);
         },
       };
     };
@@ -197,13 +223,15 @@ if (!process.argv.includes('--flood')) {
     };
   }
   // Round-robin over the receivers, run by run, so that the machine's drift over the minutes this takes
-  // weighs on every receiver alike and the ratios stay fair.
+  // weighs on every receiver alike and the ratios stay fair. Five runs (unless --runs or --quick say otherwise): on
+  // a shared machine one receiver's rate moves by a tenth from run to run.
+  const FLOOD_RUNS = runsFlag > 0 || quick ? RUNS : 5;
   const values = Object.fromEntries(Object.keys(receivers).map((name) => [name, []]));
   const costs = Object.fromEntries(Object.keys(receivers).map((name) => [name, []]));
   const sentRates = [];
-  for (let r = 0; r < RUNS; r++) {
+  for (let r = 0; r < FLOOD_RUNS; r++) {
     for (const [name, make] of Object.entries(receivers)) {
-      note(`unpaced flood ${seconds}s → ${name}, run ${r + 1}/${RUNS}`);
+      note(`unpaced flood ${seconds}s → ${name}, run ${r + 1}/${FLOOD_RUNS}`);
       const receiver = await make();
       const cpuBefore = cpuSeconds(receiver.pid);
       sentRates.push((await blast(receiver.port, seconds, 0)) / seconds);
@@ -420,6 +448,7 @@ if (!receiveOnly) {
     await sleep(300);
     rss.push(peakRss(listener.proc.pid) / 1024 / 1024);
     received.push((await stopListen(listener)).records);
+    discard(listener.file);
   }
   const m = figure('rss', `udp-listen peak RSS after ${total} datagrams (${Math.round(summarize(received).median)} received, median)`, 'MB', rss);
   m.target = { text: '< 80 MB', met: m.max < 80 };
@@ -479,7 +508,7 @@ const doc = `# Benchmarks
 
 The latest table from \`${command}\`, run ${date} on Linux ${report.machine.kernel}, Node ${report.machine.node},
 ${report.machine.cpus} × ${report.machine.cpu}; sockperf: ${tools.sockperf ?? 'missing'}; socat: ${tools.socat ?? 'missing'}.
-Every figure is the median, min and max over ${RUNS} runs (5 for the send rate); ratios are against baselines measured in the same run
+Every figure is the median, min and max over ${RUNS} runs (5 for the send rate${runsFlag > 0 || quick ? '' : ' and the floods'}); ratios are against baselines measured in the same run
 (absolute numbers on these shared machines drift from run to run). Raw results: \`${resultFile.slice(root.length + 1)}\`.
 The receive figures name their sender: ${tools.sockperf ? 'sockperf' : '**not sockperf** (missing)'}.
 ${warnings.length > 0 ? `\n${warnings.join('\n\n')}\n` : ''}
@@ -493,7 +522,8 @@ ${table}
 - **Unpaced flood**: \`sockperf tp -m 64 --mps=max\` for the stated time into each receiver, the receivers taken in
   turn within each run; delivered per second =
   datagrams it took in / seconds. socat writes raw payloads (file size / 64); udp-listen's count is its summary;
-  \`bench/baselines/count-receiver.mjs\` only counts; \`sockperf sr\` is the C ceiling. The targets (issue 17):
+  \`bench/baselines/count-receiver.mjs\` only counts; \`sockperf sr\` is the C ceiling. After each run the output
+  file is written to disk (fsync) and removed, so that its writeback does not fall on the next receiver. The targets (issue 17):
   text and json at least 0.85×, raw at least 0.95× the bare Node count-only receiver. sockperf's payload is
   binary (a header of zero bytes, then bytes that look random): text escapes most of it, json writes it in base64.
 - **CPU time per datagram**: each receiver's user + system CPU time (\`/proc/PID/stat\`) over the flood, divided by
@@ -516,10 +546,11 @@ ${table}
 - **The listener's own share** (\`node bench/hot-path.mjs --format text|json|raw --payload ascii|binary > FILE\`): the
   record path of udp-listen (handler, renderer, writer to a file) driven without the kernel, in CPU ns per datagram
   above a bare listener; what to read while working on the hot path on a shared machine.
-- **Writer** (\`bench/writers.mjs\`, 2026-12-02, Node 20, sonic-boom 5.0.2, 1,000,000 records, 3 runs): udpkit's
-  BufferedWriter 444–505 ns/record (text) and 499–533 (json); sonic-boom fed the same rendered blocks 577–606 and
-  684–769; sonic-boom with a string per record 1,554–2,705. Both bound what waits (8 MiB) and count what they drop;
-  udpkit's also writes a regular file straight from its render buffer. So udpkit keeps its own.
+- **Writer** (\`bench/writers.mjs\`, 2026-12-02, Node 20, sonic-boom 5.0.2, 1,000,000 records, 3 runs each, on a shared
+  machine): udpkit's BufferedWriter 509–692 ns/record (text) and 540–789 (json); sonic-boom fed the same rendered
+  blocks 719–949 and 807–990; sonic-boom with a string per record (the first measurement) 1,554–2,705. Both bound
+  what waits (8 MiB) and count what they drop; udpkit's also writes a regular file straight from its render buffer.
+  So udpkit keeps its own.
 `;
 mkdirSync(join(root, 'docs'), { recursive: true });
 writeFileSync(join(root, 'docs/BENCHMARKS.md'), doc);

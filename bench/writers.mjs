@@ -3,8 +3,8 @@
 // sonic-boom is not a dependency: install it anywhere and point at it.
 // Usage: SONIC_BOOM=/tmp/sb/node_modules/sonic-boom/index.js taskset -c 1 node bench/writers.mjs WRITER [text|json] > /tmp/out
 //   WRITER: own | sonic-utf8 | sonic-utf8-sync | sonic-buffer (sonic-boom fed udpkit's rendered blocks)
-// Measured 2026-12-02 (Node 20, sonic-boom 5.0.2, 3 runs each): own 444–505 ns/record text, 499–533 json;
-// sonic-buffer 577–606 text, 684–769 json; sonic-utf8 (minLength 4096) 2,495–2,705; sonic-utf8-sync 1,554–1,766.
+// Measured 2026-12-02 (Node 20, sonic-boom 5.0.2, 3 runs each): own 509–692 ns/record text, 540–789 json;
+// sonic-buffer 719–949 text, 807–990 json; earlier, sonic-utf8 (minLength 4096) 2,495–2,705, sonic-utf8-sync 1,554–1,766.
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
