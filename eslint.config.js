@@ -35,7 +35,7 @@ export default tseslint.config(
         {
           src: join(import.meta.dirname, 'src'),
           self: 'udpkit',
-          layers: [['bin/'], ['cli/'], ['index.ts'], ['compare/'], ['core/'], ['format/'], ['errors.ts', 'types.ts', 'clock.ts', 'version.ts']],
+          layers: [['bin/'], ['cli/'], ['web/', 'metrics/'], ['index.ts'], ['compare/'], ['proxy/', 'probe/', 'respond/'], ['core/'], ['format/'], ['errors.ts', 'types.ts', 'clock.ts', 'version.ts']],
         },
       ],
     },

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bins = ['udp-listen', 'udp-send', 'udp-compare'];
+// Every command package.json names in "bin" (a new command is one line there).
+const bins = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin);
 
 /**
  * `string-width` builds an Intl.Segmenter when it is imported, which loads ICU data (~12 ms here) although only
