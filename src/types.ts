@@ -156,8 +156,10 @@ export interface SendResult<Reply extends DatagramRecord | DataRecord = Datagram
   startedAt: number;
   /** Milliseconds from the first send to the last send's completion (in ping mode, to the last reply or time-out). */
   sendMs: number;
-  /** Messages per second achieved, with more than one message: (n − 1) / elapsed when paced. */
+  /** Messages per second achieved, with more than one message: (n − 1) / spanMs when paced, n / sendMs when not. */
   rate?: number;
+  /** Paced runs: milliseconds from the first send to the last (the span `rate` is measured over). */
+  spanMs?: number;
   /** True when `signal` ended the run early: `messages` counts what was sent before. */
   interrupted: boolean;
   /** With waitMs: every reply kept, up to `maxReplyBytes` in all. */

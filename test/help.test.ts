@@ -92,6 +92,8 @@ describe('help', () => {
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.
+
+      Shell completion: udp-listen completion >> ~/.bashrc (or udp-listen completion zsh >> ~/.zshrc).
       "
     `);
   });
@@ -174,6 +176,8 @@ describe('help', () => {
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
       number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no
       equivalent.
+
+      Shell completion: udp-send completion >> ~/.bashrc (or udp-send completion zsh >> ~/.zshrc).
       "
     `);
   });
@@ -221,6 +225,8 @@ describe('help', () => {
         udp-compare --save reports --baseline reports/last.json
                                                       keep this run, compared with an earlier one
         udp-compare 192.0.2.10 5005                   against a remote echo pair
+
+      Shell completion: udp-compare completion >> ~/.bashrc (or udp-compare completion zsh >> ~/.zshrc).
       "
     `);
   });

@@ -47,7 +47,7 @@ function announce(io: CliIO, config: ListenConfig, listener: Listener): void {
   if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
     put(
       io.stderr,
-      `receive buffer: asked for ${listener.recvBuffer.requested} bytes, the kernel granted ${listener.recvBuffer.granted / 2} ` +
+      `receive buffer: asked for ${listener.recvBuffer.requested} bytes${listener.recvBuffer.byDefault ? ' (the default)' : ''}, the kernel granted ${listener.recvBuffer.granted / 2} ` +
         `(net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`,
     );
   }

@@ -71,7 +71,8 @@ function outputPart(loss: OutputLoss | undefined): string {
 
 function echoPart(summary: ListenerSummary): string {
   const echoed = summary.echoed > 0 ? `, ${summary.echoed} echoed` : '';
-  const suppressed = summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} echoes not sent (own address or over the rate bound)` : '';
+  const suppressed =
+    summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} ${summary.echoSuppressed === 1 ? 'echo' : 'echoes'} not sent (own address or over the rate bound)` : '';
   return echoed + suppressed;
 }
 
@@ -83,7 +84,7 @@ export function summaryLine(summary: ListenerSummary, loss?: OutputLoss): string
   const errors = summary.errors > 0 ? `, ${plural(summary.errors, 'socket error')}` : '';
   return (
     `summary: ${plural(summary.records, unit)}, ${plural(summary.bytes, 'byte')} from ${senders} ` +
-    `in ${(summary.durationMs / 1000).toFixed(3)} s (${summary.ratePerSec.toFixed(0)} ${unit}s/s)${echoPart(summary)}${errors}` +
+    `in ${(summary.durationMs / 1000).toFixed(3)} s (${plural(Number(summary.ratePerSec.toFixed(0)), unit)}/s)${echoPart(summary)}${errors}` +
     `${dropsPart(summary)}${outputPart(loss)}\n`
   );
 }

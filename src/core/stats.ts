@@ -25,7 +25,7 @@ export interface ListenerSummary {
   echoed: number;
   /** Echoes not sent: to the listener's own address and port (a loop), or over the per-sender rate bound. */
   echoSuppressed: number;
-  /** Errors after bind (an ICMP error on an echo, a reset connection): counted, never fatal. */
+  /** Errors after bind (an ICMP error on an echo, a failed read): counted, never fatal. A peer's reset is not one. */
   errors: number;
 }
 
