@@ -53,6 +53,10 @@ describe("import from 'udpkit'", () => {
     const sending = send({ host: '127.0.0.1', port: 9, payload: Buffer.alloc(70_000) });
     await expect(sending).rejects.toThrow(UdpkitError);
     await expect(sending).rejects.toMatchObject({ code: 'E_DATA', exitCode: 65 });
+    // The library names its own option; the command line names --broadcast (test/broadcast.test.ts).
+    const broadcast = send({ host: '255.255.255.255', port: 9, payload: Buffer.from('x') });
+    await expect(broadcast).rejects.toThrow('255.255.255.255 is a broadcast address: sending to it needs broadcast: true');
+    await expect(broadcast).rejects.toMatchObject({ code: 'E_USAGE', exitCode: 64 });
   });
 });
 

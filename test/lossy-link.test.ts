@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCompare } from '../src/compare/run.js';
+import { compareReportSchema } from '../src/compare/schema.js';
 import { NETNS_PREFIX, lossyLinkUnavailable, namespacesWithPrefix } from '../src/compare/netns.js';
 import { peerUnavailable } from '../src/compare/peer-process.js';
 import { peersOf, sleep, startBin, waitFor } from './helpers.js';
@@ -72,12 +73,15 @@ describe.skipIf(reason !== undefined)('lossy link', () => {
 
 describe.skipIf(reason !== undefined)('lossy link: one signal stops it at once', () => {
   it.each(['SIGHUP', 'SIGTERM', 'SIGINT'] as const)('%s mid-scenario: exit 130, no namespace and no peer left', async (signal) => {
-    const { child, stderr, exit } = startBin('udp-compare', ['-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const { child, stdout, stderr, exit } = startBin('udp-compare', ['-f', 'json', '-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       await waitFor(() => namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`).length === 2 && peersOf(child.pid) > 0, { timeoutMs: 10_000, what: 'namespaces and peers' });
       child.kill(signal);
       expect((await exit).code).toBe(130);
       expect(stderr.text).toBe('udp-compare: interrupted: every namespace and peer process it made was removed\n');
+      // The report says it as the README does, and as its schema allows: skipped, reason interrupted.
+      const report = compareReportSchema.parse(JSON.parse(stdout.text));
+      expect(report.scenarios.map((s) => [s.name, s.status, s.reason])).toEqual([['lossy-link', 'skipped', 'interrupted']]);
       expect(namespacesWithPrefix(`${NETNS_PREFIX}${child.pid}-`)).toEqual([]);
       expect(spawnSync('pgrep', ['-f', `peer\\.m?js .*--host 10\\.213\\.`]).status).toBe(1);
     } finally {
