@@ -40,6 +40,7 @@ export function readmeExamples(text = readFileSync(fileURLToPath(new URL('../REA
   const commands: string[] = [];
   const sessions: SessionStep[][] = [];
   let block: string[] | undefined;
+  let header: string[] | undefined;
   for (const line of text.split('\n')) {
     if (line.startsWith('```')) {
       if (block === undefined) block = [];
@@ -54,8 +55,18 @@ export function readmeExamples(text = readFileSync(fileURLToPath(new URL('../REA
       block.push(line);
       continue;
     }
-    if (!line.startsWith('|')) continue;
-    for (const cell of cells(line)) {
+    if (!line.startsWith('|')) {
+      header = undefined;
+      continue;
+    }
+    // The first row of a table is its header: the examples are in its `example` column (the flag tables) and its
+    // `udpkit` column (the table for nc users); other columns mention commands in sentences.
+    if (header === undefined) {
+      header = cells(line);
+      continue;
+    }
+    for (const [index, cell] of cells(line).entries()) {
+      if (!['example', 'udpkit'].includes(header[index] ?? '')) continue;
       for (const [, code = ''] of cell.matchAll(/`([^`]+)`/g)) {
         const command = code.replace(/\\\|/g, '|').replace(/\bHOST\b/g, '127.0.0.1');
         // A command with its arguments: `udp-listen` alone, in a sentence, names the command, it is not an example.
