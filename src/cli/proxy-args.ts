@@ -5,7 +5,7 @@ import { addIssue, destinationPortSchema, durationSchema, intSchema, listenPortS
 import { show } from '../format/show.js';
 import { UdpkitError } from '../errors.js';
 import type { LinkImpairments } from '../proxy/impairments.js';
-import { flagImpairments, IMPAIRMENT_FLAGS } from '../proxy/schema.js';
+import { DATAGRAM_ONLY, flagImpairments, IMPAIRMENT_FLAGS } from '../proxy/schema.js';
 import { parseBytesOrDuration, EXPECTED } from '../proxy/values.js';
 import { choiceSchema, hostSchema, type HostSpec } from './schemas.js';
 import type { CliIO } from './io.js';
@@ -44,18 +44,12 @@ export interface ProxyConfig extends TcpStreamOptions {
   tcp: boolean;
 }
 
-/** Flags that need datagrams: with --tcp each is refused with the reason. */
+/** Flags that need datagrams or sessions: with --tcp each is refused with the reason. */
 const UDP_ONLY: Readonly<Record<string, string>> = {
-  loss: 'TCP cannot lose data in a relay: the kernel below it retransmits every segment',
-  'loss-burst': 'TCP cannot lose data in a relay: the kernel below it retransmits every segment',
-  duplicate: 'a TCP stream has no datagrams to send twice (the kernel drops duplicate segments)',
-  corrupt: "TCP's checksum discards a corrupted segment and the kernel retransmits it",
-  reorder: 'a TCP stream arrives in order: the kernel reassembles segments',
-  mtu: 'a TCP stream is cut into segments that fit the path (try --slice)',
-  outage: 'a dark TCP link only stalls the stream (try --blackhole-after)',
+  ...DATAGRAM_ONLY,
   'max-sessions': 'TCP has connections, not sessions',
   'session-timeout': 'TCP has connections, not sessions',
-  pcap: '--pcap writes UDP datagrams: a TCP stream is not written as packets (capture it with tshark)',
+  pcap: 'a TCP stream is not written as packets (capture it with tshark)',
 };
 
 /** `[ADDR:]PORT` of --control: loopback unless an address is given. */

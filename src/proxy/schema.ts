@@ -36,6 +36,31 @@ export const FIELDS: readonly Field[] = [
   { flag: 'outage', key: 'outage', parse: parseOutage, expected: EXPECTED.outage, text: (o: { everyMs: number; forMs: number }) => `${o.everyMs}/${o.forMs}` },
 ];
 
+/** Impairments a TCP relay cannot apply, and why: said to whoever asks for one with --tcp. */
+export const DATAGRAM_ONLY: Readonly<Record<string, string>> = {
+  loss: 'TCP cannot lose data in a relay: the kernel below it retransmits every segment',
+  'loss-burst': 'TCP cannot lose data in a relay: the kernel below it retransmits every segment',
+  duplicate: 'a TCP stream has no datagrams to send twice (the kernel drops duplicate segments)',
+  corrupt: "TCP's checksum discards a corrupted segment and the kernel retransmits it",
+  reorder: 'a TCP stream arrives in order: the kernel reassembles segments',
+  mtu: 'a TCP stream is cut into segments that fit the path (try --slice)',
+  outage: 'a dark TCP link only stalls the stream (try --blackhole-after)',
+  queue: 'a TCP relay holds data back by flow control, it never drops it',
+  'keep-order': 'a TCP stream always keeps its order',
+};
+
+/**
+ * Refuses the impairments a TCP relay cannot apply, with the reason.
+ * @throws UdpkitError E_USAGE `--loss works with UDP only: …`
+ */
+export function refuseDatagramImpairments(imp: Impairments | undefined): void {
+  if (imp === undefined) return;
+  const given = FIELDS.filter((f) => imp[f.key] !== undefined).map((f) => f.flag);
+  if (imp.keepOrder === true) given.push('keep-order');
+  const refused = given.find((flag) => DATAGRAM_ONLY[flag] !== undefined);
+  if (refused !== undefined) throw new UdpkitError('E_USAGE', `--${refused} works with UDP only: ${DATAGRAM_ONLY[refused]}`);
+}
+
 /** Every impairment flag, with `keep-order`. */
 export const IMPAIRMENT_FLAGS: readonly string[] = [...FIELDS.map((f) => f.flag), 'keep-order'];
 
