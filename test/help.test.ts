@@ -80,6 +80,8 @@ describe('help', () => {
             --max-conns      TCP: close connections beyond N at once, with a record               [string]
             --idle-timeout   TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)
                                                                                                   [string]
+            --metrics        Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address
+                             127.0.0.1)                                                           [string]
             --version        Show version number                                                 [boolean]
         -h, --help           Show help                                                           [boolean]
 
@@ -245,7 +247,7 @@ describe('help', () => {
         -i, --interval  Time between probes to each target (default 1s; bare number: seconds; or 10ms)
                                                                                                   [string]
         -s, --size      Bytes per probe, at least 12 (default 64)                                 [string]
-        -t, --timeout   An echo later than this is lost, and counted late if it comes (default 1s)[string]
+        -t, --timeout   An echo later than this is lost (and counted late if it comes; default 1s)[string]
         -c, --count     Stop after N probes per target (default: until Ctrl+C)                    [string]
         -d, --duration  Stop after this long (default: until Ctrl+C)                              [string]
         -r, --report    A status line per target this often (default 10s)                         [string]
@@ -258,7 +260,7 @@ describe('help', () => {
 
       Examples:
         udp-probe 127.0.0.1:5005  probe an echo server every second (start \`udp-listen --echo 5005\` first)
-        udp-probe --interval 10ms --report 1s [::1]:5005 127.0.0.1:7
+        udp-probe --interval 10ms --report 1s 127.0.0.1:5005 [::1]:5005
                                   two targets, 100 probes a second each
         udp-probe -f json --count 20 --interval 50ms 127.0.0.1:5005
                                   twenty probes, NDJSON reports

@@ -13,6 +13,7 @@ import { parseArgs } from './run.js';
 import type { Example } from './help.js';
 import { isIP } from 'node:net';
 import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
+import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -45,6 +46,8 @@ export interface ListenConfig {
   time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
+  /** --metrics [ADDR:]PORT: serve Prometheus metrics there. */
+  metrics: MetricsAddress | undefined;
 }
 
 const listenSchema = z.pipe(
@@ -76,6 +79,7 @@ const listenSchema = z.pipe(
     'max-frame': z.optional(intSchema('--max-frame', 1, 2 ** 31 - 1)),
     'max-conns': z.optional(intSchema('--max-conns', 1, 1_000_000)),
     'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
+    metrics: z.optional(metricsAddressSchema),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -151,6 +155,7 @@ const listenSchema = z.pipe(
       time: args.time,
       join,
       pcap: args.pcap,
+      metrics: args.metrics,
     };
   }),
 );
@@ -209,7 +214,8 @@ export function listenCommand(argv: string[]) {
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
     .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })
     .option('max-conns', { type: 'string', describe: 'TCP: close connections beyond N at once, with a record' })
-    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' });
+    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' })
+    .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */

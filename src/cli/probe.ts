@@ -1,10 +1,25 @@
 /** `udp-probe`: parse, probe every target, a status line per report, the summary per target on stop. */
-import { probe, type ProbeReport } from '../probe/prober.js';
+import { probe, type Prober, type ProbeReport } from '../probe/prober.js';
+import type { MetricsServer } from '../metrics/serve.js';
 import type { CliIO } from './io.js';
 import { put } from './output.js';
-import { parseProbeArgs } from './probe-args.js';
+import { parseProbeArgs, type ProbeConfig } from './probe-args.js';
 import { reportJson, reportLine, summaryJson, summaryLine } from './probe-lines.js';
 import { runCommand } from './run.js';
+
+/** With --metrics, /metrics served from the prober's summaries; a port that cannot be bound stops the prober. */
+async function startMetrics(io: CliIO, config: ProbeConfig, prober: Prober): Promise<MetricsServer | undefined> {
+  if (config.metrics === undefined) return undefined;
+  const { serveProbeMetrics } = await import('../metrics/serve.js');
+  try {
+    const server = await serveProbeMetrics(prober, config.metrics);
+    put(io.stderr, `metrics on ${server.url}\n`);
+    return server;
+  } catch (error) {
+    await prober.close();
+    throw error;
+  }
+}
 
 /** Runs `udp-probe` with `argv` (without node and script); resolves to the exit code. */
 export function probeMain(argv: string[], io: CliIO): Promise<number> {
@@ -16,8 +31,7 @@ export function probeMain(argv: string[], io: CliIO): Promise<number> {
       else put(io.stderr, reportLine(report));
     };
     const prober = await probe({ ...config, signal: io.signal }, write);
-    const metrics = config.metrics === undefined ? undefined : await (await import('../metrics/serve.js')).serveProbeMetrics(prober, config.metrics);
-    if (metrics !== undefined) put(io.stderr, `metrics on ${metrics.url}\n`);
+    const metrics = await startMetrics(io, config, prober);
     await prober.done;
     await metrics?.close();
     for (const summary of prober.summary()) {

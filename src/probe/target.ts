@@ -118,6 +118,8 @@ export class ProbeTarget {
     socket.on('message', (message) => this.receive(message));
     this.address = resolved.address;
     this.socket = socket;
+    // Asked at once: whether loss can be split is known from the start, not from the first report.
+    this.ask();
   }
 
   private failed(error: unknown): void {
