@@ -29,8 +29,10 @@ async function startListener(config: ListenConfig, write: (record: TrafficRecord
     idleTimeoutMs: config.timeoutMs,
     stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
     preciseTime: needsPreciseTime(config.time),
+    allow: config.allow,
+    deny: config.deny,
   };
-  if (!config.tcp) return listen({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
+  if (!config.tcp) return listen({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, echoAnyPort: config.echoAnyPort, join: config.join }, write);
   const { listenTcp } = await import('../core/tcp-listener.js');
   const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs };
   return listenTcp({ ...common, ...tcp }, write);

@@ -72,7 +72,9 @@ function outputPart(loss: OutputLoss | undefined): string {
 function echoPart(summary: ListenerSummary): string {
   const echoed = summary.echoed > 0 ? `, ${summary.echoed} echoed` : '';
   const suppressed = summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} echoes not sent (own address or over the rate bound)` : '';
-  return echoed + suppressed;
+  const refused = summary.refusedReflectors > 0 ? `, ${summary.refusedReflectors} refused reflectors (echoes to a well-known service's port)` : '';
+  const denied = summary.denied > 0 ? `, ${summary.denied} denied (--allow/--deny)` : '';
+  return echoed + suppressed + refused + denied;
 }
 
 /** The closing summary: records, bytes, distinct senders, duration, rate, echoes, errors, kernel and output drops. */
