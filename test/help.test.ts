@@ -11,12 +11,20 @@ import { LISTEN_EXAMPLES } from '../src/cli/listen-args.js';
 import { SEND_EXAMPLES } from '../src/cli/send-args.js';
 import { proxyMain } from '../src/cli/proxy.js';
 import { PROXY_EXAMPLES } from '../src/cli/proxy-args.js';
+import { probeMain } from '../src/cli/probe.js';
+import { PROBE_EXAMPLES } from '../src/cli/probe-args.js';
 import { deadPort, memoryIO } from './helpers.js';
 
-const MAINS = { 'udp-listen': listenMain, 'udp-send': sendMain, 'udp-compare': compareMain, 'udp-proxy': proxyMain } as const;
+const MAINS = { 'udp-listen': listenMain, 'udp-send': sendMain, 'udp-compare': compareMain, 'udp-proxy': proxyMain, 'udp-probe': probeMain } as const;
 const NAMES = Object.keys(MAINS) as (keyof typeof MAINS)[];
 
-const EXAMPLES: Record<keyof typeof MAINS, readonly Example[]> = { 'udp-listen': LISTEN_EXAMPLES, 'udp-send': SEND_EXAMPLES, 'udp-compare': COMPARE_EXAMPLES, 'udp-proxy': PROXY_EXAMPLES };
+const EXAMPLES: Record<keyof typeof MAINS, readonly Example[]> = {
+  'udp-listen': LISTEN_EXAMPLES,
+  'udp-send': SEND_EXAMPLES,
+  'udp-compare': COMPARE_EXAMPLES,
+  'udp-proxy': PROXY_EXAMPLES,
+  'udp-probe': PROBE_EXAMPLES,
+};
 
 /** Runs a command in-process with argv (and `env`). */
 async function run(name: keyof typeof MAINS, argv: readonly string[], env: Record<string, string> = {}) {
@@ -80,6 +88,13 @@ describe('help', () => {
             --max-conns      TCP: close connections beyond N at once, with a record               [string]
             --idle-timeout   TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)
                                                                                                   [string]
+            --allow          Hear only senders in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable; others
+                             dropped and counted                                                  [string]
+            --deny           Drop (and count) senders in CIDR; repeatable                         [string]
+            --echo-any-port  Echo even to the source ports of well-known reflectors (53 DNS, 123 NTP, 19
+                             chargen…)                                                           [boolean]
+            --metrics        Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address
+                             127.0.0.1)                                                           [string]
             --version        Show version number                                                 [boolean]
         -h, --help           Show help                                                           [boolean]
 
@@ -299,6 +314,54 @@ describe('help', () => {
         udp-compare 192.0.2.10 5005                   against a remote echo pair
 
       Shell completion: udp-compare completion >> ~/.bashrc (or udp-compare completion zsh >> ~/.zshrc).
+      "
+    `);
+  });
+
+  it('udp-probe --help', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await probeMain(['--help'], io)).toBe(0);
+    expect(stdout.text).toMatchInlineSnapshot(`
+      "udp-probe [options] <target>...
+
+      Probe UDP echo servers continuously: small sequence-numbered datagrams at a fixed interval,
+      each echo matched; loss, late, duplicated and reordered echoes, RTT and jitter per target.
+
+      Positionals:
+        targets  Echo servers as HOST:PORT: 127.0.0.1:5005, [::1]:5005, db1:7                     [string]
+
+      Options:
+        -4              Resolve names to IPv4 only                                               [boolean]
+        -6              Resolve names to IPv6 only                                               [boolean]
+        -i, --interval  Time between probes to each target (default 1s; bare number: seconds; or 10ms)
+                                                                                                  [string]
+        -s, --size      Bytes per probe, at least 12 (default 64)                                 [string]
+        -t, --timeout   An echo later than this is lost (and counted late if it comes; default 1s)[string]
+        -c, --count     Stop after N probes per target (default: until Ctrl+C)                    [string]
+        -d, --duration  Stop after this long (default: until Ctrl+C)                              [string]
+        -r, --report    A status line per target this often (default 10s)                         [string]
+        -f, --format    text: status lines on stderr; json: NDJSON reports on stdout
+                                                                                [string] [default: "text"]
+            --metrics   Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)
+                                                                                                  [string]
+            --version   Show version number                                                      [boolean]
+        -h, --help      Show help                                                                [boolean]
+
+      Examples:
+        udp-probe 127.0.0.1:5005  probe an echo server every second (start \`udp-listen --echo 5005\` first)
+        udp-probe --interval 10ms --report 1s 127.0.0.1:5005 [::1]:5005
+                                  two targets, 100 probes a second each
+        udp-probe -f json --count 20 --interval 50ms 127.0.0.1:5005
+                                  twenty probes, NDJSON reports
+        udp-probe --metrics 9464 db1:5005 db2:5005
+                                  serve http://127.0.0.1:9464/metrics for Prometheus
+
+      Against \`udp-listen --echo\`, loss is split into the way there (up) and the way back (down) by the
+      echo server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown. A
+      target that does not resolve or answer is reported and probed on. Ctrl+C prints the summary per
+      target and exits 0.
+
+      Shell completion: udp-probe completion >> ~/.bashrc (or udp-probe completion zsh >> ~/.zshrc).
       "
     `);
   });

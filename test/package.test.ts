@@ -30,7 +30,7 @@ describe('the npm package', () => {
     for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/esm/index.js', 'dist/esm/format/index.js', 'dist/esm/compare/index.js', 'dist/index.d.ts', 'dist/format/index.d.ts', 'dist/compare/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/format.cjs', 'dist/cjs/compare.cjs', 'dist/cjs/errors.cjs', 'dist/cjs/index.d.ts', 'dist/cjs/format/index.d.ts', 'dist/cjs/compare/index.d.ts', 'dist/cjs/package.json', 'dist/bin/compare-peer.mjs']) {
       expect(files).toContain(needed);
     }
-    for (const bin of ['udp-listen', 'udp-send', 'udp-compare', 'udp-proxy']) {
+    for (const bin of ['udp-listen', 'udp-send', 'udp-compare', 'udp-proxy', 'udp-probe']) {
       expect(files).toContain(`dist/bin/${bin}.cjs`);
       expect(files).toContain(`dist/bin/${bin}.bundle.cjs`);
     }

@@ -17,17 +17,19 @@ const base: ListenerSummary = {
   echoed: 0,
   echoSuppressed: 1,
   errors: 1,
+  denied: 0,
+  refusedReflectors: 1,
 };
 
 describe('one is one', () => {
   it('the listener summary, UDP and TCP', () => {
     expect(summaryLine(base)).toBe(
-      'summary: 1 datagram, 1 byte from 1 sender in 1.000 s (1 datagram/s), 1 echo not sent (own address or over the rate bound), 1 socket error, kernel drops 0\n',
+      'summary: 1 datagram, 1 byte from 1 sender in 1.000 s (1 datagram/s), 1 echo not sent (own address or over the rate bound), 1 refused reflector (echoes to a well-known service\'s port), 1 socket error, kernel drops 0\n',
     );
-    expect(summaryLine({ ...base, protocol: 'tcp', kernelDrops: undefined, echoSuppressed: 0, errors: 0 })).toBe(
+    expect(summaryLine({ ...base, protocol: 'tcp', kernelDrops: undefined, echoSuppressed: 0, errors: 0, refusedReflectors: 0 })).toBe(
       'summary: 1 record, 1 byte from 1 connection in 1.000 s (1 record/s)\n',
     );
-    expect(summaryLine({ ...base, records: 2, ratePerSec: 2, echoSuppressed: 2, errors: 0 })).toMatch(/\(2 datagrams\/s\), 2 echoes not sent/);
+    expect(summaryLine({ ...base, records: 2, ratePerSec: 2, echoSuppressed: 2, errors: 0, refusedReflectors: 2 })).toMatch(/\(2 datagrams\/s\), 2 echoes not sent .*, 2 refused reflectors /);
   });
 
   it('udp-send -c 2 -i 1000: `1 datagram/s`', async () => {

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
 import { TIME_STYLES, type TimeStyle } from '../format/time.js';
 import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
-import { addIssue, durationSchema, intSchema, listenPortsSchema, parseWith } from '../core/schemas.js';
+import { addIssue, durationSchema, intSchema, listenPortsSchema, parseWith, type TransformContext } from '../core/schemas.js';
 import { show } from '../format/show.js';
 import { choiceSchema, hostSchema } from './schemas.js';
 import type { CliIO } from './io.js';
@@ -13,6 +13,8 @@ import { parseArgs } from './run.js';
 import type { Example } from './help.js';
 import { isIP } from 'node:net';
 import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
+import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
+import { parseCidr } from '../core/address-filter.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -45,6 +47,39 @@ export interface ListenConfig {
   time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
+  /** --allow / --deny CIDR: the senders heard, the senders dropped (counted `denied`). */
+  allow: string[];
+  deny: string[];
+  /** --echo-any-port: echo to the well-known reflectors' source ports too. */
+  echoAnyPort: boolean;
+  /** --metrics [ADDR:]PORT: serve Prometheus metrics there. */
+  metrics: MetricsAddress | undefined;
+}
+
+/** The flags that harden a reflector, as given. */
+interface HardeningArgs {
+  allow?: string | string[] | undefined;
+  deny?: string | string[] | undefined;
+  'echo-any-port'?: boolean | undefined;
+  echo?: boolean | undefined;
+}
+
+/** --allow and --deny (each CIDR parsed, a bad one named) and --echo-any-port (with --echo only). */
+function hardening(args: HardeningArgs, ctx: TransformContext): Pick<ListenConfig, 'allow' | 'deny' | 'echoAnyPort'> {
+  if (args['echo-any-port'] === true && args.echo !== true) addIssue(ctx, '--echo-any-port works with --echo only');
+  const cidrs = (flag: 'allow' | 'deny'): string[] => {
+    const given = args[flag];
+    const list = typeof given === 'string' ? [given] : (given ?? []);
+    for (const cidr of list) {
+      try {
+        parseCidr(cidr, `--${flag}`);
+      } catch (error) {
+        addIssue(ctx, (error as Error).message);
+      }
+    }
+    return list;
+  };
+  return { allow: cidrs('allow'), deny: cidrs('deny'), echoAnyPort: args['echo-any-port'] === true };
 }
 
 const listenSchema = z.pipe(
@@ -76,6 +111,10 @@ const listenSchema = z.pipe(
     'max-frame': z.optional(intSchema('--max-frame', 1, 2 ** 31 - 1)),
     'max-conns': z.optional(intSchema('--max-conns', 1, 1_000_000)),
     'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
+    metrics: z.optional(metricsAddressSchema),
+    allow: z.optional(z.union([z.string(), z.array(z.string())])),
+    deny: z.optional(z.union([z.string(), z.array(z.string())])),
+    'echo-any-port': z.optional(z.boolean()),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -151,6 +190,8 @@ const listenSchema = z.pipe(
       time: args.time,
       join,
       pcap: args.pcap,
+      metrics: args.metrics,
+      ...hardening(args, ctx),
     };
   }),
 );
@@ -209,11 +250,15 @@ export function listenCommand(argv: string[]) {
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
     .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })
     .option('max-conns', { type: 'string', describe: 'TCP: close connections beyond N at once, with a record' })
-    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' });
+    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' })
+    .option('allow', { type: 'string', describe: 'Hear only senders in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable; others dropped and counted' })
+    .option('deny', { type: 'string', describe: 'Drop (and count) senders in CIDR; repeatable' })
+    .option('echo-any-port', { type: 'boolean', describe: 'Echo even to the source ports of well-known reflectors (53 DNS, 123 NTP, 19 chargen…)' })
+    .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
-  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
+  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join', 'allow', 'deny'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
   return raw === undefined ? undefined : parseWith(listenSchema, raw);
 }

@@ -73,7 +73,10 @@ function echoPart(summary: ListenerSummary): string {
   const echoed = summary.echoed > 0 ? `, ${summary.echoed} echoed` : '';
   const suppressed =
     summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} ${summary.echoSuppressed === 1 ? 'echo' : 'echoes'} not sent (own address or over the rate bound)` : '';
-  return echoed + suppressed;
+  const refused =
+    summary.refusedReflectors > 0 ? `, ${summary.refusedReflectors} refused ${summary.refusedReflectors === 1 ? 'reflector' : 'reflectors'} (echoes to a well-known service's port)` : '';
+  const denied = summary.denied > 0 ? `, ${summary.denied} denied (--allow/--deny)` : '';
+  return echoed + suppressed + refused + denied;
 }
 
 /** The closing summary: records, bytes, distinct senders, duration, rate, echoes, errors, kernel and output drops. */

@@ -27,6 +27,10 @@ export interface ListenerSummary {
   echoSuppressed: number;
   /** Errors after bind (an ICMP error on an echo, a failed read): counted, never fatal. A peer's reset is not one. */
   errors: number;
+  /** Datagrams (TCP: connections) dropped by the allow/deny lists before anything else. */
+  denied: number;
+  /** Echoes refused to the source port of a well-known reflecting service (DNS, NTP, chargen…). */
+  refusedReflectors: number;
 }
 
 /** Mutable counters behind a {@link ListenerSummary}. @internal */
@@ -35,6 +39,8 @@ export class Counters {
   bytes = 0;
   echoed = 0;
   echoSuppressed = 0;
+  denied = 0;
+  refusedReflectors = 0;
   echoErrors = 0;
   socketErrors = 0;
   readonly senders = new DistinctCounter();
@@ -61,6 +67,8 @@ export class Counters {
       echoed: this.echoed,
       echoSuppressed: this.echoSuppressed,
       errors: this.echoErrors + this.socketErrors,
+      denied: this.denied,
+      refusedReflectors: this.refusedReflectors,
     };
   }
 }

@@ -9,6 +9,7 @@ import type { Completion } from './completion.js';
 import { Counters } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
 import { EchoCounts } from './echo-counts.js';
+import type { AddressFilter } from './address-filter.js';
 import { monotonicMs, preciseWallMs } from '../clock.js';
 
 /** How the intake treats datagrams. @internal */
@@ -19,6 +20,10 @@ export interface IntakeOptions {
   echoRate?: number | undefined;
   /** Microsecond record times instead of `Date.now()`. */
   preciseTime?: boolean | undefined;
+  /** Senders outside it are dropped before anything else, and counted `denied`. */
+  filter?: AddressFilter | undefined;
+  /** With echo: echo to the well-known reflectors' source ports too (else refused and counted). */
+  echoAnyPort?: boolean | undefined;
 }
 
 /** Takes in the datagrams of every socket of one listener, in arrival order. @internal */
@@ -29,6 +34,7 @@ export class DatagramIntake {
   private readonly precise: boolean;
   private readonly guard: EchoGuard | undefined;
   private readonly counts: EchoCounts | undefined;
+  private readonly filter: AddressFilter | undefined;
   // Under a flood this runs hundreds of thousands of times a second: the sender's endpoint object and its
   // distinct-sender entry are made once per change of sender, not per datagram (renderers cache by this object).
   private lastAddress = '';
@@ -47,7 +53,8 @@ export class DatagramIntake {
     first: Endpoint,
   ) {
     this.precise = options.preciseTime === true;
-    this.guard = options.echo === true ? new EchoGuard(new Set(ports), options.echoRate) : undefined;
+    this.guard = options.echo === true ? new EchoGuard(new Set(ports), options.echoRate, options.echoAnyPort === true) : undefined;
+    this.filter = options.filter;
     this.counts = options.echo === true ? new EchoCounts() : undefined;
     this.from = first;
   }
@@ -64,6 +71,10 @@ export class DatagramIntake {
   private receive(socket: Socket, local: Endpoint, payload: Buffer, rinfo: RemoteInfo): void {
     this.arrivals += 1;
     if (this.completion.finished) return;
+    if (this.filter !== undefined && !this.filter.allows(rinfo.address)) {
+      this.counters.denied += 1;
+      return;
+    }
     const time = this.precise ? preciseWallMs() : Date.now();
     if (rinfo.port !== this.lastPort || rinfo.address !== this.lastAddress) {
       this.lastAddress = rinfo.address;
@@ -82,6 +93,10 @@ export class DatagramIntake {
 
   /** Sends the datagram back from the socket that received it, so the reply leaves from the address it was sent to. */
   private echo(socket: Socket, payload: Buffer, rinfo: RemoteInfo, from: Endpoint): void {
+    if (this.guard?.refuses(rinfo.port) === true) {
+      this.counters.refusedReflectors += 1;
+      return;
+    }
     // udp-compare's count query is answered with this sender's counts instead of an echo.
     const answer = this.counts?.received(from.address, from.port, payload);
     if (!this.guard?.allow(from.address, from.port, monotonicMs())) {
