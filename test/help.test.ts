@@ -78,6 +78,10 @@ describe('help', () => {
             --max-conns      TCP: close connections beyond N at once, with a record               [string]
             --idle-timeout   TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)
                                                                                                   [string]
+            --respond        Answer a message matching MATCH with REPLY: 'MATCH => REPLY' (repeatable,
+                             first match answers; --echo answers the rest)                        [string]
+            --respond-file   Answer by the rules of a YAML or JSON file (several replies, delay, times,
+                             drop, state per sender)                                              [string]
             --version        Show version number                                                 [boolean]
         -h, --help           Show help                                                           [boolean]
 
@@ -89,6 +93,8 @@ describe('help', () => {
         udp-listen --pcap dns.pcap --time iso-us 5353  also a pcap for tshark; microsecond times
         udp-listen 5005 5006 7000-7010                 thirteen ports, one record stream
         udp-listen --tcp --frame line 5005             TCP, one record per line
+        udp-listen --respond 'READ? => TEMP=21' 5005   answer like a device
+        udp-listen --respond-file dev.yaml 5005        answer by the rules of a file
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.

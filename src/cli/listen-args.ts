@@ -13,6 +13,7 @@ import { parseArgs } from './run.js';
 import type { Example } from './help.js';
 import { isIP } from 'node:net';
 import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
+import { parseRuleLine, type Rule } from '../respond/rules.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -45,6 +46,10 @@ export interface ListenConfig {
   time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
+  /** --respond 'MATCH => REPLY', parsed, in the order given. */
+  respond: Rule[];
+  /** --respond-file FILE: more rules (after those of --respond), read when the listener starts. */
+  respondFile: string | undefined;
 }
 
 const listenSchema = z.pipe(
@@ -76,6 +81,8 @@ const listenSchema = z.pipe(
     'max-frame': z.optional(intSchema('--max-frame', 1, 2 ** 31 - 1)),
     'max-conns': z.optional(intSchema('--max-conns', 1, 1_000_000)),
     'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
+    respond: z.optional(z.union([z.string(), z.array(z.string())])),
+    'respond-file': z.optional(z.string()),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -125,7 +132,9 @@ const listenSchema = z.pipe(
     if (args.host !== undefined && args.host.ip !== 0 && isMulticastAddress(args.host.host)) {
       addIssue(ctx, `--host ${show(args.host.host)} is a multicast group: to receive it, use --join ${args.host.host}`);
     }
-    if (args['echo-rate'] !== undefined && args.echo !== true) addIssue(ctx, '--echo-rate works with --echo only');
+    const respond = respondRules(args.respond, ctx);
+    const answers = args.echo === true || respond.length > 0 || args['respond-file'] !== undefined;
+    if (args['echo-rate'] !== undefined && !answers) addIssue(ctx, '--echo-rate works with --echo or --respond only');
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
@@ -151,9 +160,24 @@ const listenSchema = z.pipe(
       time: args.time,
       join,
       pcap: args.pcap,
+      respond,
+      respondFile: args['respond-file'],
     };
   }),
 );
+
+/** The --respond rules, parsed; a bad one is an issue naming it. */
+function respondRules(raw: string | string[] | undefined, ctx: Parameters<typeof addIssue>[0]): Rule[] {
+  const lines = typeof raw === 'string' ? [raw] : (raw ?? []);
+  return lines.flatMap((line) => {
+    try {
+      return [parseRuleLine(line)];
+    } catch (error) {
+      addIssue(ctx, (error as Error).message);
+      return [];
+    }
+  });
+}
 
 /** The examples of `--help`. */
 export const LISTEN_EXAMPLES: readonly Example[] = [
@@ -164,6 +188,8 @@ export const LISTEN_EXAMPLES: readonly Example[] = [
   ['$0 --pcap dns.pcap --time iso-us 5353', 'also a pcap for tshark; microsecond times'],
   ['$0 5005 5006 7000-7010', 'thirteen ports, one record stream'],
   ['$0 --tcp --frame line 5005', 'TCP, one record per line'],
+  ["$0 --respond 'READ? => TEMP=21' 5005", 'answer like a device'],
+  ['$0 --respond-file dev.yaml 5005', 'answer by the rules of a file'],
 ];
 
 /** The closing paragraph of `--help`. */
@@ -209,11 +235,13 @@ export function listenCommand(argv: string[]) {
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
     .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })
     .option('max-conns', { type: 'string', describe: 'TCP: close connections beyond N at once, with a record' })
-    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' });
+    .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' })
+    .option('respond', { type: 'string', describe: "Answer a message matching MATCH with REPLY: 'MATCH => REPLY' (repeatable, first match answers; --echo answers the rest)" })
+    .option('respond-file', { type: 'string', describe: 'Answer by the rules of a YAML or JSON file (several replies, delay, times, drop, state per sender)' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
-  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
+  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join', 'respond'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
   return raw === undefined ? undefined : parseWith(listenSchema, raw);
 }

@@ -23,8 +23,10 @@ export interface ListenerSummary {
   kernelDrops: number | undefined;
   /** Replies sent back with echo. */
   echoed: number;
-  /** Echoes not sent: to the listener's own address and port (a loop), or over the per-sender rate bound. */
+  /** Echoes (or responder answers) not sent: to the listener's own address and port (a loop), or over the per-sender rate bound. */
   echoSuppressed: number;
+  /** Replies sent by a responder's rules (`respond`). */
+  replied: number;
   /** Errors after bind (an ICMP error on an echo, a reset connection): counted, never fatal. */
   errors: number;
 }
@@ -34,6 +36,7 @@ export class Counters {
   records = 0;
   bytes = 0;
   echoed = 0;
+  replied = 0;
   echoSuppressed = 0;
   echoErrors = 0;
   socketErrors = 0;
@@ -60,6 +63,7 @@ export class Counters {
       kernelDrops,
       echoed: this.echoed,
       echoSuppressed: this.echoSuppressed,
+      replied: this.replied,
       errors: this.echoErrors + this.socketErrors,
     };
   }

@@ -12,6 +12,7 @@ import { checkListenOptions, watchSignal } from './options.js';
 import { preciseWallMs } from '../clock.js';
 import { peerNameOf } from './peer-name.js';
 import { Connection, type ConnectionHost } from './tcp-connection.js';
+import type { ReplyFunction } from './reply-hook.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
@@ -29,6 +30,11 @@ export interface TcpListenOptions extends StopConditions {
   maxFrame?: number | undefined;
   /** Send back what arrives (per frame when framing is on). */
   echo?: boolean | undefined;
+  /**
+   * Answers each chunk or frame (framed like it); what it leaves unanswered the echo answers when `echo` is on.
+   * The record of an answered message carries `reply`.
+   */
+  reply?: ReplyFunction | undefined;
   /** Connections beyond this many at once are closed at once, with a record saying so. */
   maxConns?: number | undefined;
   /** Close a connection that has been silent this many milliseconds. */
@@ -182,6 +188,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
       frame: options.frame ?? 'none',
       maxFrame: options.maxFrame ?? DEFAULT_MAX_FRAME,
       echo: options.echo === true,
+      reply: options.reply,
       now: options.preciseTime === true ? preciseWallMs : Date.now,
       completion,
       counters,

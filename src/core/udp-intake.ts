@@ -10,6 +10,8 @@ import { Counters } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
 import { EchoCounts } from './echo-counts.js';
 import { monotonicMs, preciseWallMs } from '../clock.js';
+import type { ReplyFunction } from './reply-hook.js';
+import { UdpReplier } from './udp-replies.js';
 
 /** How the intake treats datagrams. @internal */
 export interface IntakeOptions {
@@ -19,6 +21,8 @@ export interface IntakeOptions {
   echoRate?: number | undefined;
   /** Microsecond record times instead of `Date.now()`. */
   preciseTime?: boolean | undefined;
+  /** Answers datagrams (a responder); the echo, when on, answers what it leaves unanswered. */
+  reply?: ReplyFunction | undefined;
 }
 
 /** Takes in the datagrams of every socket of one listener, in arrival order. @internal */
@@ -29,6 +33,8 @@ export class DatagramIntake {
   private readonly precise: boolean;
   private readonly guard: EchoGuard | undefined;
   private readonly counts: EchoCounts | undefined;
+  /** With a reply function: what answers, instead of the echo alone. */
+  readonly replier: UdpReplier | undefined;
   // Under a flood this runs hundreds of thousands of times a second: the sender's endpoint object and its
   // distinct-sender entry are made once per change of sender, not per datagram (renderers cache by this object).
   private lastAddress = '';
@@ -50,6 +56,11 @@ export class DatagramIntake {
     this.guard = options.echo === true ? new EchoGuard(new Set(ports), options.echoRate) : undefined;
     this.counts = options.echo === true ? new EchoCounts() : undefined;
     this.from = first;
+    if (options.reply !== undefined) {
+      const guard = this.guard ?? new EchoGuard(new Set(ports), options.echoRate);
+      const echo = this.guard === undefined ? undefined : (socket: Socket, payload: Buffer, rinfo: RemoteInfo) => this.echo(socket, payload, rinfo, this.from);
+      this.replier = new UdpReplier(options.reply, guard, new Set(ports), this.counters, echo);
+    }
   }
 
   /** Takes in what `socket` (bound to `local`) receives; its errors after bind are counted, never fatal. */
@@ -75,8 +86,12 @@ export class DatagramIntake {
     this.counters.records += 1;
     this.counters.bytes += payload.length;
     const last = this.completion.record(payload, time);
-    if (this.guard) this.echo(socket, payload, rinfo, from);
-    this.deliver({ event: 'datagram', protocol: 'udp', time, from, local, payload });
+    if (this.replier !== undefined) {
+      this.deliver(this.replier.answer(socket, { event: 'datagram', protocol: 'udp', time, from, local, payload }, rinfo));
+    } else {
+      if (this.guard) this.echo(socket, payload, rinfo, from);
+      this.deliver({ event: 'datagram', protocol: 'udp', time, from, local, payload });
+    }
     if (last) this.counters.stop();
   }
 
