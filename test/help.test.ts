@@ -160,6 +160,10 @@ describe('help', () => {
                                address)                                                          [boolean]
             --force            With -f raw: write raw bytes even to a terminal                   [boolean]
         -v, --verbose          Also say which local address and port it sent from                [boolean]
+            --expect           With --wait: exit 0 if a reply matches MATCH (text, prefix*, /regex/,
+                               hex:…), 65 if none did, 75 if none came; repeatable                [string]
+            --script           Run the send/expect/sleep steps of a YAML file on one socket (UDP, or
+                               --tcp)                                                             [string]
             --max-reply        With --wait: keep and print at most BYTES of replies; the rest is counted
                                (default 1048576)                                                  [string]
             --version          Show version number                                               [boolean]
@@ -176,6 +180,8 @@ describe('help', () => {
         udp-send --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi      to a multicast group
         udp-send -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi              from this address and port
         udp-send --broadcast 192.168.1.255 5005 hi                  to every host on the subnet
+        udp-send -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?        a device smoke test
+        udp-send --script talk.yaml 127.0.0.1 5005                  send, expect, sleep steps
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
       number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no
