@@ -9,22 +9,11 @@ import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord } from '../format/records.js';
 import { show } from '../format/show.js';
 import type { Conversation } from '../respond/conversation.js';
-import type { Step, StepResult } from '../respond/script.js';
-import type { Matcher } from '../respond/match.js';
+import { expectSteps, type Step, type StepResult } from '../respond/script.js';
 import type { CliIO } from './io.js';
 import { put } from './output.js';
 import { unreadable } from './file-errors.js';
 import type { SendConfig } from './send-args.js';
-
-/** --expect: per request, a send and then each expectation in order, each waiting up to --wait. */
-export function expectSteps(payload: Buffer, matches: readonly Matcher[], count: number, waitMs: number): Step[] {
-  const steps: Step[] = [];
-  for (let i = 0; i < count; i++) {
-    steps.push({ kind: 'send', payload });
-    for (const match of matches) steps.push({ kind: 'expect', match, timeoutMs: waitMs });
-  }
-  return steps;
-}
 
 /** The steps of a --script file; `send: { file }` is read relative to the script. */
 async function scriptSteps(path: string, waitMs: number | undefined): Promise<Step[]> {

@@ -80,6 +80,14 @@ export function parseRulesFile(source: string, name: string): Rule[] {
   } catch (error) {
     throw new UdpkitError('E_USAGE', `${name}: not YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`);
   }
+  return checkRules(doc, name);
+}
+
+/**
+ * Checks a document shaped like a rules file (`{ rules: [...] }`) and turns it into rules; `name` starts every error.
+ * @throws UdpkitError E_USAGE naming the rule and field, and what was expected
+ */
+export function checkRules(doc: unknown, name: string): Rule[] {
   const checked = fileShape.safeParse(doc);
   if (!checked.success) {
     const issue = checked.error.issues[0];

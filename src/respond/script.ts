@@ -27,6 +27,16 @@ export interface StepResult {
   readonly reply?: Reply;
 }
 
+/** `udp-send --expect`: per request, a send and then each expectation in order, each waiting up to `waitMs`. */
+export function expectSteps(payload: Buffer, matches: readonly Matcher[], count: number, waitMs: number): Step[] {
+  const steps: Step[] = [];
+  for (let i = 0; i < count; i++) {
+    steps.push({ kind: 'send', payload });
+    for (const match of matches) steps.push({ kind: 'expect', match, timeoutMs: waitMs });
+  }
+  return steps;
+}
+
 function quoted(payload: Buffer): string {
   return `"${escapeBytes(payload.subarray(0, 200))}${payload.length > 200 ? '…' : ''}"`;
 }
