@@ -2,11 +2,12 @@
  * `udp-send --expect` and `--script` end to end: exit 0, 65 and 75 each produced by a real peer (a Python device),
  * and a script that passes against a `--respond-file` listener and fails at the right step against a wrong one.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { fixturePath, listening, runBin, startBin, startProcess } from '../helpers.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { binPath, fixturePath, listening, runBin, startBin, startProcess } from '../helpers.js';
 
 async function pythonDevice(): Promise<number> {
   const run = startProcess('python3', [fixturePath('device_server.py')], { timeoutMs: 60_000 });
@@ -109,5 +110,22 @@ describe('udp-send --script', () => {
     const run = await runBin('udp-send', ['--script', path, '127.0.0.1', '9']);
     expect(run.code).toBe(64);
     expect(run.stderr).toBe(`udp-send: ${path}: steps[1] (step 2): "soon": expected a duration up to 1h (100ms, 1s; a bare number is milliseconds)\n`);
+  });
+});
+
+describe('shell completion', () => {
+  it('completes --resp to --respond and --respond-file, --exp to --expect, --scr to --script (bash)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-completion-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const complete = (name: string, word: string): string[] => {
+      writeFileSync(join(dir, name), `#!/bin/sh\nexec "${process.execPath}" "${binPath(name)}" "$@"\n`, { mode: 0o755 });
+      const fn = `_${name.replace('-', '_')}_completions`;
+      const script = `eval "$(${name} completion)"; COMP_WORDS=(${name} ${word}); COMP_CWORD=1; ${fn}; echo "\${COMPREPLY[@]}"`;
+      const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, SHELL: '/bin/bash' } });
+      return run.stdout.trim().split(' ').sort();
+    };
+    expect(complete('udp-listen', '--resp')).toEqual(['--respond', '--respond-file']);
+    expect(complete('udp-send', '--exp')).toEqual(['--expect']);
+    expect(complete('udp-send', '--scr')).toEqual(['--script']);
   });
 });
