@@ -8,6 +8,7 @@ import { listenTcp as listenOverTcp, type RecordHandler, type TcpListener, type 
 import { send as sendUdp, type UdpSendOptions as CoreUdpSendOptions, type UdpSendResult } from '../core/udp-sender.js';
 import type { ReplyFunction } from '../core/reply-hook.js';
 import { UdpkitError } from '../errors.js';
+import { monotonicMs } from '../clock.js';
 import type { DatagramRecord } from '../types.js';
 
 /**
@@ -96,7 +97,7 @@ export async function send(options: UdpSendOptions): Promise<UdpSendResult> {
   const local = conversation.local;
   const replies: DatagramRecord[] = [];
   const startedAt = Date.now();
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   try {
     await runSteps(conversation, expectSteps(payload, matches, count, waitMs), (result) => {
       if (result.reply === undefined) return;
@@ -116,7 +117,7 @@ export async function send(options: UdpSendOptions): Promise<UdpSendResult> {
     bytesPerMessage: payload.length,
     totalBytes: count * payload.length,
     startedAt,
-    sendMs: performance.now() - t0,
+    sendMs: monotonicMs() - t0,
     interrupted: options.signal?.aborted === true,
     replies,
   };

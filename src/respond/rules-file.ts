@@ -3,13 +3,13 @@
  * `then`), checked with zod; every error names the file, the rule's index and field, and what was expected.
  */
 import * as z from 'zod/mini';
-import { parse as parseYaml } from 'yaml';
 import { UdpkitError } from '../errors.js';
 import { durationMs } from '../core/schemas.js';
 import { show } from '../format/show.js';
 import { parseMatch } from './match.js';
 import { checkReplySizes, type Rule } from './rules.js';
 import { parseTemplate } from './template.js';
+import { checkDocument, readDocument } from './yaml-doc.js';
 
 /** A state name: a word (letters, digits, `_`, `-`, `.`). */
 const STATE = /^[\w.-]{1,64}$/;
@@ -34,6 +34,8 @@ const ruleShape = z.strictObject(
 const fileShape = z.strictObject({ rules: z.array(ruleShape, 'expected a list of rules') }, 'expected a mapping with `rules:`, a list of rules');
 
 type RawRule = z.infer<typeof ruleShape>;
+const FIELDS = 'match, reply, delay, times, drop, when, then';
+
 
 /** Turns one checked rule into a {@link Rule}; `at(field)` names where an error is. */
 function toRule(raw: RawRule, at: (field: string) => string): Rule {
@@ -74,13 +76,7 @@ function toRule(raw: RawRule, at: (field: string) => string): Rule {
  * @throws UdpkitError E_USAGE naming the file, the rule and field, and what was expected
  */
 export function parseRulesFile(source: string, name: string): Rule[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(source, { prettyErrors: false });
-  } catch (error) {
-    throw new UdpkitError('E_USAGE', `${name}: not YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`);
-  }
-  return checkRules(doc, name);
+  return checkRules(readDocument(source, name, fileShape, FIELDS), name);
 }
 
 /**
@@ -88,14 +84,7 @@ export function parseRulesFile(source: string, name: string): Rule[] {
  * @throws UdpkitError E_USAGE naming the rule and field, and what was expected
  */
 export function checkRules(doc: unknown, name: string): Rule[] {
-  const checked = fileShape.safeParse(doc);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const path = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    const keys = issue?.code === 'unrecognized_keys' ? `: unknown ${issue.keys.map((k) => show(k)).join(', ')} (expected match, reply, delay, times, drop, when, then)` : '';
-    throw new UdpkitError('E_USAGE', `${name}: ${path === '' ? '' : `${path}: `}${issue?.message ?? 'invalid'}${keys}`);
-  }
-  const rules = checked.data.rules;
+  const rules = checkDocument(doc, name, fileShape, FIELDS).rules;
   if (rules.length === 0) throw new UdpkitError('E_USAGE', `${name}: rules: expected at least one rule`);
   if (rules.length > MAX_RULES) throw new UdpkitError('E_USAGE', `${name}: rules: ${rules.length} rules: expected at most ${MAX_RULES}`);
   return rules.map((raw, i) => toRule(raw, (field) => `${name}: rules[${i}].${field}`));

@@ -4,13 +4,13 @@
  * naming the file, the step and what was expected.
  */
 import * as z from 'zod/mini';
-import { parse as parseYaml } from 'yaml';
 import { UdpkitError } from '../errors.js';
 import { durationMs } from '../core/schemas.js';
 import { decodeHex, unescapeMessage } from '../format/payload.js';
 import { show } from '../format/show.js';
 import { parseMatch } from './match.js';
 import type { Step } from './script.js';
+import { readDocument } from './yaml-doc.js';
 
 /** Steps one script may hold. */
 export const MAX_STEPS = 10_000;
@@ -45,20 +45,7 @@ function sendBytes(text: string): Buffer {
  * @throws UdpkitError E_USAGE naming the file, the step and what was expected
  */
 export function parseScript(source: string, name: string, load: (path: string) => Buffer, defaultTimeoutMs = DEFAULT_EXPECT_TIMEOUT_MS): Step[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(source, { prettyErrors: false });
-  } catch (error) {
-    throw new UdpkitError('E_USAGE', `${name}: not YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`);
-  }
-  const checked = fileShape.safeParse(doc);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const path = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    const keys = issue?.code === 'unrecognized_keys' ? `: unknown ${issue.keys.map((k) => show(k)).join(', ')} (expected send, expect with timeout, or sleep)` : '';
-    throw new UdpkitError('E_USAGE', `${name}: ${path === '' ? '' : `${path}: `}${issue?.message ?? 'invalid'}${keys}`);
-  }
-  const steps = checked.data.steps;
+  const steps = readDocument(source, name, fileShape, 'send, expect with timeout, or sleep').steps;
   if (steps.length === 0) throw new UdpkitError('E_USAGE', `${name}: steps: expected at least one step`);
   if (steps.length > MAX_STEPS) throw new UdpkitError('E_USAGE', `${name}: steps: ${steps.length} steps: expected at most ${MAX_STEPS}`);
   return steps.map((raw, i): Step => {

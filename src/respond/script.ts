@@ -4,6 +4,7 @@
  * not hold ends the run with an error naming its step.
  */
 import { UdpkitError } from '../errors.js';
+import { monotonicMs, sleep } from '../clock.js';
 import { escapeBytes } from '../format/escape.js';
 import type { Conversation, Reply } from './conversation.js';
 import { printMatch, type Matcher } from './match.js';
@@ -53,18 +54,6 @@ export function describeStep(step: Step): string {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** The error of an expectation that did not hold: 65 when replies came and none matched, 75 when none came. */
 function unmet(index: number, what: string, others: Reply[], end: string, timeoutMs: number): UdpkitError {
   const where = `step ${index} (${what})`;
@@ -93,7 +82,7 @@ export async function runSteps(conversation: Conversation, steps: readonly Step[
       await sleep(step.ms, signal);
       report({ index, step, what, result: 'done' });
     } else {
-      const t0 = performance.now();
+      const t0 = monotonicMs();
       const outcome = await conversation.expect(step.match, step.timeoutMs);
       const others = outcome.others.length > 0 ? ` (after ${outcome.others.length} that did not match)` : '';
       if (outcome.matched === undefined) {
@@ -101,7 +90,7 @@ export async function runSteps(conversation: Conversation, steps: readonly Step[
         report({ index, step, what, result: `FAILED: ${error.message.slice(`step ${index} (${what}): `.length)}` });
         throw error;
       }
-      report({ index, step, what, result: `ok in ${(performance.now() - t0).toFixed(1)} ms: ${quoted(outcome.matched.payload)}${others}`, reply: outcome.matched });
+      report({ index, step, what, result: `ok in ${(monotonicMs() - t0).toFixed(1)} ms: ${quoted(outcome.matched.payload)}${others}`, reply: outcome.matched });
     }
   }
 }
