@@ -2,10 +2,11 @@
  * The responder in the library: `listen({ respond })`, `listenTcp({ respond })` and `send({ expect })` from
  * 'udpkit', and the echo's guards applied to rule replies (rate per sender, size), on real loopback sockets.
  */
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { listen, send, UdpkitError, type DatagramRecord } from 'udpkit';
-import { waitFor } from '../helpers.js';
+import { fixturePath, needsRoot, sleep, waitFor } from '../helpers.js';
 
 async function device(options: Parameters<typeof listen>[0]) {
   const records: DatagramRecord[] = [];
@@ -76,5 +77,20 @@ describe("the echo's guards apply to rule replies", () => {
       { rule: 1, replies: 1, bytes: 80_000, suppressed: 'size' },
       { rule: 1, replies: 1, bytes: 20 },
     ]);
+  });
+});
+
+describe('a rule never answers the listener itself', () => {
+  const skip = needsRoot();
+  if (skip) console.log(`responder loop test skipped: ${skip} (raw sockets to forge a source address)`);
+
+  it.skipIf(skip)('a datagram spoofed from its own address and port is recorded once, its answer held back as a loop', async () => {
+    const { port, records, listener } = await device({ port: 0, respond: ['* => {{payload}}'] });
+    execFileSync('python3', [fixturePath('spoof-udp.py'), '127.0.0.1', String(port), '127.0.0.1', String(port), 'spoofed'], { timeout: 5000 });
+    await waitFor(() => records.length >= 1, { timeoutMs: 2000, what: 'the spoofed datagram' });
+    // On purpose: a quiet spell in which an answer (to itself, so recorded again) would have come back.
+    await sleep(1000);
+    expect(records.map((r) => r.reply)).toEqual([{ rule: 1, replies: 1, bytes: 7, suppressed: 'loop' }]);
+    expect(listener.summary()).toMatchObject({ records: 1, replied: 0, echoSuppressed: 1 });
   });
 });
