@@ -13,6 +13,18 @@ export interface Endpoint {
   family: Family;
 }
 
+/** The answer a responder rule gave a message (the record of that message carries it). */
+export interface ReplyNote {
+  /** The rule that matched, from 1. */
+  rule: number;
+  /** Replies the rule sends (0: the rule swallows the message). */
+  replies: number;
+  /** Their bytes in all. */
+  bytes: number;
+  /** Why nothing is sent: `loop` (to the listener itself), `rate` (over the per-sender bound), `size`, `pending`. */
+  suppressed?: 'loop' | 'reflector' | 'rate' | 'size' | 'pending';
+}
+
 /** A datagram as the receiver got it. */
 export interface DatagramRecord {
   event: 'datagram';
@@ -23,6 +35,8 @@ export interface DatagramRecord {
   local: Endpoint;
   /** The payload, whole: `payload.length` is the datagram's true size. */
   payload: Buffer;
+  /** With a responder: the rule that answered it (absent when no rule did). */
+  reply?: ReplyNote;
 }
 
 /** How a TCP connection ended. */
@@ -55,6 +69,8 @@ export interface DataRecord {
   /** `chunk` with `--frame none`, `frame` otherwise, `partial` for an unfinished frame at close. */
   unit: 'chunk' | 'frame' | 'partial';
   payload: Buffer;
+  /** With a responder: the rule that answered it (absent when no rule did). */
+  reply?: ReplyNote;
 }
 
 /** A TCP connection ended. */

@@ -95,6 +95,10 @@ describe('help', () => {
                              chargen…)                                                           [boolean]
             --metrics        Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address
                              127.0.0.1)                                                           [string]
+            --respond        Answer a message matching MATCH with REPLY: 'MATCH => REPLY' (repeatable,
+                             first match answers; --echo answers the rest)                        [string]
+            --respond-file   Answer by the rules of a YAML or JSON file (several replies, delay, times,
+                             drop, state per sender)                                              [string]
             --version        Show version number                                                 [boolean]
         -h, --help           Show help                                                           [boolean]
 
@@ -106,6 +110,8 @@ describe('help', () => {
         udp-listen --pcap dns.pcap --time iso-us 5353  also a pcap for tshark; microsecond times
         udp-listen 5005 5006 7000-7010                 thirteen ports, one record stream
         udp-listen --tcp --frame line 5005             TCP, one record per line
+        udp-listen --respond 'READ? => TEMP=21' 5005   answer like a device
+        udp-listen --respond-file dev.yaml 5005        answer by the rules of a file
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.
@@ -173,6 +179,10 @@ describe('help', () => {
                                address)                                                          [boolean]
             --force            With -f raw: write raw bytes even to a terminal                   [boolean]
         -v, --verbose          Also say which local address and port it sent from                [boolean]
+            --expect           With --wait: exit 0 if a reply matches MATCH (text, prefix*, /regex/,
+                               hex:…), 65 if none did, 75 if none came; repeatable                [string]
+            --script           Run the send/expect/sleep steps of a YAML file on one socket (UDP, or
+                               --tcp)                                                             [string]
             --max-reply        With --wait: keep and print at most BYTES of replies; the rest is counted
                                (default 1048576)                                                  [string]
             --version          Show version number                                               [boolean]
@@ -189,6 +199,8 @@ describe('help', () => {
         udp-send --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi      to a multicast group
         udp-send -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi              from this address and port
         udp-send --broadcast 192.168.1.255 5005 hi                  to every host on the subnet
+        udp-send -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?        a device smoke test
+        udp-send --script talk.yaml 127.0.0.1 5005                  send, expect, sleep steps
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
       number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no

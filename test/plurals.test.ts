@@ -19,6 +19,7 @@ const base: ListenerSummary = {
   errors: 1,
   denied: 0,
   refusedReflectors: 1,
+  replied: 0,
 };
 
 describe('one is one', () => {

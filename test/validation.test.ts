@@ -181,7 +181,7 @@ describe('listener flags', () => {
     [['--timeout', '0', '0'], 'invalid --timeout "0": expected a positive duration: a number of seconds, or one with a unit (250us, 500ms, 2s, 1m, 1h) up to 24 days'],
     [['-4', '-6', '0'], '-4 and -6 cannot be used together: pick one family'],
     [['--host', '1.2.3.4.5', '0'], 'invalid --host "1.2.3.4.5": not a valid IPv4 address'],
-    [['--echo-rate', '10', '0'], '--echo-rate works with --echo only'],
+    [['--echo-rate', '10', '0'], '--echo-rate works with --echo or --respond only'],
     [['--echo', '--echo-rate', 'fast', '0'], 'invalid --echo-rate "fast": expected an integer from 0 to 100000000'],
   ])('udp-listen %j exits 64', async (args, message) => {
     const { io, stderr } = memoryIO();

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
 import { TIME_STYLES, type TimeStyle } from '../format/time.js';
 import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
-import { addIssue, durationSchema, intSchema, listenPortsSchema, parseWith, type TransformContext } from '../core/schemas.js';
+import { addIssue, durationSchema, intSchema, listenPortsSchema, parseWith } from '../core/schemas.js';
 import { show } from '../format/show.js';
 import { choiceSchema, hostSchema } from './schemas.js';
 import type { CliIO } from './io.js';
@@ -14,7 +14,8 @@ import type { Example } from './help.js';
 import { isIP } from 'node:net';
 import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
 import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
-import { parseCidr } from '../core/address-filter.js';
+import type { Rule } from '../respond/rules.js';
+import { groupJoins, hardening, respondRules } from './listen-checks.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -47,6 +48,10 @@ export interface ListenConfig {
   time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
+  /** --respond 'MATCH => REPLY', parsed, in the order given. */
+  respond: Rule[];
+  /** --respond-file FILE: more rules (after those of --respond), read when the listener starts. */
+  respondFile: string | undefined;
   /** --allow / --deny CIDR: the senders heard, the senders dropped (counted `denied`). */
   allow: string[];
   deny: string[];
@@ -54,32 +59,6 @@ export interface ListenConfig {
   echoAnyPort: boolean;
   /** --metrics [ADDR:]PORT: serve Prometheus metrics there. */
   metrics: MetricsAddress | undefined;
-}
-
-/** The flags that harden a reflector, as given. */
-interface HardeningArgs {
-  allow?: string | string[] | undefined;
-  deny?: string | string[] | undefined;
-  'echo-any-port'?: boolean | undefined;
-  echo?: boolean | undefined;
-}
-
-/** --allow and --deny (each CIDR parsed, a bad one named) and --echo-any-port (with --echo only). */
-function hardening(args: HardeningArgs, ctx: TransformContext): Pick<ListenConfig, 'allow' | 'deny' | 'echoAnyPort'> {
-  if (args['echo-any-port'] === true && args.echo !== true) addIssue(ctx, '--echo-any-port works with --echo only');
-  const cidrs = (flag: 'allow' | 'deny'): string[] => {
-    const given = args[flag];
-    const list = typeof given === 'string' ? [given] : (given ?? []);
-    for (const cidr of list) {
-      try {
-        parseCidr(cidr, `--${flag}`);
-      } catch (error) {
-        addIssue(ctx, (error as Error).message);
-      }
-    }
-    return list;
-  };
-  return { allow: cidrs('allow'), deny: cidrs('deny'), echoAnyPort: args['echo-any-port'] === true };
 }
 
 const listenSchema = z.pipe(
@@ -115,6 +94,8 @@ const listenSchema = z.pipe(
     allow: z.optional(z.union([z.string(), z.array(z.string())])),
     deny: z.optional(z.union([z.string(), z.array(z.string())])),
     'echo-any-port': z.optional(z.boolean()),
+    respond: z.optional(z.union([z.string(), z.array(z.string())])),
+    'respond-file': z.optional(z.string()),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -136,21 +117,7 @@ const listenSchema = z.pipe(
       addIssue(ctx, `--${tcpOnly[0]} works with --tcp only`);
     }
     const joins = typeof args.join === 'string' ? [args.join] : (args.join ?? []);
-    const join = joins.flatMap((spec) => {
-      const at = spec.lastIndexOf('@');
-      const rawGroup = at < 0 ? spec : spec.slice(0, at);
-      const group = /^\[.*\]$/.test(rawGroup) ? rawGroup.slice(1, -1) : rawGroup;
-      const iface = at < 0 ? undefined : spec.slice(at + 1);
-      if (!isMulticastAddress(group)) {
-        addIssue(ctx, `invalid --join ${show(spec)}: expected a multicast group (224.0.0.0/4 or ff00::/8), optionally @INTERFACE`);
-        return [];
-      }
-      if (iface === '') {
-        addIssue(ctx, `invalid --join ${show(spec)}: name the interface after @, or leave out the @`);
-        return [];
-      }
-      return [{ group, iface, source: args['source-filter'] }];
-    });
+    const join = groupJoins(joins, args['source-filter'], ctx);
     if (args['source-filter'] !== undefined && joins.length === 0) addIssue(ctx, '--source-filter works with --join only');
     if (args['source-filter'] !== undefined && (isIP(args['source-filter']) === 0 || isMulticastAddress(args['source-filter']))) {
       addIssue(ctx, `invalid --source-filter ${show(args['source-filter'])}: expected the unicast IP address of the one sender to hear`);
@@ -164,7 +131,9 @@ const listenSchema = z.pipe(
     if (args.host !== undefined && args.host.ip !== 0 && isMulticastAddress(args.host.host)) {
       addIssue(ctx, `--host ${show(args.host.host)} is a multicast group: to receive it, use --join ${args.host.host}`);
     }
-    if (args['echo-rate'] !== undefined && args.echo !== true) addIssue(ctx, '--echo-rate works with --echo only');
+    const respond = respondRules(args.respond, ctx);
+    const answers = args.echo === true || respond.length > 0 || args['respond-file'] !== undefined;
+    if (args['echo-rate'] !== undefined && !answers) addIssue(ctx, '--echo-rate works with --echo or --respond only');
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
@@ -192,6 +161,8 @@ const listenSchema = z.pipe(
       pcap: args.pcap,
       metrics: args.metrics,
       ...hardening(args, ctx),
+      respond,
+      respondFile: args['respond-file'],
     };
   }),
 );
@@ -205,6 +176,8 @@ export const LISTEN_EXAMPLES: readonly Example[] = [
   ['$0 --pcap dns.pcap --time iso-us 5353', 'also a pcap for tshark; microsecond times'],
   ['$0 5005 5006 7000-7010', 'thirteen ports, one record stream'],
   ['$0 --tcp --frame line 5005', 'TCP, one record per line'],
+  ["$0 --respond 'READ? => TEMP=21' 5005", 'answer like a device'],
+  ['$0 --respond-file dev.yaml 5005', 'answer by the rules of a file'],
 ];
 
 /** The closing paragraph of `--help`. */
@@ -254,11 +227,13 @@ export function listenCommand(argv: string[]) {
     .option('allow', { type: 'string', describe: 'Hear only senders in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable; others dropped and counted' })
     .option('deny', { type: 'string', describe: 'Drop (and count) senders in CIDR; repeatable' })
     .option('echo-any-port', { type: 'boolean', describe: 'Echo even to the source ports of well-known reflectors (53 DNS, 123 NTP, 19 chargen…)' })
-    .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' });
+    .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' })
+    .option('respond', { type: 'string', describe: "Answer a message matching MATCH with REPLY: 'MATCH => REPLY' (repeatable, first match answers; --echo answers the rest)" })
+    .option('respond-file', { type: 'string', describe: 'Answer by the rules of a YAML or JSON file (several replies, delay, times, drop, state per sender)' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
-  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join', 'allow', 'deny'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
+  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join', 'allow', 'deny', 'respond'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
   return raw === undefined ? undefined : parseWith(listenSchema, raw);
 }

@@ -15,12 +15,36 @@ import { parseListenArgs, type ListenConfig } from './listen-args.js';
 import { runCommand } from './run.js';
 import { groupsLine, listeningLine, statsLine, summaryLine } from './summary.js';
 import { verboseLines } from './verbose.js';
+import { readFile } from 'node:fs/promises';
+import type { Responder } from '../respond/responder.js';
+import { unreadable } from './file-errors.js';
+import { show } from '../format/show.js';
 
 type Listener = UdpListener | TcpListener;
 
+/** The responder of --respond and --respond-file, or undefined without them. */
+async function responderOf(config: ListenConfig): Promise<Responder | undefined> {
+  if (config.respond.length === 0 && config.respondFile === undefined) return undefined;
+  const rules = [...config.respond];
+  if (config.respondFile !== undefined) {
+    const { parseRulesFile } = await import('../respond/rules-file.js');
+    let source: string;
+    try {
+      source = await readFile(config.respondFile, 'utf8');
+    } catch (error) {
+      throw unreadable(error, `cannot read --respond-file ${show(config.respondFile)}`);
+    }
+    rules.push(...parseRulesFile(source, config.respondFile));
+  }
+  const { Responder } = await import('../respond/responder.js');
+  return new Responder(rules);
+}
+
 /** Binds the UDP or TCP listener `config` asks for, every record to `write`. */
 async function startListener(config: ListenConfig, write: (record: TrafficRecord) => void): Promise<Listener> {
+  const responder = await responderOf(config);
   const common = {
+    reply: responder?.reply,
     port: config.ports,
     host: config.host,
     family: config.family,

@@ -11,6 +11,7 @@ import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 import type { Example } from './help.js';
 import { isMulticastAddress } from '../core/multicast.js';
+import { parseMatch, type Matcher } from '../respond/match.js';
 
 /** Stands for a lone "-" (stdin) while yargs parses. @internal */
 const STDIN_MARK = '\u0000stdin';
@@ -62,6 +63,10 @@ export interface SendConfig {
   lines: boolean;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
+  /** --expect MATCH (repeatable): the replies each request must get, in order (with --wait). */
+  expect: Matcher[];
+  /** --script FILE: a conversation of send/expect/sleep steps instead of a message. */
+  script: string | undefined;
 }
 
 const sendSchema = z.pipe(
@@ -99,6 +104,8 @@ const sendSchema = z.pipe(
     'pcap-filter': z.optional(intSchema('--pcap-filter', 1, 65_535)),
     'multicast-if': z.optional(z.string()),
     'multicast-loop': z.optional(choiceSchema('--multicast-loop', ['on', 'off'] as const)),
+    expect: z.optional(z.union([z.string(), z.array(z.string())])),
+    script: z.optional(z.string()),
   }),
   z.transform((args, ctx): SendConfig => {
     const problem = (message: string): void => addIssue(ctx, message);
@@ -140,7 +147,11 @@ const sendSchema = z.pipe(
     if (args.source !== undefined && args.source.ip !== 0 && args.host.ip !== 0 && args.source.ip !== args.host.ip) {
       problem(`--source ${show(args.source.host)} is IPv${args.source.ip} but the destination is IPv${args.host.ip}`);
     }
+    const expect = expectations(args.expect, problem);
+    conversationProblems(args, expect.length > 0, problem);
     return {
+      expect,
+      script: args.script,
       host: args.host,
       port: args.port,
       message: args.message === STDIN_MARK ? '-' : args.message,
@@ -177,6 +188,35 @@ const sendSchema = z.pipe(
   }),
 );
 
+/** The --expect MATCHes, parsed; a bad one is a problem naming it. */
+function expectations(raw: string | string[] | undefined, problem: (message: string) => void): Matcher[] {
+  const texts = typeof raw === 'string' ? [raw] : (raw ?? []);
+  return texts.flatMap((text) => {
+    try {
+      return [parseMatch(text, '--expect')];
+    } catch (error) {
+      problem((error as Error).message);
+      return [];
+    }
+  });
+}
+
+/** What --expect and --script cannot go with. */
+function conversationProblems(
+  args: { script?: string | undefined; wait?: number | undefined; message?: string | undefined; count?: number | undefined } & Record<string, unknown>,
+  expecting: boolean,
+  problem: (message: string) => void,
+): void {
+  const flag = args.script !== undefined ? '--script' : expecting ? '--expect' : undefined;
+  if (flag === undefined) return;
+  if (expecting && args.script !== undefined) problem('--expect and --script cannot be used together: put the expectations in the script');
+  if (expecting && args.wait === undefined) problem('--expect needs --wait: how long to wait for each reply (e.g. -w 1s)');
+  if (args.script !== undefined && args.message !== undefined) problem(`--script sends the script's steps, not a MESSAGE argument (got ${show(args.message === STDIN_MARK ? '-' : args.message)})`);
+  if (args.script !== undefined && args.count !== undefined) problem('--count does not apply to --script: write the steps out');
+  const others = ['lines', 'pcap', 'rate', 'interval', 'duration', 'connect', 'broadcast', 'json'].filter((k) => args[k] !== undefined && args[k] !== false);
+  if (others.length > 0) problem(`--${others[0]} cannot go with ${flag}`);
+}
+
 /** The examples of `--help`. */
 export const SEND_EXAMPLES: readonly Example[] = [
   ['$0 127.0.0.1 5005 "Hello, World!"', 'one datagram'],
@@ -189,6 +229,8 @@ export const SEND_EXAMPLES: readonly Example[] = [
   ['$0 --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi', 'to a multicast group'],
   ['$0 -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi', 'from this address and port'],
   ['$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet'],
+  ["$0 -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?", 'a device smoke test'],
+  ['$0 --script talk.yaml 127.0.0.1 5005', 'send, expect, sleep steps'],
 ];
 
 /** The closing paragraph of `--help`. */
@@ -239,6 +281,8 @@ export function sendCommand(argv: string[]) {
     .option('broadcast', { type: 'boolean', describe: 'Allow a broadcast destination (255.255.255.255, a subnet\'s broadcast address)' })
     .option('force', { type: 'boolean', describe: 'With -f raw: write raw bytes even to a terminal' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Also say which local address and port it sent from' })
+    .option('expect', { type: 'string', describe: 'With --wait: exit 0 if a reply matches MATCH (text, prefix*, /regex/, hex:…), 65 if none did, 75 if none came; repeatable' })
+    .option('script', { type: 'string', describe: 'Run the send/expect/sleep steps of a YAML file on one socket (UDP, or --tcp)' })
     .option('max-reply', { type: 'string', describe: 'With --wait: keep and print at most BYTES of replies; the rest is counted (default 1048576)' });
 }
 
@@ -246,6 +290,6 @@ export function sendCommand(argv: string[]) {
 export async function parseSendArgs(argv: string[], io: CliIO): Promise<SendConfig | undefined> {
   // yargs reads a lone "-" as an empty string; keep it distinct from an empty message.
   const marked = argv.map((arg) => (arg === '-' ? STDIN_MARK : arg));
-  const raw = await parseArgs(sendCommand(marked), marked, io, { examples: SEND_EXAMPLES, epilogue: SEND_EPILOGUE });
+  const raw = await parseArgs(sendCommand(marked), marked, io, { repeatable: ['expect'], examples: SEND_EXAMPLES, epilogue: SEND_EPILOGUE });
   return raw === undefined ? undefined : parseWith(sendSchema, raw);
 }

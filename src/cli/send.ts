@@ -146,6 +146,11 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
     if (!config) return 0;
     // Replies are printed only with --wait.
     if (config.waitMs !== undefined) refuseRawToTerminal(io, config.format, config.force);
+    if (config.script !== undefined) return (await import('./converse.js')).converse(config, io, undefined);
+    if (config.expect.length > 0) {
+      const message = encodeMessage(await readMessage(config.message, config.file, io.stdin, readLimit(config), io.stdinFd), config.encoding, config.escapes);
+      return (await import('./converse.js')).converse(config, io, message);
+    }
     const replay = config.pcap === undefined ? undefined : await loadReplay(config.pcap, config.pcapFilter);
     const payload = replay
       ? replayPayloads(replay.datagrams, config.rate === undefined, io.signal)

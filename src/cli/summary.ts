@@ -70,7 +70,7 @@ function outputPart(loss: OutputLoss | undefined): string {
 }
 
 function echoPart(summary: ListenerSummary): string {
-  const echoed = summary.echoed > 0 ? `, ${summary.echoed} echoed` : '';
+  const echoed = (summary.replied > 0 ? `, ${summary.replied} replied` : '') + (summary.echoed > 0 ? `, ${summary.echoed} echoed` : '');
   const suppressed =
     summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} ${summary.echoSuppressed === 1 ? 'echo' : 'echoes'} not sent (own address or over the rate bound)` : '';
   const refused =

@@ -23,8 +23,10 @@ export interface ListenerSummary {
   kernelDrops: number | undefined;
   /** Replies sent back with echo. */
   echoed: number;
-  /** Echoes not sent: to the listener's own address and port (a loop), or over the per-sender rate bound. */
+  /** Echoes (or responder answers) not sent: to the listener's own address and port (a loop), or over the per-sender rate bound. */
   echoSuppressed: number;
+  /** Replies sent by a responder's rules (`respond`). */
+  replied: number;
   /** Errors after bind (an ICMP error on an echo, a failed read): counted, never fatal. A peer's reset is not one. */
   errors: number;
   /** Datagrams (TCP: connections) dropped by the allow/deny lists before anything else. */
@@ -38,6 +40,7 @@ export class Counters {
   records = 0;
   bytes = 0;
   echoed = 0;
+  replied = 0;
   echoSuppressed = 0;
   denied = 0;
   refusedReflectors = 0;
@@ -66,6 +69,7 @@ export class Counters {
       kernelDrops,
       echoed: this.echoed,
       echoSuppressed: this.echoSuppressed,
+      replied: this.replied,
       errors: this.echoErrors + this.socketErrors,
       denied: this.denied,
       refusedReflectors: this.refusedReflectors,

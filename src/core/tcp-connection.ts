@@ -3,19 +3,22 @@
  * backpressure, and knows why it closed. It keeps nothing once closed: the listener drops it from its set. @internal
  */
 import type { Socket } from 'node:net';
-import type { CloseReason, Endpoint, Traffic, TrafficRecord } from '../types.js';
+import type { CloseReason, DataRecord, Endpoint, Traffic, TrafficRecord } from '../types.js';
 import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import type { Completion } from './completion.js';
 import type { Counters } from './stats.js';
 import { monotonicMs } from '../clock.js';
 import { stillConnected } from './peer-name.js';
 import { errnoOf } from '../errors.js';
+import { MAX_PENDING_REPLIES, replyNote, type ReplyFunction } from './reply-hook.js';
 
 /** What every connection of one listener shares: its settings, its counters and where records go. */
 export interface ConnectionHost {
   readonly frame: Framing;
   readonly maxFrame: number;
   readonly echo: boolean;
+  /** Answers frames (a responder); the echo, when on, answers what it leaves unanswered. */
+  readonly reply?: ReplyFunction | undefined;
   readonly now: () => number;
   readonly completion: Completion;
   readonly counters: Counters;
@@ -39,6 +42,8 @@ export class Connection {
   private readonly openedAt = monotonicMs();
   private readonly deframer: Deframer;
   private readonly head: { protocol: 'tcp'; conn: number; from: Endpoint; local: Endpoint };
+  /** Delayed replies waiting (cancelled at close). */
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly socket: Socket,
@@ -125,19 +130,49 @@ export class Connection {
       host.counters.records += 1;
       const last = host.completion.record(payload);
       // Echo first, then record: the peer's round trip does not wait for our output.
-      if (host.echo && !this.socket.destroyed) this.echoBack(payload);
-      host.emit({ event: 'data', time: host.now(), ...this.head, unit, payload });
+      if (host.reply !== undefined) {
+        const record: DataRecord = { event: 'data', time: host.now(), ...this.head, unit, payload };
+        this.respond(host.reply, record);
+        host.emit(record);
+      } else {
+        if (host.echo && !this.socket.destroyed) this.echoBack(payload);
+        host.emit({ event: 'data', time: host.now(), ...this.head, unit, payload });
+      }
       if (last) host.counters.stop();
     }
   }
 
-  private echoBack(payload: Buffer): void {
+  /** Answers one frame with the reply function (the echo answers what it leaves), noting the rule on `record`. */
+  private respond(reply: ReplyFunction, record: DataRecord): void {
+    const plan = reply(record.payload, record.from, record.local);
+    if (plan === undefined) {
+      if (this.host.echo && !this.socket.destroyed) this.echoBack(record.payload);
+      return;
+    }
+    const full = plan.delayMs > 0 && this.timers.size >= MAX_PENDING_REPLIES;
+    record.reply = replyNote(plan, full ? 'pending' : undefined);
+    if (full) {
+      this.host.counters.echoSuppressed += 1;
+      return;
+    }
+    const send = (): void => {
+      for (const payload of plan.replies) if (!this.socket.destroyed) this.echoBack(payload, 'replied');
+    };
+    if (plan.delayMs <= 0) return send();
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      send();
+    }, plan.delayMs);
+    this.timers.add(timer);
+  }
+
+  private echoBack(payload: Buffer, counter: 'echoed' | 'replied' = 'echoed'): void {
     const reply = this.host.frame === 'none' ? payload : encodeFrame(payload, this.host.frame);
     const more = this.socket.write(reply, (error) => {
       if (error) return;
       this.sent.bytes += reply.length;
       this.sent.chunks += 1;
-      this.host.counters.echoed += 1;
+      this.host.counters[counter] += 1;
     });
     // A peer that sends and never reads: stop reading it until its echoes drain, so memory stays flat.
     if (!more && !this.echoBlocked) {
@@ -172,6 +207,8 @@ export class Connection {
   }
 
   private onClose(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.host.closed(this);
     const partial = this.deframer.end();
     if (partial) this.host.emit({ event: 'data', time: this.host.now(), ...this.head, unit: 'partial', payload: partial });

@@ -13,6 +13,7 @@ import { preciseWallMs } from '../clock.js';
 import { peerNameOf } from './peer-name.js';
 import { Connection, type ConnectionHost } from './tcp-connection.js';
 import { AddressFilter } from './address-filter.js';
+import type { ReplyFunction } from './reply-hook.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
@@ -30,6 +31,11 @@ export interface TcpListenOptions extends StopConditions {
   maxFrame?: number | undefined;
   /** Send back what arrives (per frame when framing is on). */
   echo?: boolean | undefined;
+  /**
+   * Answers each chunk or frame (framed like it); what it leaves unanswered the echo answers when `echo` is on.
+   * The record of an answered message carries `reply`.
+   */
+  reply?: ReplyFunction | undefined;
   /** Connections beyond this many at once are closed at once, with a record saying so. */
   maxConns?: number | undefined;
   /** Close a connection that has been silent this many milliseconds. */
@@ -199,6 +205,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
       frame: options.frame ?? 'none',
       maxFrame: options.maxFrame ?? DEFAULT_MAX_FRAME,
       echo: options.echo === true,
+      reply: options.reply,
       now: options.preciseTime === true ? preciseWallMs : Date.now,
       completion,
       counters,

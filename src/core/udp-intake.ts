@@ -11,6 +11,8 @@ import { EchoGuard } from './echo-guard.js';
 import { EchoCounts } from './echo-counts.js';
 import type { AddressFilter } from './address-filter.js';
 import { monotonicMs, preciseWallMs } from '../clock.js';
+import type { ReplyFunction } from './reply-hook.js';
+import { UdpReplier } from './udp-replies.js';
 
 /** How the intake treats datagrams. @internal */
 export interface IntakeOptions {
@@ -24,6 +26,8 @@ export interface IntakeOptions {
   filter?: AddressFilter | undefined;
   /** With echo: echo to the well-known reflectors' source ports too (else refused and counted). */
   echoAnyPort?: boolean | undefined;
+  /** Answers datagrams (a responder); the echo, when on, answers what it leaves unanswered. */
+  reply?: ReplyFunction | undefined;
 }
 
 /** Takes in the datagrams of every socket of one listener, in arrival order. @internal */
@@ -35,6 +39,8 @@ export class DatagramIntake {
   private readonly guard: EchoGuard | undefined;
   private readonly counts: EchoCounts | undefined;
   private readonly filter: AddressFilter | undefined;
+  /** With a reply function: what answers, instead of the echo alone. */
+  readonly replier: UdpReplier | undefined;
   // Under a flood this runs hundreds of thousands of times a second: the sender's endpoint object and its
   // distinct-sender entry are made once per change of sender, not per datagram (renderers cache by this object).
   private lastAddress = '';
@@ -57,6 +63,11 @@ export class DatagramIntake {
     this.filter = options.filter;
     this.counts = options.echo === true ? new EchoCounts() : undefined;
     this.from = first;
+    if (options.reply !== undefined) {
+      const guard = this.guard ?? new EchoGuard(new Set(ports), options.echoRate, options.echoAnyPort === true);
+      const echo = this.guard === undefined ? undefined : (socket: Socket, payload: Buffer, rinfo: RemoteInfo) => this.echo(socket, payload, rinfo, this.from);
+      this.replier = new UdpReplier(options.reply, guard, new Set(ports), this.counters, echo);
+    }
   }
 
   /** Takes in what `socket` (bound to `local`) receives; its errors after bind are counted, never fatal. */
@@ -86,8 +97,12 @@ export class DatagramIntake {
     this.counters.records += 1;
     this.counters.bytes += payload.length;
     const last = this.completion.record(payload, time);
-    if (this.guard) this.echo(socket, payload, rinfo, from);
-    this.deliver({ event: 'datagram', protocol: 'udp', time, from, local, payload });
+    if (this.replier !== undefined) {
+      this.deliver(this.replier.answer(socket, { event: 'datagram', protocol: 'udp', time, from, local, payload }, rinfo));
+    } else {
+      if (this.guard) this.echo(socket, payload, rinfo, from);
+      this.deliver({ event: 'datagram', protocol: 'udp', time, from, local, payload });
+    }
     if (last) this.counters.stop();
   }
 

@@ -10,6 +10,7 @@ import type { GroupJoin } from './multicast.js';
 import { bindUdp, type RecvBuffer } from './udp-bind.js';
 import { DatagramIntake } from './udp-intake.js';
 import { AddressFilter } from './address-filter.js';
+import type { ReplyFunction } from './reply-hook.js';
 
 export { DEFAULT_RCVBUF, type RecvBuffer } from './udp-bind.js';
 
@@ -42,6 +43,12 @@ export interface UdpListenOptions extends StopConditions {
   allow?: readonly string[] | undefined;
   /** CIDRs whose senders are dropped and counted `denied`. */
   deny?: readonly string[] | undefined;
+  /**
+   * Answers datagrams: the function's replies are sent under the echo's guards (never to this listener, at most
+   * `echoRate` answers per second per sender, none over 65,507 bytes); what it leaves unanswered the echo answers
+   * when `echo` is on. The record of an answered datagram carries `reply`.
+   */
+  reply?: ReplyFunction | undefined;
 }
 
 /** Called for each datagram, in arrival order. */
@@ -96,6 +103,7 @@ function closer(sockets: readonly Socket[], intake: DatagramIntake, completion: 
     closing ??= (async () => {
       if (options?.drain === true && !completion.finished) await untilQuiet(() => intake.arrivals, DRAIN_MAX_MS);
       completion.finish('closed');
+      intake.replier?.close();
       intake.counters.stop();
       const summary = summarize(true);
       await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));

@@ -1,6 +1,6 @@
 /** Renders records in the four output formats: text, json (NDJSON), hex and raw. */
 import { isUtf8 } from 'node:buffer';
-import type { DataRecord, DatagramRecord, Endpoint, Format, TrafficRecord } from '../types.js';
+import type { DataRecord, DatagramRecord, Endpoint, Format, ReplyNote, TrafficRecord } from '../types.js';
 import { ByteBuffer } from './byte-buffer.js';
 import { escapeBytes, escapeInto } from './escape.js';
 import { writeJsonPayload } from './json-escape.js';
@@ -62,9 +62,16 @@ function textHead(record: TrafficRecord, style: RecordStyle): string {
   return `${(style.time ?? ISO_TIME).text(record.time)} ${record.protocol} ${endpointText(record.from)}${toLocal(record, style)}${conn}`;
 }
 
+/** ` (replied: rule 2)`: what a responder did with a message, after its size in text and hex. */
+export function replyPart(note: ReplyNote | undefined): string {
+  if (note === undefined) return '';
+  if (note.suppressed !== undefined) return ` (rule ${note.rule}, not sent: ${note.suppressed})`;
+  return note.replies === 0 ? ` (dropped: rule ${note.rule})` : ` (replied: rule ${note.rule})`;
+}
+
 function sizePart(record: DatagramRecord | DataRecord): string {
   const unit = record.event === 'data' && record.unit === 'partial' ? 'partial frame ' : '';
-  return `${unit}${plural(record.payload.length, 'byte')}`;
+  return `${unit}${plural(record.payload.length, 'byte')}${replyPart(record.reply)}`;
 }
 
 /** The one-line head of a record, without the payload: what `text` prints before it and `hex` before the dump. */
@@ -90,6 +97,10 @@ function endpointJson(endpoint: Endpoint): Endpoint {
   return { address: endpoint.address, port: endpoint.port, family: endpoint.family };
 }
 
+function replyJson(note: ReplyNote | undefined): { reply?: ReplyNote } {
+  return note === undefined ? {} : { reply: note };
+}
+
 /** The JSON object of a record (the documented NDJSON schema, one per line). */
 export function recordToJson(record: TrafficRecord, style: RecordStyle = {}): Record<string, unknown> {
   const base: Record<string, unknown> = {
@@ -102,9 +113,9 @@ export function recordToJson(record: TrafficRecord, style: RecordStyle = {}): Re
   base.local = endpointJson(record.local);
   switch (record.event) {
     case 'datagram':
-      return { ...base, size: record.payload.length, ...jsonPayload(record.payload) };
+      return { ...base, size: record.payload.length, ...replyJson(record.reply), ...jsonPayload(record.payload) };
     case 'data':
-      return { ...base, unit: record.unit, size: record.payload.length, ...jsonPayload(record.payload) };
+      return { ...base, unit: record.unit, size: record.payload.length, ...replyJson(record.reply), ...jsonPayload(record.payload) };
     case 'open':
       return base;
     case 'close':
@@ -212,6 +223,7 @@ const NO_STYLE: RecordStyle = {};
  */
 function writeDatagram(record: DatagramRecord, format: Format, out: ByteBuffer, style: RecordStyle): void {
   const { payload } = record;
+  if (record.reply !== undefined) return writeAnswered(record, record.reply, format, out, style);
   switch (format) {
     case 'raw':
       out.bytes(payload);
@@ -232,6 +244,32 @@ function writeDatagram(record: DatagramRecord, format: Format, out: ByteBuffer, 
     }
     case 'hex':
       out.bytes(hexHeads.get(record, style));
+      out.latin1(hexDump(payload));
+      return;
+  }
+}
+
+/** A datagram a responder answered: its head says which rule (not cached: only a responder's records carry one). */
+function writeAnswered(record: DatagramRecord, note: ReplyNote, format: Format, out: ByteBuffer, style: RecordStyle): void {
+  const { payload } = record;
+  switch (format) {
+    case 'raw':
+      out.bytes(payload);
+      return;
+    case 'text':
+      out.utf8(`${datagramHead(record, style)}${replyPart(note)}${payload.length > 0 ? ': ' : ''}`);
+      if (payload.length > 0) escapeInto(payload, out);
+      out.reserve(1)[out.used++] = NEWLINE;
+      return;
+    case 'json': {
+      const head = jsonHeads.get(record, style).toString('utf8');
+      out.utf8(`${head.slice(0, -'"encoding":'.length)}"reply":${JSON.stringify(note)},"encoding":`);
+      writeJsonPayload(payload, out);
+      out.utf8('}\n');
+      return;
+    }
+    case 'hex':
+      out.utf8(`${datagramHead(record, style)}${replyPart(note)}\n`);
       out.latin1(hexDump(payload));
       return;
   }
