@@ -70,6 +70,8 @@ describe('help', () => {
             --rcvbuf         Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)
                                                                                                   [string]
             --stats          Print a rate and kernel-drop line on stderr every second            [boolean]
+            --web            Also serve a live page of the datagrams on [ADDR:]PORT (127.0.0.1 unless
+                             given); needs the token it prints                                    [string]
             --tcp            Listen on TCP instead: open, data and close records per connection  [boolean]
             --frame          TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)
                                                                                 [string] [default: "none"]
@@ -89,6 +91,7 @@ describe('help', () => {
         udp-listen --pcap dns.pcap --time iso-us 5353  also a pcap for tshark; microsecond times
         udp-listen 5005 5006 7000-7010                 thirteen ports, one record stream
         udp-listen --tcp --frame line 5005             TCP, one record per line
+        udp-listen --web 8080 5005                     and a live page: open the address it prints
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.

@@ -13,6 +13,7 @@ import { parseArgs } from './run.js';
 import type { Example } from './help.js';
 import { isIP } from 'node:net';
 import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
+import { parseWebAddress, type WebAddress } from '../web/address.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -45,6 +46,8 @@ export interface ListenConfig {
   time: TimeStyle;
   /** --force: write `-f raw` even to a terminal. */
   force: boolean;
+  /** --web [ADDR:]PORT: serve the live web view there. */
+  web: WebAddress | undefined;
 }
 
 const listenSchema = z.pipe(
@@ -76,6 +79,7 @@ const listenSchema = z.pipe(
     'max-frame': z.optional(intSchema('--max-frame', 1, 2 ** 31 - 1)),
     'max-conns': z.optional(intSchema('--max-conns', 1, 1_000_000)),
     'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
+    web: z.optional(z.string()),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -129,7 +133,11 @@ const listenSchema = z.pipe(
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
+    const web = args.web === undefined ? undefined : parseWebAddress(args.web);
+    if (args.web !== undefined && web === undefined) addIssue(ctx, `invalid --web ${show(args.web)}: expected PORT or ADDRESS:PORT (an IP address, [::1]:PORT for IPv6)`);
+    if (args.web !== undefined && args.tcp === true) addIssue(ctx, '--web shows UDP datagrams: it does not work with --tcp');
     return {
+      web,
       ports: ports?.success === true ? ports.data : [0],
       host: args.host?.host,
       family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
@@ -164,6 +172,7 @@ export const LISTEN_EXAMPLES: readonly Example[] = [
   ['$0 --pcap dns.pcap --time iso-us 5353', 'also a pcap for tshark; microsecond times'],
   ['$0 5005 5006 7000-7010', 'thirteen ports, one record stream'],
   ['$0 --tcp --frame line 5005', 'TCP, one record per line'],
+  ['$0 --web 8080 5005', 'and a live page: open the address it prints'],
 ];
 
 /** The closing paragraph of `--help`. */
@@ -205,6 +214,7 @@ export function listenCommand(argv: string[]) {
     .option('stop-on', { type: 'string', describe: 'Exit 0 after a datagram whose payload is exactly TEXT' })
     .option('rcvbuf', { type: 'string', describe: 'Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)' })
     .option('stats', { type: 'boolean', describe: 'Print a rate and kernel-drop line on stderr every second' })
+    .option('web', { type: 'string', describe: 'Also serve a live page of the datagrams on [ADDR:]PORT (127.0.0.1 unless given); needs the token it prints' })
     .option('tcp', { type: 'boolean', describe: 'Listen on TCP instead: open, data and close records per connection' })
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
     .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })
