@@ -27,8 +27,9 @@ export class EventStream {
     private readonly feed: WebFeed,
     hello: Hello,
   ) {
-    // A page that opens (or comes back) sees the most recent records first.
-    this.cursor = Math.max(feed.ring.first, feed.ring.next - ROWS_PER_SECOND);
+    // A page that opens (or comes back) sees the most recent records first (two thirds of a burst, so that what
+    // arrives before its first batch fits in the rest).
+    this.cursor = Math.max(feed.ring.first, feed.ring.next - (ROWS_PER_SECOND * 2) / 3);
     res.write(`retry: 2000\n\n`);
     this.event('hello', hello);
   }

@@ -4,7 +4,8 @@
  * box reaching a Python receiver, "Capture now" read by tshark; and refused: no token, a wrong Host, another origin.
  */
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,4 +203,92 @@ describe('the web view refuses requests without the token or with a wrong Host',
     run.child.kill('SIGINT');
     expect((await run.exit).code).toBe(0);
   }, 30_000);
+});
+
+describe.skipIf(noBrowser !== undefined)('udp-listen --web under a flood', () => {
+  it('the page\'s heap stays bounded, it says how much it skipped, pause holds; the record file has every datagram', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-web-flood-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'records.txt');
+    const fd = openSync(file, 'w');
+    const run = await startWebListen([], { stdio: ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    const page = await openPage(run);
+    const heaps: number[] = [];
+    const flood = await pythonPeer('flood', run.udpPort, '300000', '64');
+    let paused = false;
+    let rowsWhenPaused = -1;
+    const done = flood.stdout.waitFor(/sent (\d+)/, 40_000);
+    for (let turn = 0; turn < 400 && !/sent \d+/.test(flood.stdout.text); turn++) {
+      heaps.push((await page.metrics()).JSHeapUsedSize ?? 0);
+      if (!paused && Number((await page.evaluate(`document.getElementById('c-skipped').textContent`) as string).replace(/,/g, '')) > 0) {
+        const clicked = Date.now();
+        await page.click('#pause');
+        await page.waitForFunction(`document.body.classList.contains('paused')`, { timeout: 5000 });
+        console.log(`pause took effect ${Date.now() - clicked} ms after the click, under the flood`);
+        paused = true;
+        rowsWhenPaused = await rowCount(page, '#log tbody tr');
+      }
+      await sleep(50);
+    }
+    await done;
+    // Let the last counters reach the page, then check what it says.
+    await sleep(1200);
+    heaps.push((await page.metrics()).JSHeapUsedSize ?? 0);
+    expect(paused).toBe(true);
+    expect(await rowCount(page, '#log tbody tr')).toBe(rowsWhenPaused);
+    const skipped = Number((await page.evaluate(`document.getElementById('c-skipped').textContent`) as string).replace(/,/g, ''));
+    const shown = Number((await page.evaluate(`document.getElementById('c-records').textContent`) as string).replace(/,/g, ''));
+    const held = Number((await page.evaluate(`document.getElementById('c-held').textContent`) as string).replace(/,/g, ''));
+    expect(skipped).toBeGreaterThan(0);
+    expect(held).toBeGreaterThan(0);
+    const peak = Math.max(...heaps) / 2 ** 20;
+    console.log(`flood: ${shown} datagrams counted, ${skipped} rows skipped, ${held} held back by pause; page JS heap peak ${peak.toFixed(1)} MB`);
+    expect(peak).toBeLessThan(100);
+    run.child.kill('SIGINT');
+    expect((await run.exit).code).toBe(0);
+    const summary = /summary: ([\d,]+) datagrams/.exec(run.stderr.text);
+    const count = Number((summary?.[1] ?? '').replace(/,/g, ''));
+    expect(count).toBe(shown);
+    expect(run.stderr.text).not.toMatch(/dropped|not written/);
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(count);
+  }, 90_000);
+});
+
+describe.skipIf(noBrowser !== undefined)('udp-listen --web with traffic, for the eyes', () => {
+  it('screenshots in light and dark (artifacts/udp-listen-web-*.png; docs/udp-listen-web.png is one of them)', async () => {
+    const run = await startWebListen();
+    const peers = await Promise.all([
+      pythonPeer('paced', run.udpPort, '9', '40', 'temp=21.%d C'),
+      pythonPeer('paced', run.udpPort, '9', '12', '/osc/fader/%d\\x00\\x00\\x00,f\\x00\\x00?\\x80\\x00\\x00'),
+      pythonPeer('paced', run.udpPort, '9', '3', '{"seq":%d,"state":"ok"}\\n'),
+    ]);
+    const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url));
+    mkdirSync(artifacts, { recursive: true });
+    for (const scheme of ['light', 'dark'] as const) {
+      const page = await browser.newPage();
+      onTestFinished(() => page.close());
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+      await page.setViewport({ width: 1400, height: 1050 });
+      await page.goto(run.url, { waitUntil: 'load' });
+      await waitFor(async () => (await rowCount(page, '#senders tbody tr')) === 3, { what: 'three senders', timeoutMs: 10_000 });
+      await sleep(scheme === 'light' ? 4000 : 1500);
+      await page.click('#senders tbody tr:nth-child(2) td');
+      await page.type('#send-data', 'ack\\n');
+      await page.click('#send');
+      await page.waitForFunction(`document.querySelectorAll('#log tbody tr.sent').length > 0`, { timeout: 5000 });
+      await page.click('#pause');
+      await page.click('#log tbody tr:nth-last-child(3) td:nth-child(3)');
+      await page.click('#log tbody tr:nth-last-child(2) .hex-toggle');
+      await page.evaluate('document.activeElement.blur(); window.scrollTo(0, 0)');
+      await sleep(1200);
+      const background = (await page.evaluate(`getComputedStyle(document.body).backgroundColor`)) as string;
+      expect(background).toBe(scheme === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)');
+      expect(await rowCount(page, '.uplot canvas')).toBe(3);
+      await page.screenshot({ path: join(artifacts, `udp-listen-web-${scheme}.png`) });
+    }
+    await Promise.all(peers.map((p) => p.exit));
+    console.log(`screenshots in ${artifacts}`);
+  }, 60_000);
 });
