@@ -54,13 +54,13 @@ export class WebFeed {
       if (gap > s.gapMax) s.gapMax = gap;
     }
     this.lastTime = record.time;
-    this.ring.add({ kind: 'datagram', record });
+    this.ring.add('datagram', record);
   }
 
   /** A datagram the send box sent: `record.from` is where it went. */
   pushSent(record: DatagramRecord): void {
     this.sent += 1;
-    this.ring.add({ kind: 'sent', record });
+    this.ring.add('sent', record);
   }
 
   /** Closes the current second: its chart point and the senders table. */
