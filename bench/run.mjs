@@ -590,6 +590,9 @@ ${table}
   (CommonJS) the built library's root entry (the file package.json \`exports\` names), against a bare \`node -e ''\`;
   interleaved as for start-up; \`node bench/import-time.mjs\` measures it alone.
 - **Memory**: VmHWM of udp-listen after the datagrams were sent at 200,000/s.
+- **Web view** (\`npm run bench -- --web\` runs it alone): the unpaced flood into \`udp-listen -f text > file\`
+  with \`--web 0\` and a page's event stream open (a Node client reading \`/events\` with the token) against the
+  same without \`--web\`, interleaved; target (issue 20): within 10 % of the listener without \`--web\`.
 
 ## Measured beside the suite
 

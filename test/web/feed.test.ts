@@ -88,6 +88,11 @@ describe('--web [ADDR:]PORT', () => {
     expect(['127.0.0.1', '127.9.9.9', '::1'].map(isLoopback)).toEqual([true, true, true]);
     expect(['0.0.0.0', '::', '10.0.0.1'].map(isLoopback)).toEqual([false, false, false]);
   });
+  it('is offered by shell completion', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await listenMain(['--get-yargs-completions', 'udp-listen', '--w'], io)).toBe(0);
+    expect(stdout.text.split('\n')).toContain('--web');
+  });
   it('is refused with one line when bad, and with --tcp', async () => {
     for (const [args, line] of [
       [['--web', 'nope', '0'], 'udp-listen: invalid --web "nope": expected PORT or ADDRESS:PORT (an IP address, [::1]:PORT for IPv6)\n'],
