@@ -3,7 +3,7 @@
  * rows from a Python sender, the senders table, hex toggle and inspector, an XSS payload shown as text, the send
  * box reaching a Python receiver, "Capture now" read by tshark; and refused: no token, a wrong Host, another origin.
  */
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { hexDump } from '../../src/format/hex.js';
-import { sleep, waitFor } from '../helpers.js';
+import { hasIPv6, runBin, sleep, startBin, waitFor } from '../helpers.js';
 import { httpGet, launchBrowser, noBrowser, pythonPeer, startWebListen, type WebRun } from './browser.js';
 
 if (noBrowser) console.log(`web view in Chromium skipped: ${noBrowser}`);
@@ -291,4 +291,39 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web with traffic, for the
     await Promise.all(peers.map((p) => p.exit));
     console.log(`screenshots in ${artifacts}`);
   }, 60_000);
+});
+
+describe('where the web view listens', () => {
+  it('off loopback it warns; on [::1] its address has brackets; a port in use is exit 69 with one line', async () => {
+    const wide = startBin('udp-listen', ['--web', '0.0.0.0:0', '0']);
+    await wide.stderr.waitFor(/web view: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+\n/);
+    expect(wide.stderr.text).toContain('warning: --web 0.0.0.0 is not loopback: the page, its records and its send box are reachable by whoever has the token\n');
+    wide.child.kill('SIGINT');
+    expect((await wide.exit).code).toBe(0);
+
+    if (await hasIPv6()) {
+      const six = startBin('udp-listen', ['--web', '[::1]:0', '0']);
+      const [, port, token] = await six.stderr.waitFor(/web view: http:\/\/\[::1\]:(\d+)\/\?token=([\w-]+)\n/);
+      expect(six.stderr.text).not.toContain('warning');
+      const res = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '::1', port: Number(port), path: '/', headers: { 'x-udpkit-token': token as string } }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(res).toBe(200);
+      six.child.kill('SIGINT');
+      expect((await six.exit).code).toBe(0);
+    }
+
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+    const port = (busy.address() as { port: number }).port;
+    const refused = await runBin('udp-listen', ['--web', String(port), '0']);
+    expect(refused.code).toBe(69);
+    expect(refused.stderr).toMatch(new RegExp(`^listening on udp \\S+\\nudp-listen: cannot serve --web on 127\\.0\\.0\\.1:${port}: address already in use \\(EADDRINUSE\\)\\n$`));
+  }, 30_000);
 });
