@@ -193,7 +193,7 @@ const copyDeclarations = (from, to) => {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     if (entry.isDirectory()) {
-      if (source === cjs || entry.name === 'bin' || entry.name === 'cli') continue;
+      if (source === cjs || entry.name === 'bin' || entry.name === 'cli' || entry.name === 'web') continue;
       copyDeclarations(source, join(to, entry.name));
     } else if (entry.name.endsWith('.d.ts')) {
       mkdirSync(to, { recursive: true });
