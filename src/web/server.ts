@@ -64,7 +64,11 @@ interface Context {
   hello: Hello;
 }
 
+/** Pages streaming at once; more get 503 (each costs the listener its rows and a socket buffer). */
+const MAX_STREAMS = 16;
+
 function openStream(res: ServerResponse, ctx: Context): void {
+  if (ctx.streams.size >= MAX_STREAMS) return answer(res, 503, 'text/plain', `at most ${MAX_STREAMS} pages at once\n`);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   const stream = new EventStream(res, ctx.options.feed, ctx.hello);
   ctx.streams.add(stream);

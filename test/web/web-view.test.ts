@@ -3,7 +3,7 @@
  * rows from a Python sender, the senders table, hex toggle and inspector, an XSS payload shown as text, the send
  * box reaching a Python receiver, "Capture now" read by tshark; and refused: no token, a wrong Host, another origin.
  */
-import { createServer, request } from 'node:http';
+import { createServer, request, type ClientRequest } from 'node:http';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -200,6 +200,19 @@ describe('the web view refuses requests without the token or with a wrong Host',
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     expect(page.body).not.toMatch(/<script>|<style>|\son\w+=/i);
+    // At most 16 pages stream at once.
+    const open = await Promise.all(
+      Array.from({ length: 16 }, () => new Promise<ClientRequest>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: run.webPort, path: '/events', headers: { host, ...token } }, (res) => {
+          expect(res.statusCode).toBe(200);
+          resolve(req);
+        });
+        req.on('error', reject);
+        req.end();
+      })),
+    );
+    expect((await httpGet(run.webPort, '/events', { host, ...token })).status).toBe(503);
+    for (const req of open) req.destroy();
     run.child.kill('SIGINT');
     expect((await run.exit).code).toBe(0);
   }, 30_000);
