@@ -5,8 +5,13 @@
 import { byId, cell, clock, count } from './dom.js';
 import type { Panel, Row, Selection } from './panel.js';
 
-/** Rows the log keeps (older ones are removed): the page's memory stays bounded under any flood. */
-export const MAX_ROWS = 1000;
+/**
+ * Rows the log keeps (older ones are removed): the page's memory stays bounded under any flood, and so does the
+ * time a layout of the table takes (measured under a flood: a 1,000-row log kept the page's main thread half busy).
+ */
+export const MAX_ROWS = 500;
+/** The log is laid out at most this often (ms): rows that come between wait, so a flood costs a few layouts a second. */
+const RENDER_EVERY_MS = 250;
 
 /** What the filter asks: parts left empty match everything. */
 interface Filter {
@@ -23,6 +28,13 @@ export class LogPanel implements Panel {
   paused = false;
   /** Rows that came while paused, not shown. */
   held = 0;
+  /** Rows waiting for the next render, at most {@link MAX_ROWS}. */
+  private waiting: Row[] = [];
+  private scheduled = false;
+  private lastRender = 0;
+  /** Whether the log follows new rows (its reader has not scrolled up). */
+  private following = true;
+  private readonly scroller = this.body.closest<HTMLElement>('.scroll');
 
   constructor(
     private readonly selection: Selection,
@@ -32,6 +44,10 @@ export class LogPanel implements Panel {
     byId('pause').addEventListener('click', () => this.togglePause());
     byId('clear').addEventListener('click', () => this.body.replaceChildren());
     this.body.addEventListener('click', (event) => this.clicked(event));
+    const scroller = this.scroller;
+    scroller?.addEventListener('scroll', () => {
+      this.following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    });
   }
 
   rows(rows: Row[]): void {
@@ -41,13 +57,32 @@ export class LogPanel implements Panel {
       return;
     }
     if (rows.length === 0) return;
-    const scroller = this.body.closest('.scroll');
-    const atBottom = scroller ? scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40 : false;
+    this.waiting.push(...rows);
+    if (this.waiting.length > MAX_ROWS) this.waiting.splice(0, this.waiting.length - MAX_ROWS);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = Math.max(0, this.lastRender + RENDER_EVERY_MS - performance.now());
+    setTimeout(() => requestAnimationFrame(() => this.flush()), wait);
+  }
+
+  /** Puts the waiting rows in the table (unless paused meanwhile), dropping the oldest beyond {@link MAX_ROWS}. */
+  private flush(): void {
+    this.scheduled = false;
+    this.lastRender = performance.now();
+    const rows = this.waiting;
+    this.waiting = [];
+    if (this.paused) {
+      this.held += rows.length;
+      return;
+    }
     const fragment = document.createDocumentFragment();
     for (const row of rows) fragment.append(this.render(row));
     this.body.append(fragment);
     for (let extra = this.body.rows.length - MAX_ROWS; extra > 0; extra--) this.body.rows[0]?.remove();
-    if (scroller && atBottom) scroller.scrollTop = scroller.scrollHeight;
+    // Scrolled in the next frame, once this one has laid the table out: reading or setting the scroll position now
+    // would make the browser lay it out again at once.
+    const scroller = this.scroller;
+    if (scroller && this.following) requestAnimationFrame(() => (scroller.scrollTop = scroller.scrollHeight));
   }
 
   private render(row: Row): HTMLTableRowElement {
