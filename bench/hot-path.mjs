@@ -2,7 +2,8 @@
 // renderer, buffered writer to a file) driven by 'message' events emitted on its socket, 32 per event-loop turn as
 // libuv reads them under a flood. Prints CPU nanoseconds per datagram (process CPU time, so that other work on a
 // shared machine does not count) above a bare listener that only counts.
-// Usage: node bench/hot-path.mjs [--format text|json|raw] [--count N] [--rounds R] [--payload ascii|binary|utf8]
+// Usage: node bench/hot-path.mjs [--format text|json|raw] [--count N] [--rounds R] [--payload ascii|binary|utf8] [--web]
+//        (--web: with udp-listen --web 0, the web view's feed on the record path, no page open)
 //        (run `npm run build` first; stdout must be a file: node bench/hot-path.mjs > /tmp/out).
 // For working on the hot path on a shared machine: the minimum over rounds is stable where a flood's rate is not.
 import { Socket } from 'node:dgram';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     count: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '7' },
     payload: { type: 'string', default: 'ascii' },
+    web: { type: 'boolean', default: false },
   },
 });
 const count = Number(values.count);
@@ -50,7 +52,7 @@ const io = {
   env: {},
   signal: controller.signal,
 };
-const done = listenMain(['--host', '127.0.0.1', '--format', values.format, '0'], io);
+const done = listenMain(['--host', '127.0.0.1', '--format', values.format, ...(values.web ? ['--web', '0'] : []), '0'], io);
 for (let i = 0; i < 1000 && sockets.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
 const socket = sockets[0];
 if (socket === undefined) throw new Error(`no listener socket: ${stderr.chunks.join('')}`);
@@ -88,6 +90,6 @@ const code = await done;
 const min = (list) => Math.min(...list);
 const med = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 process.stderr.write(
-  `${values.format} ${values.payload}: udp-listen ${min(mine).toFixed(0)} ns/datagram (median ${med(mine).toFixed(0)}), ` +
+  `${values.format} ${values.payload}${values.web ? ' --web' : ''}: udp-listen ${min(mine).toFixed(0)} ns/datagram (median ${med(mine).toFixed(0)}), ` +
     `bare ${min(base).toFixed(0)} (median ${med(base).toFixed(0)}): own share ${(min(mine) - min(base)).toFixed(0)} ns; exit ${code}\n`,
 );

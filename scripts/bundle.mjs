@@ -120,6 +120,27 @@ await build({
   logLevel: 'warning',
 });
 
+// The web view's page (src/web/page/, `udp-listen --web`): its script and style bundled for the browser (uPlot with
+// them), and its HTML, into one CommonJS module that the server loads when a web view starts. dist/bin/ is where the
+// package ships its .cjs files; nothing of it is fetched from elsewhere.
+{
+  const page = await build({
+    entryPoints: [join(root, 'src/web/page/main.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    outdir: join(root, 'dist/web-page'),
+    write: false,
+    logLevel: 'warning',
+  });
+  const text = (ext) => page.outputFiles.find((file) => file.path.endsWith(ext))?.text ?? '';
+  const html = readFileSync(join(root, 'src/web/page/index.html'), 'utf8');
+  writeFileSync(join(root, 'dist/bin/web-page.cjs'), `'use strict';\nmodule.exports = ${JSON.stringify({ html, js: text('.js'), css: text('.css') })};\n`);
+}
+
 // The library for ESM (`import 'udpkit'`, 'udpkit/format', 'udpkit/compare'): the three entries bundled together into
 // dist/esm/, the code they share split into chunks, so each module still exists once. `import 'udpkit'` then reads a
 // few files instead of some thirty (each ESM file costs about a millisecond to load); what is imported dynamically
@@ -172,7 +193,7 @@ const copyDeclarations = (from, to) => {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     if (entry.isDirectory()) {
-      if (source === cjs || entry.name === 'bin' || entry.name === 'cli') continue;
+      if (source === cjs || entry.name === 'bin' || entry.name === 'cli' || entry.name === 'web') continue;
       copyDeclarations(source, join(to, entry.name));
     } else if (entry.name.endsWith('.d.ts')) {
       mkdirSync(to, { recursive: true });

@@ -80,6 +80,8 @@ describe('help', () => {
             --rcvbuf         Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)
                                                                                                   [string]
             --stats          Print a rate and kernel-drop line on stderr every second            [boolean]
+            --web            Also serve a live page of the datagrams on [ADDR:]PORT (127.0.0.1 unless
+                             given); needs the token it prints                                    [string]
             --tcp            Listen on TCP instead: open, data and close records per connection  [boolean]
             --frame          TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)
                                                                                 [string] [default: "none"]
@@ -112,6 +114,7 @@ describe('help', () => {
         udp-listen --tcp --frame line 5005             TCP, one record per line
         udp-listen --respond 'READ? => TEMP=21' 5005   answer like a device
         udp-listen --respond-file dev.yaml 5005        answer by the rules of a file
+        udp-listen --web 8080 5005                     and a live page: open the address it prints
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.

@@ -16,6 +16,7 @@ import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
 import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
 import type { Rule } from '../respond/rules.js';
 import { groupJoins, hardening, respondRules } from './listen-checks.js';
+import { parseWebAddress, type WebAddress } from '../web/address.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -59,6 +60,8 @@ export interface ListenConfig {
   echoAnyPort: boolean;
   /** --metrics [ADDR:]PORT: serve Prometheus metrics there. */
   metrics: MetricsAddress | undefined;
+  /** --web [ADDR:]PORT: serve the live web view there. */
+  web: WebAddress | undefined;
 }
 
 const listenSchema = z.pipe(
@@ -96,6 +99,7 @@ const listenSchema = z.pipe(
     'echo-any-port': z.optional(z.boolean()),
     respond: z.optional(z.union([z.string(), z.array(z.string())])),
     'respond-file': z.optional(z.string()),
+    web: z.optional(z.string()),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -137,7 +141,11 @@ const listenSchema = z.pipe(
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
+    const web = args.web === undefined ? undefined : parseWebAddress(args.web);
+    if (args.web !== undefined && web === undefined) addIssue(ctx, `invalid --web ${show(args.web)}: expected PORT or ADDRESS:PORT (an IP address, [::1]:PORT for IPv6)`);
+    if (args.web !== undefined && args.tcp === true) addIssue(ctx, '--web shows UDP datagrams: it does not work with --tcp');
     return {
+      web,
       ports: ports?.success === true ? ports.data : [0],
       host: args.host?.host,
       family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
@@ -178,6 +186,7 @@ export const LISTEN_EXAMPLES: readonly Example[] = [
   ['$0 --tcp --frame line 5005', 'TCP, one record per line'],
   ["$0 --respond 'READ? => TEMP=21' 5005", 'answer like a device'],
   ['$0 --respond-file dev.yaml 5005', 'answer by the rules of a file'],
+  ['$0 --web 8080 5005', 'and a live page: open the address it prints'],
 ];
 
 /** The closing paragraph of `--help`. */
@@ -219,6 +228,7 @@ export function listenCommand(argv: string[]) {
     .option('stop-on', { type: 'string', describe: 'Exit 0 after a datagram whose payload is exactly TEXT' })
     .option('rcvbuf', { type: 'string', describe: 'Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)' })
     .option('stats', { type: 'boolean', describe: 'Print a rate and kernel-drop line on stderr every second' })
+    .option('web', { type: 'string', describe: 'Also serve a live page of the datagrams on [ADDR:]PORT (127.0.0.1 unless given); needs the token it prints' })
     .option('tcp', { type: 'boolean', describe: 'Listen on TCP instead: open, data and close records per connection' })
     .option('frame', { type: 'string', default: 'none', describe: 'TCP: none (raw chunks), line (split on \\n) or length (4-byte prefix)' })
     .option('max-frame', { type: 'string', describe: 'TCP: largest frame in bytes; longer closes the connection (default 1 MiB)' })

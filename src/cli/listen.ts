@@ -151,8 +151,11 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     // Opened once the listener is bound (as tcpdump opens its file after the device): a port in use must not leave
     // an existing capture truncated to an empty one. No datagram can be handled before the bind's continuation runs.
     let pcap: PcapWriter | undefined;
+    const web = config.web === undefined ? undefined : await import('./listen-web.js');
+    const feed = web ? new web.WebFeed() : undefined;
     const listener = await startListener(config, (record) => {
       if (pcap && record.event === 'datagram') pcap.add(record);
+      if (feed && record.event === 'datagram') feed.push(record);
       const line = status?.(record);
       if (line !== undefined) put(io.stderr, line);
       out.record(record, config.format, style);
@@ -168,11 +171,20 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
     announce(io, config, listener);
     const metrics = await startMetrics(io, config, listener, out);
+    const where = config.web;
+    const view = web && feed && where && listener.protocol === 'udp'
+      ? await web.serveListenWeb(io, where, listener, feed).catch(async (error: unknown) => {
+          await listener.close();
+          pcap?.close();
+          throw error;
+        })
+      : undefined;
     const stopStats = startStats(io, config, listener);
     const ending = await untilEnd(io, listener, out);
     stopStats();
     await metrics?.close();
     const summary = await listener.close({ drain: ending.reason === 'closed' });
+    await view?.close();
     pcap?.close();
     await out.end();
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));

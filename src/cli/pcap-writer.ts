@@ -4,40 +4,18 @@
  * file reads in tshark at every moment, also after a crash or Ctrl+C.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { isIP } from 'node:net';
 import { ioFailed } from './file-errors.js';
 import { pcapFileHeader, pcapRecord } from '../format/pcap.js';
-import type { DatagramRecord, Endpoint } from '../types.js';
+import { likelyDestination } from '../format/pcap-destination.js';
+import type { DatagramRecord } from '../types.js';
 import { show } from '../format/show.js';
+
+export { likelyDestination } from '../format/pcap-destination.js';
 
 /** A batch is written at once past this many bytes, without waiting for the turn to end. */
 const BATCH_BYTES = 1024 * 1024;
 /** Senders whose destination address is remembered. */
 const MAX_REMEMBERED = 4096;
-
-function toInt(address: string): number {
-  return address.split('.').reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
-}
-
-/**
- * The address a datagram from `from` was sent to, for a listener bound to the wildcard: Node.js has no IP_PKTINFO,
- * so it is the address this host answers that sender from: loopback for loopback, else the address of the
- * interface whose subnet holds the sender, else the first address of its family on an external interface.
- */
-export function likelyDestination(from: string, local: Endpoint): string {
-  const v6 = isIP(from) === 6;
-  if (local.address !== '0.0.0.0' && local.address !== '::') return local.address;
-  if (from.startsWith('127.')) return '127.0.0.1';
-  if (from === '::1') return '::1';
-  const candidates = Object.values(networkInterfaces()).flatMap((infos) => infos ?? []).filter((i) => (i.family === 'IPv6') === v6);
-  if (!v6) {
-    const sender = toInt(from);
-    const onLink = candidates.find((i) => ((toInt(i.address) ^ sender) & toInt(i.netmask)) >>> 0 === 0);
-    if (onLink) return onLink.address;
-  }
-  return (candidates.find((i) => !i.internal) ?? candidates[0])?.address.split('%')[0] ?? (v6 ? '::' : '0.0.0.0');
-}
 
 export class PcapWriter {
   private pending: Buffer[] = [];

@@ -11,6 +11,7 @@ import { bindUdp, type RecvBuffer } from './udp-bind.js';
 import { DatagramIntake } from './udp-intake.js';
 import { AddressFilter } from './address-filter.js';
 import type { ReplyFunction } from './reply-hook.js';
+import { UdpkitError, fromSystemError } from '../errors.js';
 
 export { DEFAULT_RCVBUF, type RecvBuffer } from './udp-bind.js';
 
@@ -81,6 +82,25 @@ export interface UdpListener {
   close(options?: { drain?: boolean }): Promise<ListenerSummary>;
   /** `await using listener = await listen(…)`: closes it (with drain) when the scope ends. */
   [Symbol.asyncDispose](): Promise<void>;
+  /**
+   * Sends `payload` to `to` from the listener's own socket (the first bound in `to`'s family), as a reply leaves.
+   * @throws UdpkitError E_CLOSED after close; the system's error (E_DATA for too long, E_UNAVAILABLE…) otherwise
+   */
+  send(payload: Buffer, to: { address: string; port: number }): Promise<void>;
+}
+
+/** Sends from the first socket of the target's family (a dual-stack `::` socket also reaches IPv4). */
+function sender(sockets: readonly Socket[], closed: () => boolean) {
+  return (payload: Buffer, to: { address: string; port: number }): Promise<void> => {
+    if (closed()) return Promise.reject(new UdpkitError('E_CLOSED', 'the listener is closed'));
+    const family = to.address.includes(':') ? 'IPv6' : 'IPv4';
+    const socket: Socket = sockets.find((s) => s.address().family === family) ?? (sockets[0] as Socket);
+    // An IPv4 sender heard on a dual-stack socket is answered at its mapped address, as the echo does.
+    const address = family === 'IPv4' && socket.address().family === 'IPv6' ? `::ffff:${to.address}` : to.address;
+    return new Promise((resolve, reject) =>
+      socket.send(payload, to.port, address, (error) => (error ? reject(fromSystemError(error, `cannot send to ${to.address}:${to.port}`)) : resolve())),
+    );
+  };
 }
 
 /** The kernel's drop count summed over the sockets, read from /proc (undefined where it cannot be read). */
@@ -147,6 +167,7 @@ export async function listen(given: UdpListenOptions, handler: DatagramHandler):
     done: completion.done,
     summary: () => summarize(false),
     close,
+    send: sender(sockets, closed),
     async [Symbol.asyncDispose]() {
       await close({ drain: true });
     },

@@ -1,0 +1,81 @@
+/**
+ * The web view's page: one event stream (Server-Sent Events from /events), and the panels the command's hello
+ * names, each fed the parts of the stream it shows. Every text from the stream goes into the page as text.
+ */
+import 'uplot/dist/uPlot.min.css';
+import './page.css';
+import { byId, count } from './dom.js';
+import { ChartsPanel } from './charts.js';
+import { inspect } from './inspector.js';
+import { LogPanel } from './log.js';
+import { Selection, type Batch, type Counters, type Panel, type Second } from './panel.js';
+import { SendersPanel } from './senders.js';
+import { sendBox } from './send.js';
+import type { Hello } from '../protocol.js';
+
+/** The header's counters and the "behind" line. */
+function showCounters(c: Counters): void {
+  byId('c-records').textContent = count(c.records);
+  byId('c-bytes').textContent = count(c.bytes);
+  byId('c-senders').textContent = count(c.senders);
+  byId('c-sent').textContent = count(c.sent);
+  byId('c-ring').textContent = `${count(c.ring)} of ${count(c.ringMax)}`;
+  byId('c-skipped').textContent = count(c.skipped);
+  byId('c-drops').textContent = c.kernelDrops === null ? 'unknown' : count(c.kernelDrops);
+  byId('behind').classList.toggle('is-behind', c.skipped > 0 || (c.kernelDrops ?? 0) > 0);
+}
+
+/** "Capture now": the link asks for the last N datagrams. */
+function captureLink(): void {
+  const n = byId<HTMLInputElement>('cap-n');
+  const link = byId<HTMLAnchorElement>('capture');
+  n.addEventListener('input', () => {
+    const value = Math.max(1, Math.floor(Number(n.value) || 1));
+    link.href = `/api/capture?n=${value}`;
+  });
+}
+
+/** Builds the panels named in `hello`; the others' sections are hidden. */
+function panelsFor(hello: Hello, selection: Selection): Panel[] {
+  const names = new Set(hello.panels);
+  for (const section of document.querySelectorAll<HTMLElement>('[data-panel]')) section.hidden = !names.has(section.dataset.panel ?? '');
+  byId('command').textContent = hello.command;
+  const panels: Panel[] = [];
+  const log = names.has('log') ? new LogPanel(selection, (row) => void inspect(row)) : undefined;
+  if (log) panels.push(log);
+  if (names.has('senders')) panels.push(new SendersPanel(selection, () => log?.paused === true));
+  if (names.has('charts')) panels.push(new ChartsPanel(selection));
+  if (names.has('send')) sendBox(selection);
+  if (names.has('capture')) captureLink();
+  return panels;
+}
+
+function connect(): void {
+  const selection = new Selection();
+  let panels: Panel[] = [];
+  const status = byId('status');
+  const events = new EventSource('/events');
+  events.addEventListener('hello', (e) => {
+    if (panels.length === 0) panels = panelsFor(JSON.parse((e as MessageEvent<string>).data) as Hello, selection);
+    status.textContent = 'live';
+  });
+  events.addEventListener('rows', (e) => {
+    const batch = JSON.parse((e as MessageEvent<string>).data) as Batch;
+    showCounters(batch.counters);
+    for (const panel of panels) panel.rows?.(batch.rows);
+  });
+  events.addEventListener('second', (e) => {
+    const second = JSON.parse((e as MessageEvent<string>).data) as Second;
+    for (const panel of panels) panel.second?.(second);
+  });
+  events.addEventListener('end', () => {
+    events.close();
+    status.textContent = 'the command has stopped';
+    document.body.classList.add('ended');
+  });
+  events.addEventListener('error', () => {
+    if (events.readyState !== EventSource.CLOSED) status.textContent = 'disconnected: reconnecting…';
+  });
+}
+
+connect();
