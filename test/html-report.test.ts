@@ -116,7 +116,8 @@ describe.skipIf(noBrowser !== undefined)('the HTML report in headless Chromium',
     expect(compared.code, compared.stderr).toBe(0);
     expect(compared.stdout).toContain(`compared with the run of ${new Date(report.startedAt).toISOString()}`);
     expect(compared.stdout).toMatch(/messages written +200 messages +200 messages +±0% \/ ±0%\n/);
-  });
+    // A whole comparison and a browser: the bounds of the two runs above, not the suite's default 30 s.
+  }, 300_000);
 
   it('--format html writes the page to stdout; a bad --baseline is refused before anything runs', async () => {
     const run = await runBin('udp-compare', ['-f', 'html', '-s', 'boundaries'], undefined, 60_000);

@@ -7,11 +7,28 @@ import { fileURLToPath } from 'node:url';
 import { COMPARE_EXAMPLES } from '../src/cli/compare-args.js';
 import { LISTEN_EXAMPLES } from '../src/cli/listen-args.js';
 import { SEND_EXAMPLES } from '../src/cli/send-args.js';
+import { PROBE_EXAMPLES } from '../src/cli/probe-args.js';
+import { PROXY_EXAMPLES } from '../src/cli/proxy-args.js';
 
 /** One `$ command` of a session and the lines the README shows it printing. */
 export interface SessionStep {
   command: string;
   shown: string[];
+}
+
+/**
+ * A worked example: the command lines of a section's script blocks (and of the `# FILE: COMMAND` headers of its
+ * YAML blocks), in README order, run as a person would, one after the other.
+ */
+export interface Script {
+  section: string;
+  lines: string[];
+}
+
+/** A YAML block the README names (`# sensor.yaml: udp-listen … sensor.yaml …`): written to that file first. */
+export interface NamedFile {
+  name: string;
+  text: string;
 }
 
 /** What the README and --help hold. */
@@ -24,7 +41,7 @@ export interface Examples {
   help: string[];
 }
 
-const COMMAND = /(^|\|\s*)udp-(send|listen|compare)\b/;
+const COMMAND = /(^|\|\s*)udp-(send|listen|compare|proxy|probe)\b/;
 
 /** Splits a table row into cells at `|` not escaped as `\|`. */
 function cells(row: string): string[] {
@@ -36,21 +53,42 @@ function cells(row: string): string[] {
 }
 
 /** The commands in the README's table cells and its sessions. */
-export function readmeExamples(text = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')): Omit<Examples, 'help'> {
+export function readmeExamples(
+  text = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8'),
+): Omit<Examples, 'help'> & { scripts: Script[]; files: NamedFile[] } {
   const commands: string[] = [];
   const sessions: SessionStep[][] = [];
+  const scripts: Script[] = [];
+  const files: NamedFile[] = [];
   let block: string[] | undefined;
+  let language = '';
   let header: string[] | undefined;
+  let section = '';
+  const script = (lines: string[]): void => {
+    const last = scripts.at(-1);
+    if (last !== undefined && last.section === section) last.lines.push(...lines);
+    else scripts.push({ section, lines });
+  };
   for (const line of text.split('\n')) {
     if (line.startsWith('```')) {
-      if (block === undefined) block = [];
-      else {
+      if (block === undefined) {
+        block = [];
+        language = line.slice(3).trim();
+      } else {
         const session = sessionOf(block);
         if (session.length > 0) sessions.push(session);
+        const named = /^# ([\w.-]+\.ya?ml): (udp-.*)$/.exec(block[0] ?? '');
+        if (language === 'yaml' && named) {
+          files.push({ name: named[1] ?? '', text: block.join('\n') });
+          script([named[2] ?? '']);
+        } else if (['', 'sh', 'bash'].includes(language) && session.length === 0 && isScript(block)) {
+          script(block.filter((l) => l.trim() !== '' && !l.startsWith('#')));
+        }
         block = undefined;
       }
       continue;
     }
+    if (line.startsWith('#')) section = line;
     if (block !== undefined) {
       block.push(line);
       continue;
@@ -74,7 +112,13 @@ export function readmeExamples(text = readFileSync(fileURLToPath(new URL('../REA
       }
     }
   }
-  return { commands, sessions };
+  return { commands, sessions, scripts, files };
+}
+
+/** A block of commands only (no output shown): each line runs a udpkit command, or curl, python3, echo or tail. */
+function isScript(block: string[]): boolean {
+  const lines = block.filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  return lines.length > 0 && lines.some((l) => COMMAND.test(l)) && lines.every((l) => /^(udp-\w+|curl|python3|echo|tail) /.test(l));
 }
 
 /** A fenced block's `$ command` lines, each with the lines after it up to the next command or blank line. */
@@ -87,10 +131,16 @@ function sessionOf(lines: string[]): SessionStep[] {
   return steps;
 }
 
-/** The `--help` examples of the three commands. */
+/** The `--help` examples of every command. */
 export function helpExamples(): string[] {
   const named = (name: string, examples: readonly (readonly [string, string])[]) => examples.map(([command]) => command.replace(/\$0/g, name));
-  return [...named('udp-listen', LISTEN_EXAMPLES), ...named('udp-send', SEND_EXAMPLES), ...named('udp-compare', COMPARE_EXAMPLES)];
+  return [
+    ...named('udp-listen', LISTEN_EXAMPLES),
+    ...named('udp-send', SEND_EXAMPLES),
+    ...named('udp-compare', COMPARE_EXAMPLES),
+    ...named('udp-proxy', PROXY_EXAMPLES),
+    ...named('udp-probe', PROBE_EXAMPLES),
+  ];
 }
 
 /** Splits a command line into words as a shell would for these examples (quotes, no expansions). */
@@ -100,9 +150,12 @@ export function words(command: string): string[] {
   return out;
 }
 
-/** Options of udp-send and udp-listen that take a value (the word after them is not a host or port). */
+/** Options of the commands that take a value (the word after them is not a host or port). */
 const VALUED = new Set(
-  'file encoding count c interval i rate r duration wait w format f frame connect-timeout send-timeout source s source-port p pcap pcap-filter ttl multicast-if multicast-loop max-reply host time timeout t join source-filter rcvbuf stop-on echo-rate max-frame max-conns idle-timeout'.split(' '),
+  ('file encoding count c interval i rate r duration wait w format f frame connect-timeout send-timeout source s source-port p pcap pcap-filter ttl multicast-if multicast-loop max-reply host time timeout t join source-filter rcvbuf stop-on echo-rate max-frame max-conns idle-timeout ' +
+    'expect script respond respond-file metrics web allow deny ' +
+    'loss loss-burst delay jitter duplicate corrupt reorder queue mtu outage seed session-timeout max-sessions control slice reset-after blackhole-after ' +
+    'size report').split(' '),
 );
 
 /** What one udp-send or udp-listen command asks: its options, and its positional words in order. */

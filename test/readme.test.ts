@@ -26,6 +26,17 @@ const work = mkdtempSync(join(tmpdir(), 'udpkit-readme-'));
 const cwd = join(work, 'cwd');
 const bin = join(work, 'bin');
 
+const { commands, sessions, scripts, files } = readmeExamples();
+
+/** --help names its example files so (`--respond-file dev.yaml`, `--script talk.yaml`): the README's files of that kind. */
+const HELP_FILES: Record<string, string> = { 'dev.yaml': 'sensor.yaml', 'talk.yaml': 'sensor-test.yaml' };
+
+/**
+ * The device a `--expect` or `--script` example talks to: the README's sensor (its `--respond` rules, then its
+ * sensor.yaml), on the example's port.
+ */
+const DEVICE = `udp-listen --respond 'READ? => TEMP=21' --respond '/^SET (\\w+)=(\\d+)$/ => OK {{1}} {{2}} #{{seq}}' --respond-file sensor.yaml`;
+
 /** Expected outcomes the README states in words beside the example (the default: exit 0, received). */
 const OUTCOMES: Record<string, { code: number; peer?: false }> = {
   // "uses a connected UDP socket, which hears ICMP port-unreachable: exit 69"
@@ -104,7 +115,7 @@ beforeAll(() => {
   process.once('exit', removeNamespace);
   // localhost as a stock Debian /etc/hosts has it (a container's may lack ::1), for `-6 localhost` and `--host localhost`.
   mkdirSync(NS_ETC, { recursive: true });
-  writeFileSync(join(NS_ETC, 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
+  writeFileSync(join(NS_ETC, 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.2\tdb1\n10.0.0.7\tdb2\n');
   ns('ip', 'link', 'set', 'lo', 'up');
   ns('ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
   for (const address of ['10.0.0.2/24', '10.0.0.7/24', '192.168.1.2/24', '192.0.2.10/24']) ns('ip', 'addr', 'add', address, 'dev', 'eth0');
@@ -121,6 +132,12 @@ beforeAll(() => {
   writeFileSync(join(cwd, 'app.log'), 'line one\nline two\nline three\n');
   writeFileSync(join(cwd, 'all.pcap'), Buffer.concat([pcapFileHeader(), ...datagrams().map(pcapRecord)]));
   writeFileSync(join(cwd, 'dns.pcapng'), pcapng());
+  // The YAML files the README shows (`# sensor.yaml: …`), and the names --help gives the same kind of file.
+  for (const file of files) writeFileSync(join(cwd, file.name), `${file.text}\n`);
+  for (const [alias, name] of Object.entries(HELP_FILES)) {
+    const file = files.find((f) => f.name === name);
+    if (file !== undefined) writeFileSync(join(cwd, alias), `${file.text}\n`);
+  }
 }, 30_000);
 
 afterAll(() => {
@@ -163,6 +180,15 @@ function shell(command: string, ms = 60_000): Shell {
     }),
   );
   return { child, stdout, stderr, exit, interrupt: () => group('SIGINT') };
+}
+
+/** A command that runs until stopped (a listener, a proxy), started once it says it is ready. */
+async function started(command: string): Promise<Shell> {
+  const run = shell(`exec ${command}`);
+  await run.stderr.waitFor(/^(listening on|udp-proxy|probing|web view)/m, 10_000).catch(() => {
+    throw new Error(`${command} did not start: ${run.stderr.text}`);
+  });
+  return run;
 }
 
 /** A udpkit peer on `port`: an echo server (UDP, or TCP for a sender that waits) or a TCP listener. */
@@ -237,7 +263,8 @@ async function runSender(command: string): Promise<void> {
   const outcome = OUTCOMES[command] ?? { code: 0 };
   const tcp = options.has('tcp');
   const waits = options.has('w') || options.has('wait');
-  const server = outcome.peer === false ? undefined : await peer(tcp ? 'tcp' : 'udp', port, !tcp || waits);
+  const device = options.has('expect') || options.has('script');
+  const server = outcome.peer === false ? undefined : device ? await started(`${DEVICE}${tcp ? ' --tcp' : ''} ${port}`) : await peer(tcp ? 'tcp' : 'udp', port, !tcp || waits);
   const run = shell(command, 30_000);
   try {
     if (command.startsWith('tail -f')) {
@@ -276,9 +303,98 @@ async function runCompare(command: string): Promise<void> {
   }
 }
 
+/** A proxy example: an echo server at its target, the proxy, a few exchanges through it, then Ctrl+C. */
+async function runProxy(command: string): Promise<void> {
+  const { options, positionals } = parseCommand(command);
+  const [listen = '', , targetPort = ''] = positionals;
+  const tcp = options.has('tcp');
+  const target = await peer(tcp ? 'tcp' : 'udp', targetPort, true);
+  const proxy = await started(command).catch(async (error: unknown) => {
+    await stop(target);
+    throw error;
+  });
+  try {
+    // A few exchanges, so that a lossy link (--loss 10%) or an outage at the start still answers one.
+    const poke = shell(`udp-send ${tcp ? '--tcp -w 3s' : '-c 5 -w 1s'} 127.0.0.1 ${listen} 'hi through the proxy'`, 20_000);
+    expect(await poke.exit, `${command}: the client got no answer: ${poke.stderr.text}; proxy: ${proxy.stderr.text}`).toBe(0);
+    expect(await stop(proxy), proxy.stderr.text).toBe(0);
+    const pcap = options.get('pcap');
+    if (typeof pcap === 'string') expect(readFileSync(join_(pcap)).includes(Buffer.from('hi through the proxy'))).toBe(true);
+  } finally {
+    proxy.interrupt();
+    await stop(target);
+  }
+}
+
+/** A probe example: an echo server on each target's port; bounded to a few seconds when the example is not. */
+async function runProbe(command: string): Promise<void> {
+  const { options, positionals } = parseCommand(command);
+  const ports = [...new Set(positionals.map((target) => /:(\d+)$/.exec(target)?.[1] ?? ''))];
+  const servers = await Promise.all(ports.map((port) => peer('udp', port, true)));
+  const run = shell(command, 60_000);
+  try {
+    const bounded = ['count', 'duration'].some((name) => options.has(name));
+    if (!bounded) {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      run.interrupt();
+    }
+    expect(await run.exit, `${command}: ${run.stderr.text}`).toBe(0);
+    expect(run.stderr.text + run.stdout.text).toMatch(/\S/);
+  } finally {
+    run.interrupt();
+    for (const server of servers) await stop(server);
+  }
+}
+
+/** The port a long-running command holds: a listener's last port argument, a proxy's listening port. */
+function heldPort(command: string): string | undefined {
+  const { tool, options, positionals } = parseCommand(command);
+  if (tool === 'udp-proxy') return positionals[0];
+  if (tool === 'udp-listen') return (options.get('p') as string | undefined) ?? positionals.at(-1);
+  return undefined;
+}
+
+/**
+ * A worked example, line by line as a person types it: servers (udp-listen, udp-proxy, a line ending in `&`) are
+ * started and left running (a new one on the port of an earlier one replaces it, as Ctrl+C and a new command
+ * would); every other line must exit 0. At the end every server is stopped with Ctrl+C and must exit 0.
+ */
+async function runScript(lines: readonly string[]): Promise<void> {
+  const servers: { command: string; run: Shell }[] = [];
+  try {
+    for (const line of lines) {
+      const background = /\s&\s*(#.*)?$/.test(line);
+      const command = line.replace(/\s&\s*(#.*)?$/, '');
+      const tool = parseCommand(command).tool;
+      if (background || tool === 'udp-listen' || tool === 'udp-proxy') {
+        const port = heldPort(command);
+        for (const old of servers.filter((s) => port !== undefined && heldPort(s.command) === port)) {
+          expect(await stop(old.run), old.run.stderr.text).toBe(0);
+          servers.splice(servers.indexOf(old), 1);
+        }
+        const run = tool.startsWith('udp-') ? await started(command) : shell(`exec ${command}`);
+        if (!tool.startsWith('udp-')) await new Promise((resolve) => setTimeout(resolve, 1000));
+        servers.push({ command, run });
+        continue;
+      }
+      const run = shell(command, 60_000);
+      expect(await run.exit, `${command}: ${run.stderr.text}${run.stdout.text}`).toBe(0);
+    }
+    for (const { command, run } of servers) {
+      const code = await stop(run);
+      // A udpkit server ends with 0 on Ctrl+C; python3's http.server ends with its signal.
+      if (parseCommand(command).tool.startsWith('udp-')) expect(code, `${command}: ${run.stderr.text}`).toBe(0);
+    }
+  } finally {
+    for (const { run } of servers) run.interrupt();
+  }
+}
+
 async function runExample(command: string): Promise<void> {
   const { tool } = parseCommand(command);
   if (tool === 'udp-compare') return runCompare(command);
+  if (tool === 'udp-proxy') return runProxy(command);
+  if (tool === 'udp-probe') return runProbe(command);
   if (tool === 'udp-listen') return runListener(command);
   return runSender(command);
 }
@@ -361,7 +477,6 @@ async function runSession(steps: SessionStep[]): Promise<void> {
   }
 }
 
-const { commands, sessions } = readmeExamples();
 const compares = commands.filter((c) => parseCommand(c).tool === 'udp-compare');
 const help = helpExamples();
 
@@ -379,6 +494,12 @@ describe.skipIf(unavailable !== undefined)('README examples', () => {
   it.each(sessions.map((steps) => [steps.map((s) => s.command).join(' ; '), steps] as const))('session: %s', async (_name, steps) => {
     await runSession([...steps]);
   }, 60_000);
+
+  it.each(scripts.map((script) => [script.section, script.lines] as const))('worked example in %s', async (_section, lines) => {
+    // A lone listener line is a listener example: it is sent a datagram as the table's are.
+    if (lines.length === 1 && parseCommand(lines[0] ?? '').tool === 'udp-listen') await runExample(lines[0] ?? '');
+    else await runScript(lines);
+  }, 120_000);
 });
 
 describe.skipIf(unavailable !== undefined)('--help examples', () => {
