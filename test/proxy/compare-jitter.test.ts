@@ -15,6 +15,6 @@ describe('udp-compare -s jitter', () => {
     expect(value('delay-p50', 'udp')).toBeGreaterThan(10_000);
     expect(value('delay-p50', 'tcp')).toBeGreaterThan(10_000);
     expect(result?.plots?.cdf?.udp).toHaveLength(101);
-    expect(result?.sentence).toMatch(/^Through a link of 20 ms ± 10 ms, UDP delivered \d+ of 300 out of order/);
+    expect(result?.sentence).toMatch(/^Through a link of 20 ms ± 10 ms, UDP delivered \d+ of 300 messages out of order/);
   });
 });

@@ -7,7 +7,7 @@ import { oneWay } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
 import type { Scenario } from '../types.js';
 import { rowOf, sequenceRows } from './order.js';
-import { percentile, quantiles, ratioPhrase } from '../figures.js';
+import { num, percentile, quantiles, ratioPhrase } from '../figures.js';
 import { cellText } from '../render.js';
 import { proxy } from '../../proxy/proxy.js';
 import { proxyTcp } from '../../proxy/tcp-proxy.js';
@@ -28,14 +28,19 @@ export const jitter: Scenario = {
     const udp = await oneWay({ protocol: 'udp', ...common, via: async (port) => { const p = await proxy(target(port)); return { port: p.local.port, close: () => p.close() }; } });
     progress(`jitter: ${workload.messages} messages over tcp through udp-proxy --tcp at 20 ms ± 10 ms`);
     const tcp = await oneWay({ protocol: 'tcp', ...common, via: async (port) => { const p = await proxyTcp(target(port)); return { port: p.local.port, close: () => p.close() }; } });
-    const rows = sequenceRows(udp, tcp);
+    const asked = (ms: number) => num(ms, 'ms');
+    const rows = [
+      { id: 'link-delay', measurement: 'link delay asked (udp-proxy)', udp: asked(LINK.delayMs), tcp: asked(LINK.delayMs) },
+      { id: 'link-jitter', measurement: 'link jitter asked (standard deviation)', udp: asked(LINK.jitterMs), tcp: asked(LINK.jitterMs) },
+      ...sequenceRows(udp, tcp),
+    ];
     const tail = ratioPhrase(percentile(udp.receiver.delays, 99), percentile(tcp.receiver.delays, 99), 'higher', 'lower');
     const t = tcp.account;
     return {
       rows,
       plots: { cdf: { label: 'one-way delay', unit: 'ms', udp: quantiles(udp.receiver.delays), tcp: quantiles(tcp.receiver.delays) } },
       sentence:
-        `Through a link of 20 ms ± 10 ms, UDP delivered ${udp.account.reordered} of ${udp.account.sent} out of order ` +
+        `Through a link of ${cellText(rowOf(rows, 'link-delay').udp)} ± ${cellText(rowOf(rows, 'link-jitter').udp)}, UDP delivered ${udp.account.reordered} of ${cellText(rowOf(rows, 'sent').udp)} out of order ` +
         `(delay variation |IPDV| p99 ${cellText(rowOf(rows, 'ipdv-p99').udp)}); TCP ` +
         `${t.reordered === 0 ? 'delivered every message in order' : `reordered ${t.reordered}`}, each waiting for the slowest before it, ` +
         `so its p99 one-way delay was ${tail === 'about the same' ? "about the same as UDP's" : `${tail} than UDP's`} ` +
