@@ -503,6 +503,11 @@ if (!receiveOnly) {
   const m = figure('rss', `udp-listen peak RSS after ${total} datagrams (${Math.round(summarize(received).median)} received, median)`, 'MB', rss);
   m.target = { text: '< 80 MB', met: m.max < 80 };
 }
+// 7. udp-proxy: relay throughput beside a bare Node relay and socat, delay and loss precision, RSS with 1,024 sessions.
+if (!receiveOnly) {
+  const { proxyBench } = await import('./proxy.mjs');
+  await proxyBench({ quick, runs: RUNS, figure, ratioOf, note, blast });
+}
 progressDone();
 
 // Report.

@@ -273,7 +273,7 @@ describe('udp-compare --format json', () => {
   });
 
   it.each([
-    [['--scenario', 'speed'], 'invalid --scenario "speed": expected one of setup, no-listener, boundaries, size-limits, overload, order, latency, lossy-link, bottleneck'],
+    [['--scenario', 'speed'], 'invalid --scenario "speed": expected one of setup, no-listener, boundaries, size-limits, overload, order, latency, lossy-link, bottleneck, jitter'],
     [['--loss', '150%'], 'invalid --loss "150%": expected a percentage from 0 to 100, e.g. 5%'],
     [['127.0.0.1'], 'give both HOST and PORT of a remote echo pair, or neither'],
     [['--messages', '0'], 'invalid --messages "0": expected an integer from 1 to 1000000'],

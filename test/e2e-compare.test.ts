@@ -25,6 +25,7 @@ describe('udp-compare HOST PORT', () => {
       latency: 'ok',
       'lossy-link': 'skipped',
       bottleneck: 'skipped',
+      jitter: 'skipped',
     });
     expect(report.scenarios.find((s) => s.name === 'overload')?.reason).toBe('local only: needs control of the far side');
     const boundaries = report.scenarios.find((s) => s.name === 'boundaries');

@@ -301,7 +301,7 @@ describe('help', () => {
 
       Options:
         -s, --scenario     Run only these (repeatable): setup, no-listener, boundaries, size-limits,
-                           overload, order, latency, lossy-link, bottleneck                       [string]
+                           overload, order, latency, lossy-link, bottleneck, jitter               [string]
         -n, --messages     Messages per workload                                [string] [default: "1000"]
             --size         Message size in bytes                                  [string] [default: "64"]
             --rate         Messages per second for paced workloads (0: unpaced)[string] [default: "10000"]

@@ -24,6 +24,8 @@ export interface OneWayOptions {
   recvWrapper?: string[];
   /** Run the sender as a peer process under this wrapper, instead of in this process. */
   sendWrapper?: string[];
+  /** A relay started between sender and receiver (udp-proxy): given the receiver's port, the port to send to. */
+  via?: (receiverPort: number) => Promise<{ port: number; close(): Promise<unknown> }>;
 }
 
 /** What a one-way run measured. */
@@ -52,11 +54,13 @@ export async function oneWay(options: OneWayOptions): Promise<OneWayResult> {
     ],
     { receiver: true, wrapper: options.recvWrapper, maxMs: budgetMs + 5000 },
   );
+  const relay = await options.via?.(receiver.port);
+  const port = relay?.port ?? receiver.port;
   try {
-    const blastOptions = { host: options.host, port: receiver.port, count: options.count, size: options.size, rate: options.rate };
+    const blastOptions = { host: options.host, port, count: options.count, size: options.size, rate: options.rate };
     let blast: BlastResult;
     if (options.sendWrapper) {
-      const args = [`${options.protocol}-send`, '--host', options.host, '--port', String(receiver.port), '--count', String(options.count)];
+      const args = [`${options.protocol}-send`, '--host', options.host, '--port', String(port), '--count', String(options.count)];
       args.push('--size', String(options.size), '--rate', String(options.rate));
       const sender = await startPeer<BlastResult>(args, { receiver: false, wrapper: options.sendWrapper, maxMs: budgetMs });
       blast = await sender.result;
@@ -70,5 +74,6 @@ export async function oneWay(options: OneWayOptions): Promise<OneWayResult> {
     return { blast, receiver: report, account: accountSequence(report.arrivals, options.count) };
   } finally {
     receiver.kill();
+    await relay?.close();
   }
 }

@@ -40,7 +40,7 @@ export interface ScenarioResult {
 }
 
 /** The scenarios, in the order they run. */
-export const SCENARIO_NAMES = ['setup', 'no-listener', 'boundaries', 'size-limits', 'overload', 'order', 'latency', 'lossy-link', 'bottleneck'] as const;
+export const SCENARIO_NAMES = ['setup', 'no-listener', 'boundaries', 'size-limits', 'overload', 'order', 'latency', 'lossy-link', 'bottleneck', 'jitter'] as const;
 /** One of {@link SCENARIO_NAMES}. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

@@ -105,6 +105,73 @@ describe('udp-proxy records and captures', () => {
   });
 });
 
+describe('udp-proxy impairments through the bin, as nobody', () => {
+  /** Sends `n` numbered 64-byte datagrams (and `big` of 200 bytes) through a proxy started with `flags`; the receiver's view and the summary. */
+  async function through(flags: string[], n: number, big = 0) {
+    const server = await boundSocket();
+    const got: { n: number; bytes: Buffer; at: number }[] = [];
+    server.on('message', (payload) => got.push({ n: payload.readUInt32BE(0), bytes: payload, at: performance.now() }));
+    const relay = startProxy([...flags, '--host', '127.0.0.1', '0', '127.0.0.1', String(server.address().port)]);
+    const port = await listening(relay);
+    const client = await boundSocket();
+    const sentAt: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const payload = Buffer.alloc(64);
+      payload.writeUInt32BE(i, 0);
+      sentAt.push(performance.now());
+      client.send(payload, port, '127.0.0.1');
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    for (let i = 0; i < big; i++) client.send(Buffer.alloc(200), port, '127.0.0.1');
+    // A quiet spell after the last send: what is delayed arrives, nothing more does.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { code, stderr } = await stop(relay);
+    expect(code).toBe(0);
+    const up = /summary up \(client → target\): (\d+) received, (\d+) forwarded, (\d+) dropped[^,]*(?:, |\) )?.*?(\d+) duplicated, (\d+) corrupted, (\d+) reordered/.exec(stderr);
+    expect(up, stderr).not.toBeNull();
+    const [received, forwarded, dropped, duplicated, corrupted, reordered] = (up as RegExpExecArray).slice(1).map(Number) as [number, number, number, number, number, number];
+    return { got, sentAt, stderr, received, forwarded, dropped, duplicated, corrupted, reordered };
+  }
+
+  it('--delay up:30ms adds about 30 ms one way only', async () => {
+    const r = await through(['--delay', 'up:30ms'], 20);
+    const oneWay = r.got.map((g) => g.at - (r.sentAt[g.n] as number)).sort((a, b) => a - b);
+    expect(oneWay[10]).toBeGreaterThanOrEqual(29.5);
+    expect(oneWay[10]).toBeLessThan(60);
+    expect(r.stderr).toContain('impairments: up: delay 30ms; down: none');
+    expect(r.stderr).toMatch(/summary up .*delay p50 30\.0 ms/);
+  });
+
+  it('--jitter reorders, --keep-order does not', async () => {
+    const loose = await through(['--seed', '3', '--delay', '20ms', '--jitter', '10ms'], 200);
+    const kept = await through(['--seed', '3', '--delay', '20ms', '--jitter', '10ms', '--keep-order'], 200);
+    const overtaken = (got: { n: number }[]) => got.filter((g, i) => i > 0 && g.n < (got[i - 1] as { n: number }).n).length;
+    expect(overtaken(loose.got)).toBeGreaterThan(5);
+    expect(loose.reordered).toBeGreaterThan(5);
+    expect(overtaken(kept.got)).toBe(0);
+    expect(kept.reordered).toBe(0);
+  });
+
+  it('--duplicate, --corrupt, --mtu and --outage: each counted in the summary and seen by the receiver', async () => {
+    const r = await through(['--seed', '9', '--duplicate', 'up:10%', '--corrupt', 'up:10%', '--mtu', '100'], 300, 5);
+    expect(r.received).toBe(305);
+    expect(r.stderr).toMatch(/dropped \(mtu 5\)/);
+    expect(r.got.every((g) => g.bytes.length === 64)).toBe(true);
+    expect(r.got.length).toBe(r.forwarded);
+    expect(r.duplicated).toBeGreaterThan(10);
+    const copies = new Map<string, number>();
+    for (const g of r.got) copies.set(g.bytes.toString('hex'), (copies.get(g.bytes.toString('hex')) ?? 0) + 1);
+    expect([...copies.values()].filter((c) => c === 2).length).toBe(r.duplicated);
+    expect(r.corrupted).toBeGreaterThan(10);
+    const damaged = r.got.filter((g) => g.n >= 300 || g.bytes.subarray(4).some((b) => b !== 0));
+    expect(damaged.length).toBeGreaterThan(0);
+    const dark = await through(['--outage', '100ms/99ms'], 100);
+    expect(dark.stderr).toMatch(/dropped \(outage \d+\)/);
+    expect(dark.got.length).toBe(dark.forwarded);
+    expect(dark.forwarded).toBeLessThan(20);
+  });
+});
+
 describe('the control API', () => {
   it('changes loss from 0 to 100% and back while traffic flows; bad JSON and values get 400', async () => {
     const server = await boundSocket();

@@ -74,6 +74,17 @@ describe('udp relay', () => {
     await waitFor(() => b.got.length === 1, { what: "b's answer once a's session ended" });
   });
 
+  it('bounds the delay line: past maxHeld, datagrams are dropped and counted as queue', async () => {
+    const server = await echoServer(false);
+    const relay = await start({ target: { host: '127.0.0.1', port: server.port }, up: { delayMs: 300 }, maxHeld: 10 });
+    const c = await client();
+    await sendNumbered(c.socket, relay.local.port, 30);
+    await waitFor(() => relay.summary().up.received === 30, { what: '30 at the relay' });
+    expect(relay.summary().up.dropped.queue).toBe(20);
+    expect(relay.summary().held).toBe(10);
+    await waitFor(() => server.got.length === 10, { what: 'the ten held to arrive' });
+  });
+
   it('rejects a target that does not resolve, and bad impairments, with one line', async () => {
     await expect(proxy({ port: 0, target: { host: 'no-such-host.invalid', port: 9 } })).rejects.toThrow(/does not resolve/);
     await expect(proxy({ port: 0, target: { host: '127.0.0.1', port: 9 }, up: { loss: 150 } })).rejects.toThrow(
