@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   E_CLOSED: 69,
   /** Internal error: a bug in udpkit. */
   E_INTERNAL: 70,
+  /** An output file or directory that cannot be created (a path through a file, a read-only place). */
+  E_CANT_CREATE: 73,
   /** A read or write failed. */
   E_IO: 74,
   /** Nothing arrived, or a connect did not finish, in the time allowed. */

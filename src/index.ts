@@ -32,3 +32,16 @@ export { Deframer, encodeFrame, FrameTooLargeError, type Framing } from './core/
 export type { ListenerSummary } from './core/stats.js';
 export type { StopReason, StopConditions } from './core/completion.js';
 export type { GroupJoin } from './core/multicast.js';
+export {
+  proxy,
+  type ProxyOptions,
+  type UdpProxy,
+  type ProxySummary,
+  type ProxyRecord,
+  type FateRecord,
+  type SessionRecord,
+  type WireDatagram,
+} from './proxy/proxy.js';
+export type { Impairments, LinkImpairments, Direction, DropCause, Outage } from './proxy/impairments.js';
+export type { DirectionSummary } from './proxy/stats.js';
+export type { Fate } from './proxy/lane.js';

@@ -21,8 +21,11 @@ export interface ReplyNote {
   replies: number;
   /** Their bytes in all. */
   bytes: number;
-  /** Why nothing is sent: `loop` (to the listener itself), `rate` (over the per-sender bound), `size`, `pending`. */
-  suppressed?: 'loop' | 'rate' | 'size' | 'pending';
+  /**
+   * Why nothing is sent: `loop` (to the listener itself), `reflector` (to a well-known reflecting service's port),
+   * `rate` (over the per-sender bound), `size`, `pending` (too many delayed replies waiting).
+   */
+  suppressed?: 'loop' | 'reflector' | 'rate' | 'size' | 'pending';
 }
 
 /** A datagram as the receiver got it. */
@@ -172,8 +175,10 @@ export interface SendResult<Reply extends DatagramRecord | DataRecord = Datagram
   startedAt: number;
   /** Milliseconds from the first send to the last send's completion (in ping mode, to the last reply or time-out). */
   sendMs: number;
-  /** Messages per second achieved, with more than one message: (n − 1) / elapsed when paced. */
+  /** Messages per second achieved, with more than one message: (n − 1) / spanMs when paced, n / sendMs when not. */
   rate?: number;
+  /** Paced runs: milliseconds from the first send to the last (the span `rate` is measured over). */
+  spanMs?: number;
   /** True when `signal` ended the run early: `messages` counts what was sent before. */
   interrupted: boolean;
   /** With waitMs: every reply kept, up to `maxReplyBytes` in all. */

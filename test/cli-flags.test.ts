@@ -1,4 +1,5 @@
 /** Flags driven through the CLI in-process, each with an outcome that fails if the flag stops working. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareMain } from '../src/cli/compare.js';
 import { listenMain } from '../src/cli/listen.js';
@@ -24,6 +25,15 @@ describe('udp-listen flags', () => {
     const run = await startListen(['--host', '127.0.0.1', '--rcvbuf', '2000000000', '--timeout', '0.1', '0']);
     expect(await run.exit).toBe(75);
     expect(run.stderr.text).toMatch(/receive buffer: asked for 2000000000 bytes, the kernel granted \d+ \(net\.core\.rmem_max caps it/);
+  });
+
+  it('the default receive buffer capped by net.core.rmem_max is said too (one line), and not when it fits', async () => {
+    const ceiling = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    const run = await startListen(['--host', '127.0.0.1', '--timeout', '0.1', '0']);
+    expect(await run.exit).toBe(75);
+    const line = `receive buffer: asked for 8388608 bytes (the default), the kernel granted ${ceiling} (net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`;
+    if (ceiling < 8 * 2 ** 20) expect(run.stderr.text).toContain(line);
+    else expect(run.stderr.text).not.toMatch(/receive buffer/);
   });
 
   it('--tcp --max-conns 1 closes the second connection with a record', async () => {

@@ -245,13 +245,19 @@ describe('udp-compare --format json', () => {
     }
   });
 
+  // Each is refused before the first scenario: nothing is measured, no report is printed (a --save once ran the
+  // whole comparison and then failed; under /proc it hung in Node's recursive mkdir).
   it.each([
     [['--baseline', '/nonexistent/udpkit-last.json'], 66, 'cannot read --baseline "/nonexistent/udpkit-last.json": no such file'],
-    [['--save', '/dev/null/reports'], 74, 'cannot write the report to --save "/dev/null/reports": ENOTDIR'],
-  ])('udp-compare %j: a file that cannot be read or written is named, with why (exit %i)', async (args, code, message) => {
-    const { io, stderr } = memoryIO();
+    [['--save'], 64, '--save needs a value (see --help)'],
+    [['--save', '/dev/null'], 73, 'cannot save the report to --save "/dev/null": it is a file, not a directory'],
+    [['--save', '/dev/null/reports'], 73, 'cannot save the report to --save "/dev/null/reports": a part of the path is a file'],
+    [['--save', '/proc/udpkit-nosuchdir/reports'], 73, 'cannot save the report to --save "/proc/udpkit-nosuchdir/reports": no such directory (and it cannot be made here)'],
+  ])('udp-compare %j: a file that cannot be read or written is named, with why, before the run (exit %i)', async (args, code, message) => {
+    const { io, stdout, stderr } = memoryIO();
     expect(await compareMain(['-s', 'no-listener', ...args], io)).toBe(code);
     expect(stderr.text).toBe(`udp-compare: ${message}\n`);
+    expect(stdout.text).toBe('');
   });
 
   it('the schema rejects a report with a figure of the wrong type', () => {

@@ -9,12 +9,22 @@ import { COMPARE_EXAMPLES } from '../src/cli/compare-args.js';
 import { helpWidth, type Example } from '../src/cli/help.js';
 import { LISTEN_EXAMPLES } from '../src/cli/listen-args.js';
 import { SEND_EXAMPLES } from '../src/cli/send-args.js';
+import { proxyMain } from '../src/cli/proxy.js';
+import { PROXY_EXAMPLES } from '../src/cli/proxy-args.js';
+import { probeMain } from '../src/cli/probe.js';
+import { PROBE_EXAMPLES } from '../src/cli/probe-args.js';
 import { deadPort, memoryIO } from './helpers.js';
 
-const MAINS = { 'udp-listen': listenMain, 'udp-send': sendMain, 'udp-compare': compareMain } as const;
+const MAINS = { 'udp-listen': listenMain, 'udp-send': sendMain, 'udp-compare': compareMain, 'udp-proxy': proxyMain, 'udp-probe': probeMain } as const;
 const NAMES = Object.keys(MAINS) as (keyof typeof MAINS)[];
 
-const EXAMPLES: Record<keyof typeof MAINS, readonly Example[]> = { 'udp-listen': LISTEN_EXAMPLES, 'udp-send': SEND_EXAMPLES, 'udp-compare': COMPARE_EXAMPLES };
+const EXAMPLES: Record<keyof typeof MAINS, readonly Example[]> = {
+  'udp-listen': LISTEN_EXAMPLES,
+  'udp-send': SEND_EXAMPLES,
+  'udp-compare': COMPARE_EXAMPLES,
+  'udp-proxy': PROXY_EXAMPLES,
+  'udp-probe': PROBE_EXAMPLES,
+};
 
 /** Runs a command in-process with argv (and `env`). */
 async function run(name: keyof typeof MAINS, argv: readonly string[], env: Record<string, string> = {}) {
@@ -82,6 +92,13 @@ describe('help', () => {
                              first match answers; --echo answers the rest)                        [string]
             --respond-file   Answer by the rules of a YAML or JSON file (several replies, delay, times,
                              drop, state per sender)                                              [string]
+            --allow          Hear only senders in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable; others
+                             dropped and counted                                                  [string]
+            --deny           Drop (and count) senders in CIDR; repeatable                         [string]
+            --echo-any-port  Echo even to the source ports of well-known reflectors (53 DNS, 123 NTP, 19
+                             chargen…)                                                           [boolean]
+            --metrics        Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address
+                             127.0.0.1)                                                           [string]
             --version        Show version number                                                 [boolean]
         -h, --help           Show help                                                           [boolean]
 
@@ -98,6 +115,8 @@ describe('help', () => {
 
       Coming from nc: \`udp-listen -u -l -k 5005\` and \`udp-listen -ulp 5005\` work as nc's do. nc -e and -c
       (run a program) have no equivalent: udpkit never runs programs; use --echo for an echo server.
+
+      Shell completion: udp-listen completion >> ~/.bashrc (or udp-listen completion zsh >> ~/.zshrc).
       "
     `);
   });
@@ -180,12 +199,84 @@ describe('help', () => {
         udp-send --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi      to a multicast group
         udp-send -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi              from this address and port
         udp-send --broadcast 192.168.1.255 5005 hi                  to every host on the subnet
-        udp-send -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?        a device smoke test
+        udp-send -w 1s --expect 'hi*' ::1 5005 hi                   check the answer (exit 0, 65 or 75)
         udp-send --script talk.yaml 127.0.0.1 5005                  send, expect, sleep steps
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare
       number is milliseconds). Here -e is --escapes and -c is --count: nc -e/-c (run a program) have no
       equivalent.
+
+      Shell completion: udp-send completion >> ~/.bashrc (or udp-send completion zsh >> ~/.zshrc).
+      "
+    `);
+  });
+
+  it('udp-proxy --help', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await proxyMain(['--help'], io)).toBe(0);
+    expect(stdout.text).toMatchInlineSnapshot(`
+      "udp-proxy [options] <listen-port> <target-host> <target-port>
+
+      Relay UDP datagrams from LISTEN_PORT to TARGET and every answer back to its client,
+      through a bad link: loss, delay, jitter, duplicates, corruption, reordering, a rate
+      limit, an MTU, outages. No root needed. With --tcp, relay connections instead.
+
+      Positionals:
+        listen-port  Port to listen on (0 for a free one)                                         [string]
+        target-host  Where to relay: an address or host name                                      [string]
+        target-port  The target's port                                                            [string]
+
+      Options:
+        -4                     IPv4 only                                                         [boolean]
+        -6                     IPv6 only                                                         [boolean]
+            --loss             Lose P% of datagrams at random (2%)                                [string]
+            --loss-burst       With --loss: losses in bursts of mean length N (Gilbert-Elliott)   [string]
+            --delay            Delay each datagram (40ms); up:40ms for one direction              [string]
+            --jitter           Add a normal offset of this standard deviation to the delay (10ms) [string]
+            --keep-order       With jitter: hold each datagram behind the one before it          [boolean]
+            --duplicate        Send P% of datagrams twice                                         [string]
+            --corrupt          Flip one random bit in P% of datagrams                             [string]
+            --reorder          Hold P% back by one more delay (10 ms without one)                 [string]
+            --rate             Link rate in tc's units: 64kbit, 20mbit, 100kbps (bytes/s)         [string]
+            --queue            With --rate: the queue holds this much backlog; the rest is dropped
+                               (default 50ms)                                                     [string]
+            --mtu              Drop datagrams larger than N bytes                                 [string]
+            --outage           Go dark FOR out of every EVERY (10s/2s)                            [string]
+            --seed             Seed of every random decision (printed when not given)             [string]
+            --host             Bind this address only (default: all interfaces, IPv4 and IPv6)    [string]
+            --session-timeout  End a session silent this long (default 60s)                       [string]
+            --max-sessions     Sessions at once (default 1024); further clients dropped and counted
+                                                                                                  [string]
+        -f, --format           A record per datagram on stdout: text or json                      [string]
+            --pcap             Write both legs to FILE as a pcap capture                          [string]
+        -v, --verbose          A line on stderr per session (TCP: connection) opened and closed  [boolean]
+            --control          Serve the HTTP JSON API on [ADDR:]PORT (loopback by default)       [string]
+            --tcp              Relay TCP connections (stream impairments only)                   [boolean]
+            --slice            TCP: cut writes into pieces of at most N bytes                     [string]
+            --reset-after      TCP: reset the connection after N bytes or a duration (64k, 2s)    [string]
+            --blackhole-after  TCP: stop forwarding after N bytes or a duration, connection kept open
+                                                                                                  [string]
+            --version          Show version number                                               [boolean]
+        -h, --help             Show help                                                         [boolean]
+
+      Examples:
+        udp-proxy 6000 127.0.0.1 5005                              relay port 6000 to a server on 5005, no
+                                                                   impairment
+        udp-proxy --delay 50ms --loss 2% --loss-burst 3 6000 127.0.0.1 5005
+                                                                   a lossy 50 ms link, losses in bursts
+        udp-proxy --delay up:40ms --delay down:5ms 6000 ::1 5005   different each way
+        udp-proxy --delay 20ms --jitter 10ms 6000 127.0.0.1 5005   datagrams overtake one another
+        udp-proxy --rate 1mbit --queue 100ms 6000 127.0.0.1 5005   a 1 Mbit/s bottleneck
+        udp-proxy --seed 7 -f json --loss 10% 6000 127.0.0.1 5005  every fate as JSON, the same each run
+        udp-proxy --control 8474 6000 127.0.0.1 5005               change the link live: curl -X PUT -d
+                                                                   '{"loss":"100%"}' 127.0.0.1:8474/up
+        udp-proxy --tcp --delay 100ms 8080 127.0.0.1 80            a slow TCP link
+
+      Each impairment applies both ways; prefix its value with up: (client to target) or down: (target to
+      client) for one direction, and give the flag again for the other. Every random decision comes from
+      --seed (printed when not given), so a run can be repeated. Ctrl+C prints a summary per direction.
+
+      Shell completion: udp-proxy completion >> ~/.bashrc (or udp-proxy completion zsh >> ~/.zshrc).
       "
     `);
   });
@@ -233,6 +324,56 @@ describe('help', () => {
         udp-compare --save reports --baseline reports/last.json
                                                       keep this run, compared with an earlier one
         udp-compare 192.0.2.10 5005                   against a remote echo pair
+
+      Shell completion: udp-compare completion >> ~/.bashrc (or udp-compare completion zsh >> ~/.zshrc).
+      "
+    `);
+  });
+
+  it('udp-probe --help', async () => {
+    const { io, stdout } = memoryIO();
+    expect(await probeMain(['--help'], io)).toBe(0);
+    expect(stdout.text).toMatchInlineSnapshot(`
+      "udp-probe [options] <target>...
+
+      Probe UDP echo servers continuously: small sequence-numbered datagrams at a fixed interval,
+      each echo matched; loss, late, duplicated and reordered echoes, RTT and jitter per target.
+
+      Positionals:
+        targets  Echo servers as HOST:PORT: 127.0.0.1:5005, [::1]:5005, db1:7                     [string]
+
+      Options:
+        -4              Resolve names to IPv4 only                                               [boolean]
+        -6              Resolve names to IPv6 only                                               [boolean]
+        -i, --interval  Time between probes to each target (default 1s; bare number: seconds; or 10ms)
+                                                                                                  [string]
+        -s, --size      Bytes per probe, at least 12 (default 64)                                 [string]
+        -t, --timeout   An echo later than this is lost (and counted late if it comes; default 1s)[string]
+        -c, --count     Stop after N probes per target (default: until Ctrl+C)                    [string]
+        -d, --duration  Stop after this long (default: until Ctrl+C)                              [string]
+        -r, --report    A status line per target this often (default 10s)                         [string]
+        -f, --format    text: status lines on stderr; json: NDJSON reports on stdout
+                                                                                [string] [default: "text"]
+            --metrics   Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)
+                                                                                                  [string]
+            --version   Show version number                                                      [boolean]
+        -h, --help      Show help                                                                [boolean]
+
+      Examples:
+        udp-probe 127.0.0.1:5005  probe an echo server every second (start \`udp-listen --echo 5005\` first)
+        udp-probe --interval 10ms --report 1s 127.0.0.1:5005 [::1]:5005
+                                  two targets, 100 probes a second each
+        udp-probe -f json --count 20 --interval 50ms 127.0.0.1:5005
+                                  twenty probes, NDJSON reports
+        udp-probe --metrics 9464 db1:5005 db2:5005
+                                  serve http://127.0.0.1:9464/metrics for Prometheus
+
+      Against \`udp-listen --echo\`, loss is split into the way there (up) and the way back (down) by the
+      echo server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown. A
+      target that does not resolve or answer is reported and probed on. Ctrl+C prints the summary per
+      target and exits 0.
+
+      Shell completion: udp-probe completion >> ~/.bashrc (or udp-probe completion zsh >> ~/.zshrc).
       "
     `);
   });

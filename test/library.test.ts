@@ -53,6 +53,10 @@ describe("import from 'udpkit'", () => {
     const sending = send({ host: '127.0.0.1', port: 9, payload: Buffer.alloc(70_000) });
     await expect(sending).rejects.toThrow(UdpkitError);
     await expect(sending).rejects.toMatchObject({ code: 'E_DATA', exitCode: 65 });
+    // The library names its own option; the command line names --broadcast (test/broadcast.test.ts).
+    const broadcast = send({ host: '255.255.255.255', port: 9, payload: Buffer.from('x') });
+    await expect(broadcast).rejects.toThrow('255.255.255.255 is a broadcast address: sending to it needs broadcast: true');
+    await expect(broadcast).rejects.toMatchObject({ code: 'E_USAGE', exitCode: 64 });
   });
 });
 
@@ -126,17 +130,28 @@ describe('the public surface', () => {
         "DatagramHandler: type",
         "DatagramRecord: interface",
         "Deframer: class",
+        "Direction: type",
+        "DirectionSummary: interface",
+        "DropCause: type",
         "ERROR_CODES: const",
         "Endpoint: interface",
         "ErrorCode: type",
         "ErrorRecord: interface",
         "Family: type",
+        "Fate: interface",
+        "FateRecord: interface",
         "FrameTooLargeError: class",
         "Framing: type",
         "GroupJoin: interface",
+        "Impairments: interface",
+        "LinkImpairments: interface",
         "ListenerSummary: interface",
         "OpenRecord: interface",
+        "Outage: interface",
         "Protocol: type",
+        "ProxyOptions: interface",
+        "ProxyRecord: type",
+        "ProxySummary: interface",
         "RecordHandler: type",
         "RecvBuffer: interface",
         "ReplyFunction: type",
@@ -147,6 +162,7 @@ describe('the public surface', () => {
         "RespondRule: type",
         "SendBase: interface",
         "SendResult: interface",
+        "SessionRecord: interface",
         "StopConditions: interface",
         "StopReason: type",
         "TcpListenOptions: interface",
@@ -157,12 +173,15 @@ describe('the public surface', () => {
         "TrafficRecord: type",
         "UdpListenOptions: interface",
         "UdpListener: interface",
+        "UdpProxy: interface",
         "UdpSendOptions: interface",
         "UdpSendResult: interface",
         "UdpkitError: class",
+        "WireDatagram: interface",
         "encodeFrame: function",
         "listen: function",
         "listenTcp: function",
+        "proxy: function",
         "send: function",
         "sendTcp: function",
       ]

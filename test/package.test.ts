@@ -4,7 +4,7 @@
  * Installing needs the npm registry (or npm's cache) for yargs and zod, as CI has.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ describe('the npm package', () => {
     for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/esm/index.js', 'dist/esm/format/index.js', 'dist/esm/compare/index.js', 'dist/index.d.ts', 'dist/format/index.d.ts', 'dist/compare/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/format.cjs', 'dist/cjs/compare.cjs', 'dist/cjs/errors.cjs', 'dist/cjs/index.d.ts', 'dist/cjs/format/index.d.ts', 'dist/cjs/compare/index.d.ts', 'dist/cjs/package.json', 'dist/bin/compare-peer.mjs']) {
       expect(files).toContain(needed);
     }
-    for (const bin of ['udp-listen', 'udp-send', 'udp-compare']) {
+    for (const bin of ['udp-listen', 'udp-send', 'udp-compare', 'udp-proxy', 'udp-probe']) {
       expect(files).toContain(`dist/bin/${bin}.cjs`);
       expect(files).toContain(`dist/bin/${bin}.bundle.cjs`);
     }
@@ -84,6 +84,17 @@ export { started, code, version };
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 300_000);
+
+  it('installs globally from the tarball, as the README says (npm i -g ./udpkit-VERSION.tgz): every command runs', () => {
+    const prefix = join(work, 'global');
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', tarball], { encoding: 'utf8', timeout: 300_000 });
+    expect(install.status, install.stderr).toBe(0);
+    const bins = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
+    for (const bin of bins) {
+      const version = spawnSync(join(prefix, 'bin', bin), ['--version'], { encoding: 'utf8', env: { ...process.env, HOME: work, XDG_CACHE_HOME: join(work, 'cache') } });
+      expect(version.stdout.trim(), `${bin}: ${version.stderr}`).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  }, 320_000);
 
   it('installs from git (a local clone of the committed tree): prepare builds it', () => {
     const project = join(work, 'from-git');

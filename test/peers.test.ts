@@ -80,6 +80,8 @@ describe('TCP clients that end with an RST', () => {
     listen.child.kill('SIGINT');
     expect((await listen.exit).code).toBe(0);
     checkRecords(listen.stdout.text.trim().split('\n').map((l) => JSON.parse(l) as TcpJson), ports);
+    // Two resets are two `close (reset)` records, not the listener's errors (they were once `2 socket errors`).
+    expect(listen.stderr.text).toMatch(/^summary: 2 records, 8 bytes from 3 connections in [\d.]+ s \(\d+ records?\/s\)\n$/m);
   });
 
   it('reset before the listener could accept (it was stopped): the address is still the real one, in json and text', async () => {
@@ -170,6 +172,32 @@ describe('udp-send --tcp against Python servers that go away', () => {
     expect(sent.code).toBe(75);
     expect(sent.stdout).toBe('');
     expect(await server.exit).toBe(0);
+  });
+
+  // A stream the peer stopped taking is a failure, whichever way it closed: once this read `sent 3 messages (2 of 6
+  // bytes)` and exited 0 after a FIN (69 after an RST).
+  it.each([
+    ['close-without-reply', 'closed'],
+    ['reset-after-one', 'reset'],
+  ])('-c 3 -i 50 to a server that reads one message and ends (%s): exit 69, saying how far the writes got', async (mode, how) => {
+    const server = python(mode);
+    const port = await server.first;
+    const sent = await runBin('udp-send', ['--tcp', '-c', '3', '-i', '50', '127.0.0.1', String(port), 'hi']);
+    expect(sent.stderr).toMatch(
+      new RegExp(`^udp-send: (peer ${how} the connection before everything was delivered: 127\\.0\\.0\\.1:${port} over tcp \\(1 of 3 messages, 2 bytes, had been handed to the kernel by then\\)|connection reset by 127\\.0\\.0\\.1:${port} over tcp while sending: 2 of [46] bytes had been handed to the kernel)\n$`),
+    );
+    expect(sent.stderr).not.toMatch(/^sent /m);
+    expect(sent.code).toBe(69);
+    expect(await server.exit).toBe(0);
+  });
+
+  it("-c 3 -i 50 to the README's own `udp-listen --tcp -c 1`: exit 69, not `sent 3 messages`", async () => {
+    const listen = startBin('udp-listen', ['--tcp', '-c', '1', '--host', '127.0.0.1', '0']);
+    const port = await listening(listen, 'tcp');
+    const sent = await runBin('udp-send', ['--tcp', '-c', '3', '-i', '50', '127.0.0.1', String(port), 'hi']);
+    expect(sent.stderr).toMatch(/^udp-send: peer closed the connection before everything was delivered: .* \(1 of 3 messages, 2 bytes, had been handed to the kernel by then\)\n$/);
+    expect(sent.code).toBe(69);
+    expect(await listen.exit.then((e) => e.code)).toBe(0);
   });
 
   it('a server that resets mid-send: the sentence is whole and counts the bytes handed over', async () => {

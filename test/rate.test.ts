@@ -83,12 +83,17 @@ describe('udp-send --rate / --duration', () => {
     const port = String(receiver.address().port);
     const run = await runBin('udp-send', ['--json', '-c', '300', '--rate', '20000', '127.0.0.1', port, 'r']);
     expect(run.code, run.stderr).toBe(0);
-    const line = /^sent 300 datagrams of 1 byte \(300 bytes\) to 127\.0\.0\.1:\d+ over udp in [\d.]+ ms, ([\d,.]+) datagrams\/s \(asked for 20,000\)\n$/.exec(run.stderr);
+    const line = /^sent 300 datagrams of 1 byte \(300 bytes\) to 127\.0\.0\.1:\d+ over udp in ([\d.]+) ms from the first to the last, ([\d,.]+) datagrams\/s \(asked for 20,000\)\n$/.exec(run.stderr);
     expect(line, run.stderr).not.toBeNull();
-    const json = JSON.parse(run.stdout) as { messages: number; rate: number };
+    const json = JSON.parse(run.stdout) as { messages: number; rate: number; spanMs: number };
     expect(json.messages).toBe(300);
     expect(json.rate).toBeLessThanOrEqual(20_000.01);
-    expect(Number(line?.[1]?.replaceAll(',', ''))).toBeCloseTo(json.rate, -1);
+    const [shownMs, shownRate] = [Number(line?.[1]), Number(line?.[2]?.replaceAll(',', ''))];
+    expect(shownRate).toBeCloseTo(json.rate, -1);
+    // One span for both: the time shown and the rate shown agree (299 intervals from the first datagram to the last),
+    // where they once came from different spans (`in 7.6 ms, 96,540 datagrams/s` for 500 datagrams).
+    expect(json.spanMs).toBeCloseTo(shownMs, 1);
+    expect(Math.abs((299 * 1000) / shownMs - shownRate) / shownRate).toBeLessThan(0.01);
     await waitFor(() => got === 300, { timeoutMs: 5000, what: '300 datagrams' });
   });
 
@@ -109,7 +114,7 @@ describe('udp-send --rate / --duration', () => {
     const port = String(await tcpServer((socket) => socket.on('data', (chunk: Buffer) => (text += chunk.toString()))));
     const run = await runBin('udp-send', ['--tcp', '--frame', 'line', '-c', '50', '--rate', '1000', '127.0.0.1', port, 'm']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/^sent 50 messages \(100 bytes\) to 127\.0\.0\.1:\d+ over tcp \(connected in [\d.]+ ms\) in [\d.]+ ms, [\d,.]+ messages\/s \(asked for 1,000\)\n$/);
+    expect(run.stderr).toMatch(/^sent 50 messages \(100 bytes\) to 127\.0\.0\.1:\d+ over tcp \(connected in [\d.]+ ms\) in [\d.]+ ms from the first to the last, [\d,.]+ messages\/s \(asked for 1,000\)\n$/);
     await waitFor(() => text === 'm\n'.repeat(50), { timeoutMs: 5000, what: '50 lines' });
   });
 

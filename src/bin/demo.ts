@@ -19,7 +19,8 @@ function run(name: string, args: string[]): Promise<number> {
   });
 }
 
-const listener = spawn(process.execPath, [bin('udp-listen'), '--host', '127.0.0.1', '--count', '2', '--timeout', '5', '0'], {
+const listenArgs = ['--host', '127.0.0.1', '--count', '2', '--timeout', '5', '0'];
+const listener = spawn(process.execPath, [bin('udp-listen'), ...listenArgs], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const exited = new Promise<number>((resolve) => listener.on('close', (c) => resolve(c ?? 1)));
@@ -32,7 +33,8 @@ const port = await new Promise<number>((resolve, reject) => {
   });
   listener.on('close', () => reject(new Error(`udp-listen exited early: ${errText}`)));
 });
-out(`$ udp-listen --count 2 ${port} &\n${errText}`);
+// The command it ran, as it ran it: port 0 (a free one, named on the next line), not the port it got.
+out(`$ udp-listen ${listenArgs.join(' ')} &\n${errText}`);
 let records = '';
 listener.stdout.on('data', (chunk: Buffer) => (records += chunk.toString()));
 await run('udp-send', ['127.0.0.1', String(port), 'Hello, World!']);

@@ -9,6 +9,7 @@ import { show } from '../format/show.js';
 import { UdpkitError } from '../errors.js';
 import { ioFailed, unreadable } from './file-errors.js';
 import { parseCompareArgs } from './compare-args.js';
+import { prepareSaveDir } from './save-dir.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
 import { put } from './output.js';
@@ -64,6 +65,8 @@ export function compareMain(argv: string[], io: CliIO): Promise<number> {
     if (!config) return 0;
     // Read before the run: a baseline that cannot be used is a usage error now, not after a minute of measuring.
     const baseline = config.baseline === undefined ? undefined : await readBaseline(config.baseline);
+    // And --save made ready: a path that cannot hold the report fails now (73), not after the run.
+    if (config.save !== undefined) await prepareSaveDir(config.save);
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
     const measured = await runCompare({
       remote: config.remote,

@@ -3,6 +3,9 @@
  * asks the command itself, through yargs' `--get-yargs-completions`, for the options it knows.
  */
 
+/** The shells a completion script is written for. */
+export const COMPLETION_SHELLS: readonly string[] = ['bash', 'zsh'];
+
 /** The completion script for `name` in `shell` (bash unless zsh is asked for, or is the login shell). */
 export function completionScript(name: string, shell: string): string {
   const fn = `_${name.replace(/[^A-Za-z0-9]/g, '_')}_completions`;

@@ -85,5 +85,6 @@ export function helpText(usage: string, name: string, tail: HelpTail, width: num
   const parts = [usage.trimEnd()];
   if (tail.examples && tail.examples.length > 0) parts.push(examplesSection(name, tail.examples, width));
   if (tail.epilogue !== undefined) parts.push(wrapWords(tail.epilogue, width).join('\n'));
+  parts.push(wrapWords(`Shell completion: ${name} completion >> ~/.bashrc (or ${name} completion zsh >> ~/.zshrc).`, width).join('\n'));
   return `${parts.join('\n\n')}\n`;
 }

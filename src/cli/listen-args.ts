@@ -5,7 +5,7 @@ import { DEFAULT_MAX_FRAME, FRAMINGS, type Framing } from '../core/framing.js';
 import { FORMATS, type Format } from '../types.js';
 import { TIME_STYLES, type TimeStyle } from '../format/time.js';
 import { DEFAULT_ECHO_RATE } from '../core/echo-guard.js';
-import { addIssue, durationSchema, intSchema, listenPortsSchema, parseWith } from '../core/schemas.js';
+import { addIssue, durationSchema, intSchema, listenPortsSchema, parseWith, type TransformContext } from '../core/schemas.js';
 import { show } from '../format/show.js';
 import { choiceSchema, hostSchema } from './schemas.js';
 import type { CliIO } from './io.js';
@@ -13,7 +13,10 @@ import { parseArgs } from './run.js';
 import type { Example } from './help.js';
 import { isIP } from 'node:net';
 import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
-import { parseRuleLine, type Rule } from '../respond/rules.js';
+import { responding } from './respond-args.js';
+import type { Rule } from '../respond/rules.js';
+import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
+import { parseCidr } from '../core/address-filter.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -50,6 +53,39 @@ export interface ListenConfig {
   respond: Rule[];
   /** --respond-file FILE: more rules (after those of --respond), read when the listener starts. */
   respondFile: string | undefined;
+  /** --allow / --deny CIDR: the senders heard, the senders dropped (counted `denied`). */
+  allow: string[];
+  deny: string[];
+  /** --echo-any-port: echo to the well-known reflectors' source ports too. */
+  echoAnyPort: boolean;
+  /** --metrics [ADDR:]PORT: serve Prometheus metrics there. */
+  metrics: MetricsAddress | undefined;
+}
+
+/** The flags that harden a reflector, as given. */
+interface HardeningArgs {
+  allow?: string | string[] | undefined;
+  deny?: string | string[] | undefined;
+  'echo-any-port'?: boolean | undefined;
+  echo?: boolean | undefined;
+}
+
+/** --allow and --deny (each CIDR parsed, a bad one named) and --echo-any-port (with --echo only). */
+function hardening(args: HardeningArgs, ctx: TransformContext): Pick<ListenConfig, 'allow' | 'deny' | 'echoAnyPort'> {
+  if (args['echo-any-port'] === true && args.echo !== true) addIssue(ctx, '--echo-any-port works with --echo only');
+  const cidrs = (flag: 'allow' | 'deny'): string[] => {
+    const given = args[flag];
+    const list = typeof given === 'string' ? [given] : (given ?? []);
+    for (const cidr of list) {
+      try {
+        parseCidr(cidr, `--${flag}`);
+      } catch (error) {
+        addIssue(ctx, (error as Error).message);
+      }
+    }
+    return list;
+  };
+  return { allow: cidrs('allow'), deny: cidrs('deny'), echoAnyPort: args['echo-any-port'] === true };
 }
 
 const listenSchema = z.pipe(
@@ -83,6 +119,10 @@ const listenSchema = z.pipe(
     'idle-timeout': z.optional(durationSchema('--idle-timeout', 'seconds')),
     respond: z.optional(z.union([z.string(), z.array(z.string())])),
     'respond-file': z.optional(z.string()),
+    metrics: z.optional(metricsAddressSchema),
+    allow: z.optional(z.union([z.string(), z.array(z.string())])),
+    deny: z.optional(z.union([z.string(), z.array(z.string())])),
+    'echo-any-port': z.optional(z.boolean()),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -132,9 +172,6 @@ const listenSchema = z.pipe(
     if (args.host !== undefined && args.host.ip !== 0 && isMulticastAddress(args.host.host)) {
       addIssue(ctx, `--host ${show(args.host.host)} is a multicast group: to receive it, use --join ${args.host.host}`);
     }
-    const respond = respondRules(args.respond, ctx);
-    const answers = args.echo === true || respond.length > 0 || args['respond-file'] !== undefined;
-    if (args['echo-rate'] !== undefined && !answers) addIssue(ctx, '--echo-rate works with --echo or --respond only');
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
@@ -160,24 +197,12 @@ const listenSchema = z.pipe(
       time: args.time,
       join,
       pcap: args.pcap,
-      respond,
-      respondFile: args['respond-file'],
+      ...responding(args, ctx),
+      metrics: args.metrics,
+      ...hardening(args, ctx),
     };
   }),
 );
-
-/** The --respond rules, parsed; a bad one is an issue naming it. */
-function respondRules(raw: string | string[] | undefined, ctx: Parameters<typeof addIssue>[0]): Rule[] {
-  const lines = typeof raw === 'string' ? [raw] : (raw ?? []);
-  return lines.flatMap((line) => {
-    try {
-      return [parseRuleLine(line)];
-    } catch (error) {
-      addIssue(ctx, (error as Error).message);
-      return [];
-    }
-  });
-}
 
 /** The examples of `--help`. */
 export const LISTEN_EXAMPLES: readonly Example[] = [
@@ -237,11 +262,15 @@ export function listenCommand(argv: string[]) {
     .option('max-conns', { type: 'string', describe: 'TCP: close connections beyond N at once, with a record' })
     .option('idle-timeout', { type: 'string', describe: 'TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)' })
     .option('respond', { type: 'string', describe: "Answer a message matching MATCH with REPLY: 'MATCH => REPLY' (repeatable, first match answers; --echo answers the rest)" })
-    .option('respond-file', { type: 'string', describe: 'Answer by the rules of a YAML or JSON file (several replies, delay, times, drop, state per sender)' });
+    .option('respond-file', { type: 'string', describe: 'Answer by the rules of a YAML or JSON file (several replies, delay, times, drop, state per sender)' })
+    .option('allow', { type: 'string', describe: 'Hear only senders in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable; others dropped and counted' })
+    .option('deny', { type: 'string', describe: 'Drop (and count) senders in CIDR; repeatable' })
+    .option('echo-any-port', { type: 'boolean', describe: 'Echo even to the source ports of well-known reflectors (53 DNS, 123 NTP, 19 chargen…)' })
+    .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' });
 }
 
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseListenArgs(argv: string[], io: CliIO): Promise<ListenConfig | undefined> {
-  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join', 'respond'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
+  const raw = await parseArgs(listenCommand(argv), argv, io, { repeatable: ['ports', 'join', 'allow', 'deny', 'respond'], examples: LISTEN_EXAMPLES, epilogue: LISTEN_EPILOGUE });
   return raw === undefined ? undefined : parseWith(listenSchema, raw);
 }

@@ -53,8 +53,10 @@ async function startListener(config: ListenConfig, write: (record: TrafficRecord
     idleTimeoutMs: config.timeoutMs,
     stopOn: config.stopOn === undefined ? undefined : Buffer.from(config.stopOn),
     preciseTime: needsPreciseTime(config.time),
+    allow: config.allow,
+    deny: config.deny,
   };
-  if (!config.tcp) return listen({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, join: config.join }, write);
+  if (!config.tcp) return listen({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, echoAnyPort: config.echoAnyPort, join: config.join }, write);
   const { listenTcp } = await import('../core/tcp-listener.js');
   const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs };
   return listenTcp({ ...common, ...tcp }, write);
@@ -71,7 +73,7 @@ function announce(io: CliIO, config: ListenConfig, listener: Listener): void {
   if (listener.protocol === 'udp' && listener.recvBuffer.capped) {
     put(
       io.stderr,
-      `receive buffer: asked for ${listener.recvBuffer.requested} bytes, the kernel granted ${listener.recvBuffer.granted / 2} ` +
+      `receive buffer: asked for ${listener.recvBuffer.requested} bytes${listener.recvBuffer.byDefault ? ' (the default)' : ''}, the kernel granted ${listener.recvBuffer.granted / 2} ` +
         `(net.core.rmem_max caps it; raise it with sysctl -w net.core.rmem_max=N)\n`,
     );
   }
@@ -87,6 +89,21 @@ function startStats(io: CliIO, config: ListenConfig, listener: Listener): () => 
     before = now;
   }, 1000);
   return () => clearInterval(timer);
+}
+
+/** With --metrics, /metrics served from the listener's summary; a port that cannot be bound closes the listener. */
+async function startMetrics(io: CliIO, config: ListenConfig, listener: Listener, out: BufferedWriter): Promise<{ close(): Promise<void> } | undefined> {
+  if (config.metrics === undefined) return undefined;
+  const { serveListenerMetrics } = await import('../metrics/serve.js');
+  const ports = [...new Set(listener.locals.map((l) => l.port))];
+  try {
+    const server = await serveListenerMetrics({ summary: () => listener.summary(), ports, droppedRecords: () => out.droppedRecords }, config.metrics);
+    put(io.stderr, `metrics on ${server.url}\n`);
+    return server;
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
 }
 
 /** How a run ended: its reason, and the error of a record handler that threw (a bug: exit 70 after the flush). */
@@ -150,9 +167,11 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     style.showLocal = config.ports.length > 1 || config.join.length > 1;
     if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
     announce(io, config, listener);
+    const metrics = await startMetrics(io, config, listener, out);
     const stopStats = startStats(io, config, listener);
     const ending = await untilEnd(io, listener, out);
     stopStats();
+    await metrics?.close();
     const summary = await listener.close({ drain: ending.reason === 'closed' });
     pcap?.close();
     await out.end();

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { UdpkitError, ERROR_CODES } from '../errors.js';
 import type { CliIO } from './io.js';
 import { VERSION } from '../version.js';
-import { completionScript, completionShell } from './completion.js';
+import { COMPLETION_SHELLS, completionScript, completionShell } from './completion.js';
 import { helpText, helpWidth, type HelpTail } from './help.js';
 import { quote, terminalLine } from '../format/safe-text.js';
 import { describeWriteFailure, drain, failureOf, guard, put, readerGone } from './output.js';
@@ -81,13 +81,23 @@ function refuseUnknownOptions(builder: Argv<unknown>, head: readonly string[]): 
   const { known, flags } = declared(builder);
   const unknown = (option: string): UdpkitError =>
     new UdpkitError('E_USAGE', `unknown option ${/^--?[A-Za-z0-9][\w-]*$/.test(option) ? option : quote(option)}`);
+  // An option that takes a value, with none after it (`--file` last, or followed by another option): yargs would
+  // give it "" and the command would fail later on the empty value (`cannot read --file ""`, exit 66).
+  const takeValue = (at: number, option: string): void => {
+    const next = head[at + 1];
+    const isOption = next !== undefined && /^-[^\d]/.test(next) && next !== '-' && known.has(next.replace(/^--?/, '').split('=')[0] as string);
+    if (next === undefined || isOption) throw new UdpkitError('E_USAGE', `${option} needs a value (see --help)`);
+  };
   for (let i = 0; i < head.length; i++) {
     const arg = head[i] as string;
     if (arg.startsWith('--')) {
       const name = arg.slice(2).split('=')[0] as string;
       const bare = name.startsWith('no-') ? name.slice(3) : name;
       if (!known.has(name) && !known.has(bare)) throw unknown(`--${name}`);
-      if (!arg.includes('=') && !flags.has(name) && !flags.has(bare)) i += 1;
+      if (!arg.includes('=') && !flags.has(name) && !flags.has(bare)) {
+        takeValue(i, `--${name}`);
+        i += 1;
+      }
       continue;
     }
     if (!arg.startsWith('-') || arg.length < 2 || (/^-\d+(\.\d+)?$/.test(arg) && !known.has(arg.slice(1)))) continue;
@@ -96,7 +106,10 @@ function refuseUnknownOptions(builder: Argv<unknown>, head: readonly string[]): 
       const letter = arg[j] as string;
       if (!known.has(letter)) throw unknown(`-${letter}`);
       if (!flags.has(letter)) {
-        if (j === arg.length - 1) i += 1;
+        if (j === arg.length - 1) {
+          takeValue(i, `-${letter}`);
+          i += 1;
+        }
         break;
       }
     }
@@ -172,8 +185,13 @@ export async function parseArgs<T>(builder: Argv<T>, argv: string[], io: CliIO, 
     io.stdout.write(completions.length > 0 ? `${completions.join('\n')}\n` : '');
     return undefined;
   }
-  if (argv[0] === 'completion' && argv.length <= 2 && (argv[1] === undefined || argv[1] === 'bash' || argv[1] === 'zsh')) {
-    io.stdout.write(completionScript(name, completionShell(argv[1], io.env.SHELL)));
+  // `completion [SHELL]`; `udp-send completion 5005` is still a host named completion and a port.
+  if (argv[0] === 'completion' && argv.length <= 2 && !/^\d/.test(argv[1] ?? '')) {
+    const shell = argv[1];
+    if (shell !== undefined && !COMPLETION_SHELLS.includes(shell)) {
+      throw new UdpkitError('E_USAGE', `completion: unknown shell ${quote(shell)}: expected ${COMPLETION_SHELLS.join(' or ')}`);
+    }
+    io.stdout.write(completionScript(name, completionShell(shell, io.env.SHELL)));
     return undefined;
   }
   const end = argv.indexOf('--');

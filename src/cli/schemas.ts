@@ -29,7 +29,7 @@ export function hostSchema(what = 'host'): Schema<HostSpec> {
     }
     const withPort = /^(\[[0-9A-Za-z:.%_-]+\]|[0-9A-Za-z._-]+):(\d{1,5})$/.exec(value);
     if (withPort) {
-      return fail(ctx, `invalid ${what} ${show(value)}: give the port as its own argument: ${withPort[1] ?? ''} ${withPort[2] ?? ''}`);
+      return fail(ctx, `invalid ${what} ${show(value)}: give the port as its own argument: ${withPort[1] ?? ''} ${withPort[2] ?? ''}`, 'E_USAGE', true);
     }
     if (unbracketed !== value || unbracketed.includes(':')) {
       return fail(ctx, `invalid ${what} ${show(value)}: not a valid IPv6 address`);

@@ -1,6 +1,6 @@
 /** `udp-send`: parse, read and encode the message, send it, report on stderr (and stdout when asked). */
 import type { TcpSendResult } from '../core/tcp-sender.js';
-import { send, type UdpSendResult } from '../core/udp-sender.js';
+import { BROADCAST_NEEDED, send, type UdpSendResult } from '../core/udp-sender.js';
 import { routeSource } from '../core/resolve.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { formatRecord, recordToJson } from '../format/records.js';
@@ -41,7 +41,7 @@ function tcpSentLine(result: TcpSendResult, asked?: number, lines = false): stri
   const sent = result.handedBytes < result.totalBytes ? `${result.handedBytes} of ${result.totalBytes} bytes` : bytes(result.totalBytes);
   const what = lines ? `${plural(result.messages, 'line')} (${sent})` : result.messages === 1 ? sent : `${result.messages} messages (${sent})`;
   const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs, result.lateReplies)}` : '';
-  const pace = result.rttMs === undefined && result.messages > 1 ? ` in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'messages', asked)}` : '';
+  const pace = result.rttMs === undefined && result.messages > 1 ? `${spanPart(result)}${ratePart(result.rate, 'messages', asked)}` : '';
   const before = result.triedFirst.map((f) => `${formatEndpoint({ address: f.address, port: result.destination.port })} ${ATTEMPT_FAILURES[f.errno] ?? f.errno}`);
   const tried = before.length > 0 ? `, after ${before.join(', ')}` : '';
   return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms${tried})${pace}${rtt}${interruptedPart(result)}\n`;
@@ -58,11 +58,21 @@ function rttSummary(rttMs: (number | null)[], late = 0): string {
   );
 }
 
+/**
+ * ` in 4.99 ms from the first to the last`: the span the rate is measured over, so the two agree (paced: n − 1
+ * intervals between the first send and the last; unpaced: every message over the time the socket took them).
+ */
+function spanPart(result: UdpSendResult | TcpSendResult): string {
+  if (result.spanMs !== undefined) return ` in ${result.spanMs.toFixed(result.spanMs < 100 ? 2 : 1)} ms from the first to the last`;
+  return ` in ${result.sendMs.toFixed(1)} ms`;
+}
+
 /** `, 500.0 datagrams/s (asked for 500)`: the rate achieved, and the one asked for when --rate was given. */
 function ratePart(rate: number | undefined, unit: string, asked: number | undefined): string {
   if (rate === undefined) return '';
   const digits = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: v < 100 ? 2 : 0 });
-  return `, ${digits(rate)} ${unit}/s${asked === undefined ? '' : ` (asked for ${digits(asked)})`}`;
+  const shown = digits(rate);
+  return `, ${shown} ${shown === '1' ? unit.replace(/s$/, '') : unit}/s${asked === undefined ? '' : ` (asked for ${digits(asked)})`}`;
 }
 
 function sentLine(result: UdpSendResult, asked?: number, stream?: 'line' | 'datagram'): string {
@@ -70,7 +80,7 @@ function sentLine(result: UdpSendResult, asked?: number, stream?: 'line' | 'data
   if (stream !== undefined) {
     const what = `${plural(result.messages, stream)} (${bytes(result.totalBytes)})${stream === 'line' ? ', a datagram each,' : ''}`;
     if (result.rttMs && result.messages > 0) return `sent ${what} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
-    return `sent ${what} to ${where} in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'datagrams', asked)}\n`;
+    return `sent ${what} to ${where}${spanPart(result)}${ratePart(result.rate, 'datagrams', asked)}\n`;
   }
   if (result.rttMs && result.messages > 1) {
     return `sent ${result.messages} datagrams of ${bytes(result.bytesPerMessage)} to ${where}: ${rttSummary(result.rttMs, result.lateReplies)}\n`;
@@ -78,8 +88,16 @@ function sentLine(result: UdpSendResult, asked?: number, stream?: 'line' | 'data
   if (result.messages === 1) return `sent ${bytes(result.bytesPerMessage)} to ${where}\n`;
   return (
     `sent ${result.messages} datagrams of ${bytes(result.bytesPerMessage)} (${bytes(result.totalBytes)}) to ${where} ` +
-    `in ${result.sendMs.toFixed(1)} ms${ratePart(result.rate, 'datagrams', asked)}\n`
+    `${spanPart(result).trimStart()}${ratePart(result.rate, 'datagrams', asked)}\n`
   );
+}
+
+/** A library error that names an option (`broadcast: true`), said with the flag a command-line user gives. */
+function namingFlags(error: unknown): never {
+  if (error instanceof UdpkitError && error.message.endsWith(BROADCAST_NEEDED)) {
+    throw new UdpkitError(error.code, error.message.replace(BROADCAST_NEEDED, 'sending to it needs --broadcast'), { errno: error.errno ?? 'EACCES' });
+  }
+  throw error;
 }
 
 /** The `--json` object: the result as the library gives it (`startedAt` in epoch milliseconds), replies as the listener's JSON. */
@@ -172,7 +190,7 @@ export function sendMain(argv: string[], io: CliIO): Promise<number> {
           ttl: config.ttl,
           multicastInterface: config.multicastInterface,
           multicastLoop: config.multicastLoop,
-        });
+        }).catch(namingFlags);
     if (config.verbose) {
       // An unconnected UDP socket is bound to the wildcard: the address its datagrams left from is the route's.
       const wildcard = result.local.address === '0.0.0.0' || result.local.address === '::';

@@ -71,8 +71,12 @@ function outputPart(loss: OutputLoss | undefined): string {
 
 function echoPart(summary: ListenerSummary): string {
   const echoed = (summary.replied > 0 ? `, ${summary.replied} replied` : '') + (summary.echoed > 0 ? `, ${summary.echoed} echoed` : '');
-  const suppressed = summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} echoes not sent (own address or over the rate bound)` : '';
-  return echoed + suppressed;
+  const suppressed =
+    summary.echoSuppressed > 0 ? `, ${summary.echoSuppressed} ${summary.echoSuppressed === 1 ? 'echo' : 'echoes'} not sent (own address or over the rate bound)` : '';
+  const refused =
+    summary.refusedReflectors > 0 ? `, ${summary.refusedReflectors} refused ${summary.refusedReflectors === 1 ? 'reflector' : 'reflectors'} (echoes to a well-known service's port)` : '';
+  const denied = summary.denied > 0 ? `, ${summary.denied} denied (--allow/--deny)` : '';
+  return echoed + suppressed + refused + denied;
 }
 
 /** The closing summary: records, bytes, distinct senders, duration, rate, echoes, errors, kernel and output drops. */
@@ -83,7 +87,7 @@ export function summaryLine(summary: ListenerSummary, loss?: OutputLoss): string
   const errors = summary.errors > 0 ? `, ${plural(summary.errors, 'socket error')}` : '';
   return (
     `summary: ${plural(summary.records, unit)}, ${plural(summary.bytes, 'byte')} from ${senders} ` +
-    `in ${(summary.durationMs / 1000).toFixed(3)} s (${summary.ratePerSec.toFixed(0)} ${unit}s/s)${echoPart(summary)}${errors}` +
+    `in ${(summary.durationMs / 1000).toFixed(3)} s (${plural(Number(summary.ratePerSec.toFixed(0)), unit)}/s)${echoPart(summary)}${errors}` +
     `${dropsPart(summary)}${outputPart(loss)}\n`
   );
 }

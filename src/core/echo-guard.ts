@@ -11,6 +11,14 @@ import { isLocalAddress, localAddresses } from './local-address.js';
  */
 export const DEFAULT_ECHO_RATE = 1000;
 
+/**
+ * Source ports of well-known services that answer whatever they get (echo 7, daytime 13, qotd 17, chargen 19, time
+ * 37, DNS 53, TFTP 69, portmap 111, NTP 123, NetBIOS 137, SNMP 161, CLDAP 389, SSDP 1900, mDNS 5353, memcached
+ * 11211) and port 0: a spoofed datagram "from" one of them would make the echo and the service answer each other
+ * forever, or make the echo a step of an amplification. Echoes to them are refused unless asked for.
+ */
+export const REFLECTOR_PORTS: ReadonlySet<number> = new Set([0, 7, 13, 17, 19, 37, 53, 69, 111, 123, 137, 161, 389, 1900, 5353, 11211]);
+
 /** Senders whose buckets are kept; the oldest is forgotten past this (a forgotten sender starts with a full bucket). */
 const MAX_TRACKED = 4096;
 
@@ -27,12 +35,19 @@ export class EchoGuard {
   /**
    * @param ports the listener's own ports
    * @param rate echoes per second per sender (0: no bound)
+   * @param anyPort echo to the {@link REFLECTOR_PORTS} too
    */
   constructor(
     private readonly ports: ReadonlySet<number>,
     private readonly rate: number = DEFAULT_ECHO_RATE,
+    private readonly anyPort = false,
   ) {
     this.local = localAddresses();
+  }
+
+  /** True when an echo to source port `port` is refused: a well-known reflector's port, unless any port is allowed. */
+  refuses(port: number): boolean {
+    return !this.anyPort && REFLECTOR_PORTS.has(port);
   }
 
   /** Whether `address` is this host, by the addresses it had when the guard was made. */

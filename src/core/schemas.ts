@@ -12,14 +12,18 @@ export type TransformContext = z.core.ParsePayload;
 /** A zod/mini schema from unknown input to T. */
 export type Schema<T> = z.ZodMiniType<T, unknown>;
 
-/** Adds an issue with our error code to a transform's context. */
-export function addIssue(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE'): void {
-  ctx.issues.push({ code: 'custom', message, input: undefined, params: { code } });
+/**
+ * Adds an issue with our error code to a transform's context.
+ * @param explains the problem explains the others (`127.0.0.1:5005 hi`: the port was joined to the host, so the
+ *   message was read as the port): it is said alone
+ */
+export function addIssue(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE', explains = false): void {
+  ctx.issues.push({ code: 'custom', message, input: undefined, params: { code, explains } });
 }
 
 /** Adds an issue to a transform's context and returns zod's NEVER: `return fail(ctx, message)` ends a transform. */
-export function fail(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE'): never {
-  addIssue(ctx, message, code);
+export function fail(ctx: TransformContext, message: string, code: ErrorCode = 'E_USAGE', explains = false): never {
+  addIssue(ctx, message, code, explains);
   return z.NEVER;
 }
 
@@ -85,7 +89,8 @@ export function durationMs(text: string, bare: 'seconds' | 'milliseconds'): numb
 export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues;
+  const explaining = result.error.issues.find((issue) => issue.code === 'custom' && (issue.params as { explains?: boolean } | undefined)?.explains === true);
+  const issues = explaining === undefined ? result.error.issues : [explaining];
   const lines = issues.map((issue) => {
     if (issue.code === 'custom') return issue.message;
     const where = issue.path.length > 0 ? `invalid ${issue.path.join('.')}: ` : '';

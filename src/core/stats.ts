@@ -27,8 +27,12 @@ export interface ListenerSummary {
   echoSuppressed: number;
   /** Replies sent by a responder's rules (`respond`). */
   replied: number;
-  /** Errors after bind (an ICMP error on an echo, a reset connection): counted, never fatal. */
+  /** Errors after bind (an ICMP error on an echo, a failed read): counted, never fatal. A peer's reset is not one. */
   errors: number;
+  /** Datagrams (TCP: connections) dropped by the allow/deny lists before anything else. */
+  denied: number;
+  /** Echoes refused to the source port of a well-known reflecting service (DNS, NTP, chargen…). */
+  refusedReflectors: number;
 }
 
 /** Mutable counters behind a {@link ListenerSummary}. @internal */
@@ -38,6 +42,8 @@ export class Counters {
   echoed = 0;
   replied = 0;
   echoSuppressed = 0;
+  denied = 0;
+  refusedReflectors = 0;
   echoErrors = 0;
   socketErrors = 0;
   readonly senders = new DistinctCounter();
@@ -65,6 +71,8 @@ export class Counters {
       echoSuppressed: this.echoSuppressed,
       replied: this.replied,
       errors: this.echoErrors + this.socketErrors,
+      denied: this.denied,
+      refusedReflectors: this.refusedReflectors,
     };
   }
 }

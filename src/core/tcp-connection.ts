@@ -196,10 +196,14 @@ export class Connection {
   }
 
   private onError(error: Error): void {
-    this.host.counters.socketErrors += 1;
     const errno = errnoOf(error);
-    if (errno === 'ECONNRESET' || errno === 'EPIPE') this.reason ??= 'reset';
-    else this.fail(errno ?? 'EIO', error.message, 'error');
+    // A peer's reset is how that peer ended its connection (a `close (reset)` record), not the listener's error.
+    if (errno === 'ECONNRESET' || errno === 'EPIPE') {
+      this.reason ??= 'reset';
+      return;
+    }
+    this.host.counters.socketErrors += 1;
+    this.fail(errno ?? 'EIO', error.message, 'error');
   }
 
   private onClose(): void {

@@ -13,6 +13,7 @@ import { preciseWallMs } from '../clock.js';
 import { peerNameOf } from './peer-name.js';
 import { Connection, type ConnectionHost } from './tcp-connection.js';
 import type { ReplyFunction } from './reply-hook.js';
+import { AddressFilter } from './address-filter.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
@@ -39,6 +40,10 @@ export interface TcpListenOptions extends StopConditions {
   maxConns?: number | undefined;
   /** Close a connection that has been silent this many milliseconds. */
   connIdleTimeoutMs?: number | undefined;
+  /** CIDRs whose clients alone are accepted; other connections are closed at once and counted `denied`. */
+  allow?: readonly string[] | undefined;
+  /** CIDRs whose connections are closed at once and counted `denied`. */
+  deny?: readonly string[] | undefined;
 }
 
 /** Called for every record, in order. */
@@ -170,11 +175,23 @@ class Connections {
 }
 
 /**
+ * Whether a connection passes the allow/deny lists. One that does not is closed before anything else (no record, no
+ * read, no echo) and counted; a client reset before accept has no address, and is refused too.
+ */
+function admitted(filter: AddressFilter | undefined, counters: Counters, socket: Socket): boolean {
+  if (filter === undefined || filter.allows(socket.remoteAddress)) return true;
+  counters.denied += 1;
+  socket.on('error', () => undefined).destroy();
+  return false;
+}
+
+/**
  * Listens on TCP and reports each connection's open, data (chunks or frames) and close as records.
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot listen
  */
 export async function listenTcp(given: TcpListenOptions, handler: RecordHandler): Promise<TcpListener> {
   const options = await checkListenOptions(given);
+  const filter = AddressFilter.from(options.allow, options.deny);
   const servers = await bindServers(options);
   const locals = servers.map(endpointOf);
   const local = locals[0] as Endpoint;
@@ -200,7 +217,9 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
     options,
   );
   for (const [index, server] of servers.entries()) {
-    server.on('connection', (socket: Socket) => connections.onConnection(socket, locals[index] as Endpoint));
+    server.on('connection', (socket: Socket) => {
+      if (admitted(filter, counters, socket)) connections.onConnection(socket, locals[index] as Endpoint);
+    });
     // An accept that failed (EMFILE, ENFILE): counted and shown in the summary, never fatal, never silent.
     server.on('error', () => (counters.socketErrors += 1));
   }

@@ -56,6 +56,8 @@ export class TcpSendRun {
   peerClosed = false;
   /** Messages written whole (ping mode: exchanges sent). */
   messages = 0;
+  /** How far the writes had got when the peer's FIN or RST was first seen. */
+  private closedAt: { handed: number; messages: number } | undefined;
   readonly where: string;
   readonly writer: MessageWriter;
   readonly replies: TcpReplies;
@@ -87,6 +89,7 @@ export class TcpSendRun {
     socket.on('error', (error) => this.fail(error));
     socket.on('end', () => {
       this.peerClosed = true;
+      this.closedAt ??= { handed: this.writer.handed, messages: this.messages };
       this.waiter.wake();
     });
     socket.once('close', this.waiter.wake);
@@ -98,6 +101,7 @@ export class TcpSendRun {
   }
 
   private fail(error: Error): void {
+    if (isReset(error)) this.closedAt ??= { handed: this.writer.handed, messages: this.messages };
     this.failure ??= error;
     this.waiter.wake();
   }
@@ -125,6 +129,8 @@ export class TcpSendRun {
     for (let i = 0; i < count && signal?.aborted !== true; i++) {
       if (this.failure) throw this.failure;
       if (paced && !(await pacer.due(i))) break;
+      // The peer closed (FIN) or went away: what would be written now can only be refused. finish() says so.
+      if (this.socket.destroyed) break;
       const message = await take(i);
       if (message === undefined) break;
       const flushed = this.writer.write(message);
@@ -170,14 +176,36 @@ export class TcpSendRun {
         resetBy ? { errno: 'ECONNRESET' } : undefined,
       );
     }
-    if (this.failure) throw this.failure;
+    if (this.failure && !isReset(this.failure)) throw this.failure;
+    this.checkDelivered();
     const lingerMs = signal?.aborted === true ? 0 : (waitMs ?? this.settings.lingerMs);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)))]);
     clearTimeout(timer);
-    // Set by the socket's handlers while we waited (TypeScript cannot see that, hence the type restated).
-    const lingerFailure = this.failure as Error | undefined;
-    if (lingerFailure && errnoOf(lingerFailure) !== 'ECONNRESET') throw lingerFailure;
+    // A reset once everything was handed over is how the peer ended it; anything else is a failure.
+    const lingerFailure = this.failure;
+    if (lingerFailure && !isReset(lingerFailure)) throw lingerFailure;
+  }
+
+  /**
+   * A stream the peer closed or reset before it was all written: never reported as sent. What the writes had handed
+   * to the kernel when the peer's FIN or RST came is the most the peer can have taken.
+   * @throws UdpkitError E_CLOSED (the peer closed) or E_RESET (it reset)
+   */
+  private checkDelivered(): void {
+    const { count, signal } = this.settings;
+    const { handed, written } = this.writer;
+    const short = handed < written || (Number.isFinite(count) && this.messages < count && this.closedAt !== undefined);
+    if (!short || signal?.aborted === true) return;
+    const at = this.closedAt ?? { handed, messages: this.messages };
+    const total = Number.isFinite(count) ? count : this.messages;
+    const how = isReset(this.failure) ? 'reset' : 'closed';
+    throw new UdpkitError(
+      how === 'reset' ? 'E_RESET' : 'E_CLOSED',
+      `peer ${how} the connection before everything was delivered: ${this.where} ` +
+        `(${at.messages} of ${total} message${total === 1 ? '' : 's'}, ${at.handed} byte${at.handed === 1 ? '' : 's'}, had been handed to the kernel by then)`,
+      how === 'reset' ? { errno: 'ECONNRESET' } : undefined,
+    );
   }
 
   /** A failure of the run as a UdpkitError; a stall we diagnosed is the cause of the writes that failed after it. */

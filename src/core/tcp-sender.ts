@@ -135,7 +135,7 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
   const { take, totals } = framedMessages(source, frame);
   const count = options.count ?? (options.durationMs === undefined && source.fixed !== undefined ? 1 : Number.POSITIVE_INFINITY);
   const paced = (options.intervalMs ?? 0) > 0 || options.durationMs !== undefined;
-  const pacer = new Pacer(options.intervalMs ?? 0, options.signal, options.durationMs);
+  const pacer = new Pacer(options.intervalMs ?? 0, options.signal, options.durationMs, options.count);
   const run = new TcpSendRun(
     connected.socket,
     {
@@ -178,6 +178,7 @@ export async function sendTcp(given: TcpSendOptions): Promise<TcpSendResult> {
     };
     const rate = paced || options.waitMs !== undefined ? pacer.achievedRate(run.messages) : run.messages > 1 && sendMs > 0 ? (run.messages * 1000) / sendMs : undefined;
     if (rate !== undefined) result.rate = rate;
+    if (rate !== undefined && paced && options.waitMs === undefined) result.spanMs = pacer.spanMs;
     if (options.waitMs !== undefined) addReplies(result, run, options.waitMs, t0);
     return result;
   } catch (caught) {

@@ -6,7 +6,6 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { formatEndpoint } from '../format/endpoint.js';
 import type { Endpoint } from '../types.js';
-import { rmemMax } from './kernel.js';
 import { bindListener, bindPorts, interfaceAddresses, type BindPlan } from './bind-plan.js';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { isMulticastAddress, joinGroup, type GroupJoin } from './multicast.js';
@@ -19,8 +18,10 @@ export interface RecvBuffer {
   requested: number;
   /** What the kernel reports (Linux doubles the request for its own bookkeeping). */
   granted: number;
-  /** True when the kernel gave less than was asked. */
+  /** True when the kernel gave less than was asked (net.core.rmem_max is below it). */
   capped: boolean;
+  /** True when nothing was asked and the default ({@link DEFAULT_RCVBUF}) was. */
+  byDefault: boolean;
 }
 
 /** What the binding needs of a listener's options. @internal */
@@ -127,8 +128,8 @@ async function bindSockets(options: UdpBindOptions, asked: number): Promise<{ so
 }
 
 function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffer {
-  const ceiling = rmemMax();
-  const asked = requested ?? Math.min(DEFAULT_RCVBUF, ceiling ?? DEFAULT_RCVBUF);
+  // The default is asked for whole, so that a ceiling below it shows as capped (a flood starts losing there).
+  const asked = requested ?? DEFAULT_RCVBUF;
   try {
     socket.setRecvBufferSize(asked);
   } catch {
@@ -137,7 +138,7 @@ function setRecvBuffer(socket: Socket, requested: number | undefined): RecvBuffe
   const granted = socket.getRecvBufferSize();
   // Linux doubles the value it stores; what the request became is granted / 2 there.
   const effective = process.platform === 'linux' ? granted / 2 : granted;
-  return { requested: asked, granted, capped: effective < asked };
+  return { requested: asked, granted, capped: effective < asked, byDefault: requested === undefined };
 }
 
 /** Every socket of a listener, bound, with the receive buffer set. @internal */

@@ -9,6 +9,7 @@ import type { Completion } from './completion.js';
 import { Counters } from './stats.js';
 import { EchoGuard } from './echo-guard.js';
 import { EchoCounts } from './echo-counts.js';
+import type { AddressFilter } from './address-filter.js';
 import { monotonicMs, preciseWallMs } from '../clock.js';
 import type { ReplyFunction } from './reply-hook.js';
 import { UdpReplier } from './udp-replies.js';
@@ -23,6 +24,10 @@ export interface IntakeOptions {
   preciseTime?: boolean | undefined;
   /** Answers datagrams (a responder); the echo, when on, answers what it leaves unanswered. */
   reply?: ReplyFunction | undefined;
+  /** Senders outside it are dropped before anything else, and counted `denied`. */
+  filter?: AddressFilter | undefined;
+  /** With echo: echo to the well-known reflectors' source ports too (else refused and counted). */
+  echoAnyPort?: boolean | undefined;
 }
 
 /** Takes in the datagrams of every socket of one listener, in arrival order. @internal */
@@ -35,6 +40,7 @@ export class DatagramIntake {
   private readonly counts: EchoCounts | undefined;
   /** With a reply function: what answers, instead of the echo alone. */
   readonly replier: UdpReplier | undefined;
+  private readonly filter: AddressFilter | undefined;
   // Under a flood this runs hundreds of thousands of times a second: the sender's endpoint object and its
   // distinct-sender entry are made once per change of sender, not per datagram (renderers cache by this object).
   private lastAddress = '';
@@ -53,11 +59,12 @@ export class DatagramIntake {
     first: Endpoint,
   ) {
     this.precise = options.preciseTime === true;
-    this.guard = options.echo === true ? new EchoGuard(new Set(ports), options.echoRate) : undefined;
+    this.guard = options.echo === true ? new EchoGuard(new Set(ports), options.echoRate, options.echoAnyPort === true) : undefined;
+    this.filter = options.filter;
     this.counts = options.echo === true ? new EchoCounts() : undefined;
     this.from = first;
     if (options.reply !== undefined) {
-      const guard = this.guard ?? new EchoGuard(new Set(ports), options.echoRate);
+      const guard = this.guard ?? new EchoGuard(new Set(ports), options.echoRate, options.echoAnyPort === true);
       const echo = this.guard === undefined ? undefined : (socket: Socket, payload: Buffer, rinfo: RemoteInfo) => this.echo(socket, payload, rinfo, this.from);
       this.replier = new UdpReplier(options.reply, guard, new Set(ports), this.counters, echo);
     }
@@ -75,6 +82,10 @@ export class DatagramIntake {
   private receive(socket: Socket, local: Endpoint, payload: Buffer, rinfo: RemoteInfo): void {
     this.arrivals += 1;
     if (this.completion.finished) return;
+    if (this.filter !== undefined && !this.filter.allows(rinfo.address)) {
+      this.counters.denied += 1;
+      return;
+    }
     const time = this.precise ? preciseWallMs() : Date.now();
     if (rinfo.port !== this.lastPort || rinfo.address !== this.lastAddress) {
       this.lastAddress = rinfo.address;
@@ -97,6 +108,10 @@ export class DatagramIntake {
 
   /** Sends the datagram back from the socket that received it, so the reply leaves from the address it was sent to. */
   private echo(socket: Socket, payload: Buffer, rinfo: RemoteInfo, from: Endpoint): void {
+    if (this.guard?.refuses(rinfo.port) === true) {
+      this.counters.refusedReflectors += 1;
+      return;
+    }
     // udp-compare's count query is answered with this sender's counts instead of an echo.
     const answer = this.counts?.received(from.address, from.port, payload);
     if (!this.guard?.allow(from.address, from.port, monotonicMs())) {

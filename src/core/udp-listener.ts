@@ -10,6 +10,7 @@ import type { GroupJoin } from './multicast.js';
 import { bindUdp, type RecvBuffer } from './udp-bind.js';
 import { DatagramIntake } from './udp-intake.js';
 import type { ReplyFunction } from './reply-hook.js';
+import { AddressFilter } from './address-filter.js';
 
 export { DEFAULT_RCVBUF, type RecvBuffer } from './udp-bind.js';
 
@@ -42,6 +43,12 @@ export interface UdpListenOptions extends StopConditions {
    * when `echo` is on. The record of an answered datagram carries `reply`.
    */
   reply?: ReplyFunction | undefined;
+  /** With echo: also echo to the source ports of well-known reflecting services (default: refused and counted). */
+  echoAnyPort?: boolean | undefined;
+  /** CIDRs (`192.0.2.0/24`, `2001:db8::/32`) whose senders alone are heard; others are dropped and counted `denied`. */
+  allow?: readonly string[] | undefined;
+  /** CIDRs whose senders are dropped and counted `denied`. */
+  deny?: readonly string[] | undefined;
 }
 
 /** Called for each datagram, in arrival order. */
@@ -109,15 +116,18 @@ function closer(sockets: readonly Socket[], intake: DatagramIntake, completion: 
 
 /**
  * Binds UDP sockets and calls `handler` for every datagram, whole, with its sender.
- * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind
+ * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE, E_UNKNOWN_HOST when it cannot bind; E_USAGE for a
+ * bad option (a malformed CIDR)
  */
 export async function listen(given: UdpListenOptions, handler: DatagramHandler): Promise<UdpListener> {
   const options = await checkListenOptions(given);
+  // Checked before the bind: a bad CIDR is a usage error, not a listener that hears everyone.
+  const filter = AddressFilter.from(options.allow, options.deny);
   const { sockets, locals, skipped, recvBuffer } = await bindUdp(options, options.port);
   const local = locals[0] as Endpoint;
   const completion = new Completion(options);
   const deliver = guardHandler(completion, handler, () => void close());
-  const intake = new DatagramIntake(options, completion, deliver, locals.map((l) => l.port), local);
+  const intake = new DatagramIntake({ ...options, filter }, completion, deliver, locals.map((l) => l.port), local);
   for (const [index, socket] of sockets.entries()) intake.attach(socket, locals[index] as Endpoint);
   const drops = dropCounter(sockets);
   // The drop count is read at close and kept: the sockets are gone afterwards.

@@ -31,7 +31,9 @@ export class UdpReplier {
     }
     const verdict = this.verdict(plan, record);
     record.reply = replyNote(plan, verdict);
-    if (verdict !== undefined) {
+    if (verdict === 'reflector') {
+      this.counters.refusedReflectors += 1;
+    } else if (verdict !== undefined) {
       this.counters.echoSuppressed += 1;
     } else if (plan.delayMs > 0) {
       const timer = setTimeout(() => {
@@ -50,6 +52,7 @@ export class UdpReplier {
     if (plan.replies.length === 0) return undefined;
     const { address, port } = record.from;
     if (this.ports.has(port) && this.guard.isLocal(address)) return 'loop';
+    if (this.guard.refuses(port)) return 'reflector';
     if (plan.replies.some((reply) => reply.length > MAX_DATAGRAM.IPv4)) return 'size';
     if (plan.delayMs > 0 && this.timers.size >= MAX_PENDING_REPLIES) return 'pending';
     if (!this.guard.allow(address, port, monotonicMs())) return 'rate';

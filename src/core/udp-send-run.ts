@@ -125,6 +125,8 @@ export class UdpSendRun {
       const payload = source.fixed ?? (await this.takeSettled(i));
       if (payload === undefined) break;
       this.send(socket, payload, this.onSent);
+      // The first send of a process is slow (cold code, the socket's first write): the schedule starts after it.
+      if (i === 0 && paced) pacer.restart();
       this.inflight += 1;
       sent += 1;
       if (this.inflight >= HIGH_WATER) await this.waiter.next();
@@ -144,6 +146,7 @@ export class UdpSendRun {
       sendMs,
       interrupted: signal?.aborted === true,
       ...(rate === undefined ? {} : { rate }),
+      ...(paced && rate !== undefined ? { spanMs: pacer.spanMs } : {}),
     };
   }
 

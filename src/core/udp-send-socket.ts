@@ -6,7 +6,6 @@ import { createSocket, type Socket } from 'node:dgram';
 import { fromSystemError, type UdpkitError } from '../errors.js';
 import { formatSource } from '../format/endpoint.js';
 import type { Endpoint } from '../types.js';
-import { isBroadcastAddress } from './resolve.js';
 
 /** Everything about a UDP send that is decided before the first socket: where to, from where, how. */
 export interface UdpSendPlan {
@@ -83,10 +82,6 @@ export async function openSendSocket(plan: UdpSendPlan, onError: (error: Error) 
 /** What a failed send means for this plan: a broadcast without SO_BROADCAST, a group with no route, nothing listening. */
 export function explainSendError(plan: UdpSendPlan, error: unknown): UdpkitError {
   return fromSystemError(error, `cannot send to ${plan.where}`, (errno) => {
-    // The kernel refuses a broadcast without SO_BROADCAST with EACCES, which reads as a privilege problem.
-    if (errno === 'EACCES' && !plan.broadcast && isBroadcastAddress(plan.destination.address)) {
-      return ['E_USAGE', `${plan.destination.address} is a broadcast address: sending to it needs --broadcast (library: broadcast: true)`];
-    }
     if (plan.multicast && (errno === 'ENETUNREACH' || errno === 'EHOSTUNREACH' || errno === 'ENODEV')) {
       return ['E_UNAVAILABLE', `cannot send to ${plan.where}: no route for the group (${errno}); name the interface with --multicast-if`];
     }

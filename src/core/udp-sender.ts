@@ -4,7 +4,7 @@ import { formatEndpoint } from '../format/endpoint.js';
 import { checkDatagramSize } from '../format/payload.js';
 import type { DatagramRecord, Endpoint, SendBase, SendResult } from '../types.js';
 import { DEFAULT_MAX_REPLY } from './replies.js';
-import { resolveHost } from './resolve.js';
+import { isBroadcastAddress, resolveHost } from './resolve.js';
 import { isMulticastAddress, multicastInterface } from './multicast.js';
 import { checkSendOptions } from './options.js';
 import { Pacer } from './pacer.js';
@@ -42,6 +42,9 @@ export interface UdpSendResult extends SendResult<DatagramRecord> {
   connected: boolean;
 }
 
+/** How the library says that a broadcast destination needs its option (the command line names its flag instead). */
+export const BROADCAST_NEEDED = 'sending to it needs broadcast: true';
+
 /**
  * Decides where and how to send before any socket is made: the destination resolved, the multicast options
  * checked against it.
@@ -57,6 +60,11 @@ async function planUdpSend(options: UdpSendOptions): Promise<UdpSendPlan> {
   }
   if (options.sourceAddress !== undefined && isMulticastAddress(options.sourceAddress)) {
     throw new UdpkitError('E_USAGE', `source ${options.sourceAddress} is a multicast group: a datagram is sent from a unicast address`);
+  }
+  // Decided from the address, before any socket: the kernel's EACCES for a broadcast without SO_BROADCAST comes only
+  // where a route reaches it (with no default route, 255.255.255.255 fails with ENETUNREACH instead).
+  if (options.broadcast !== true && isBroadcastAddress(resolved.address)) {
+    throw new UdpkitError('E_USAGE', `${resolved.address} is a broadcast address: ${BROADCAST_NEEDED}`, { errno: 'EACCES' });
   }
   const iface = options.multicastInterface;
   return {
@@ -89,7 +97,7 @@ export async function send(given: UdpSendOptions): Promise<UdpSendResult> {
     source,
     count: options.count ?? (options.durationMs === undefined && source.fixed !== undefined ? 1 : Number.POSITIVE_INFINITY),
     paced: (options.intervalMs ?? 0) > 0 || options.durationMs !== undefined,
-    pacer: new Pacer(options.intervalMs ?? 0, options.signal, options.durationMs),
+    pacer: new Pacer(options.intervalMs ?? 0, options.signal, options.durationMs, options.count),
     signal: options.signal,
     maxReplyBytes: options.maxReplyBytes ?? DEFAULT_MAX_REPLY,
     onReply: options.onReply,

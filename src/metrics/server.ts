@@ -1,0 +1,56 @@
+/** The /metrics HTTP endpoint: Prometheus's text exposition format from one registry, nothing else served. */
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+import { fromSystemError } from '../errors.js';
+import { formatEndpoint } from '../format/endpoint.js';
+
+/** A metrics endpoint being served. */
+export interface MetricsServer {
+  /** `http://127.0.0.1:9464/metrics`, with the port really bound. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops serving; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `registry` at http://host:port/metrics.
+ * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot bind
+ */
+export async function serveMetrics(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('udpkit serves /metrics only\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(request.method === 'HEAD' ? undefined : text),
+      (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(error)}\n`),
+    );
+  });
+  // A scraper that misbehaves is its own problem: a connection error never ends the command.
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(fromSystemError(error, `cannot serve metrics on ${formatEndpoint({ address: host, port })}`)));
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address !== null ? address.port : port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${formatEndpoint({ address: host, port: bound })}/metrics`,
+    port: bound,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
