@@ -64,6 +64,8 @@ export interface ListenConfig {
 
 /** The flags that harden a reflector, as given. */
 interface HardeningArgs {
+  respond?: string | string[] | undefined;
+  'respond-file'?: string | undefined;
   allow?: string | string[] | undefined;
   deny?: string | string[] | undefined;
   'echo-any-port'?: boolean | undefined;
@@ -72,7 +74,8 @@ interface HardeningArgs {
 
 /** --allow and --deny (each CIDR parsed, a bad one named) and --echo-any-port (with --echo only). */
 function hardening(args: HardeningArgs, ctx: TransformContext): Pick<ListenConfig, 'allow' | 'deny' | 'echoAnyPort'> {
-  if (args['echo-any-port'] === true && args.echo !== true) addIssue(ctx, '--echo-any-port works with --echo only');
+  const answers = args.echo === true || args.respond !== undefined || args['respond-file'] !== undefined;
+  if (args['echo-any-port'] === true && !answers) addIssue(ctx, '--echo-any-port works with --echo or --respond only');
   const cidrs = (flag: 'allow' | 'deny'): string[] => {
     const given = args[flag];
     const list = typeof given === 'string' ? [given] : (given ?? []);

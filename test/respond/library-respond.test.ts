@@ -118,3 +118,21 @@ describe('a rule never answers the listener itself', () => {
     expect(listener.summary()).toMatchObject({ records: 1, replied: 0, echoSuppressed: 1 });
   });
 });
+
+describe('a rule never answers a well-known reflector', () => {
+  it('an answer to source port 19 (chargen) is refused and counted, as an echo would be', async () => {
+    const { port, records, listener } = await device({ port: 0, respond: ['* => {{payload}}'] });
+    const chargen = createSocket('udp4');
+    // Binding port 19 needs root; without it, the check is the guard's own and covered by its tests.
+    const bound = await new Promise<boolean>((resolve) => {
+      chargen.once('error', () => resolve(false));
+      chargen.bind(19, '127.0.0.1', () => resolve(true));
+    });
+    onTestFinished(() => new Promise<void>((resolve) => chargen.close(() => resolve())));
+    if (!bound) return console.log('reflector test skipped: port 19 cannot be bound here (needs root)');
+    chargen.send('chargen?', port, '127.0.0.1');
+    await waitFor(() => records.length === 1, { what: 'the record' });
+    expect(records[0]?.reply).toEqual({ rule: 1, replies: 1, bytes: 8, suppressed: 'reflector' });
+    expect(listener.summary()).toMatchObject({ replied: 0, refusedReflectors: 1 });
+  });
+});
