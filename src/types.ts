@@ -21,7 +21,10 @@ export interface ReplyNote {
   replies: number;
   /** Their bytes in all. */
   bytes: number;
-  /** Why nothing is sent: `loop` (to the listener itself), `rate` (over the per-sender bound), `size`, `pending`. */
+  /**
+   * Why nothing is sent: `loop` (to the listener itself), `reflector` (to a well-known reflecting service's port),
+   * `rate` (over the per-sender bound), `size`, `pending` (too many delayed replies waiting).
+   */
   suppressed?: 'loop' | 'reflector' | 'rate' | 'size' | 'pending';
 }
 

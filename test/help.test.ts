@@ -202,7 +202,7 @@ describe('help', () => {
         udp-send --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi      to a multicast group
         udp-send -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi              from this address and port
         udp-send --broadcast 192.168.1.255 5005 hi                  to every host on the subnet
-        udp-send -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?        a device smoke test
+        udp-send -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?        a device smoke test (exit 0, 65 or 75)
         udp-send --script talk.yaml 127.0.0.1 5005                  send, expect, sleep steps
 
       Coming from nc: \`echo hi | udp-send -u HOST PORT\` works as \`nc -u\`; -w takes 2s as nc does (a bare

@@ -12,11 +12,14 @@ export interface HardeningArgs {
   deny?: string | string[] | undefined;
   'echo-any-port'?: boolean | undefined;
   echo?: boolean | undefined;
+  respond?: string | string[] | undefined;
+  'respond-file'?: string | undefined;
 }
 
-/** --allow and --deny (each CIDR parsed, a bad one named) and --echo-any-port (with --echo only). */
+/** --allow and --deny (each CIDR parsed, a bad one named) and --echo-any-port (with --echo or --respond only). */
 export function hardening(args: HardeningArgs, ctx: TransformContext): Pick<ListenConfig, 'allow' | 'deny' | 'echoAnyPort'> {
-  if (args['echo-any-port'] === true && args.echo !== true) addIssue(ctx, '--echo-any-port works with --echo only');
+  const answers = args.echo === true || args.respond !== undefined || args['respond-file'] !== undefined;
+  if (args['echo-any-port'] === true && !answers) addIssue(ctx, '--echo-any-port works with --echo or --respond only');
   const cidrs = (flag: 'allow' | 'deny'): string[] => {
     const given = args[flag];
     const list = typeof given === 'string' ? [given] : (given ?? []);

@@ -11,7 +11,8 @@ import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 import type { Example } from './help.js';
 import { isMulticastAddress } from '../core/multicast.js';
-import { parseMatch, type Matcher } from '../respond/match.js';
+import type { Matcher } from '../respond/match.js';
+import { conversationProblems, expectations } from './expect-args.js';
 
 /** Stands for a lone "-" (stdin) while yargs parses. @internal */
 const STDIN_MARK = '\u0000stdin';
@@ -148,7 +149,7 @@ const sendSchema = z.pipe(
       problem(`--source ${show(args.source.host)} is IPv${args.source.ip} but the destination is IPv${args.host.ip}`);
     }
     const expect = expectations(args.expect, problem);
-    conversationProblems(args, expect.length > 0, problem);
+    conversationProblems({ ...args, message: args.message === STDIN_MARK ? '-' : args.message }, expect.length > 0, problem);
     return {
       expect,
       script: args.script,
@@ -188,35 +189,6 @@ const sendSchema = z.pipe(
   }),
 );
 
-/** The --expect MATCHes, parsed; a bad one is a problem naming it. */
-function expectations(raw: string | string[] | undefined, problem: (message: string) => void): Matcher[] {
-  const texts = typeof raw === 'string' ? [raw] : (raw ?? []);
-  return texts.flatMap((text) => {
-    try {
-      return [parseMatch(text, '--expect')];
-    } catch (error) {
-      problem((error as Error).message);
-      return [];
-    }
-  });
-}
-
-/** What --expect and --script cannot go with. */
-function conversationProblems(
-  args: { script?: string | undefined; wait?: number | undefined; message?: string | undefined; count?: number | undefined } & Record<string, unknown>,
-  expecting: boolean,
-  problem: (message: string) => void,
-): void {
-  const flag = args.script !== undefined ? '--script' : expecting ? '--expect' : undefined;
-  if (flag === undefined) return;
-  if (expecting && args.script !== undefined) problem('--expect and --script cannot be used together: put the expectations in the script');
-  if (expecting && args.wait === undefined) problem('--expect needs --wait: how long to wait for each reply (e.g. -w 1s)');
-  if (args.script !== undefined && args.message !== undefined) problem(`--script sends the script's steps, not a MESSAGE argument (got ${show(args.message === STDIN_MARK ? '-' : args.message)})`);
-  if (args.script !== undefined && args.count !== undefined) problem('--count does not apply to --script: write the steps out');
-  const others = ['lines', 'pcap', 'rate', 'interval', 'duration', 'connect', 'broadcast', 'json'].filter((k) => args[k] !== undefined && args[k] !== false);
-  if (others.length > 0) problem(`--${others[0]} cannot go with ${flag}`);
-}
-
 /** The examples of `--help`. */
 export const SEND_EXAMPLES: readonly Example[] = [
   ['$0 127.0.0.1 5005 "Hello, World!"', 'one datagram'],
@@ -229,7 +201,7 @@ export const SEND_EXAMPLES: readonly Example[] = [
   ['$0 --multicast-if eth0 --ttl 4 239.1.2.3 5005 hi', 'to a multicast group'],
   ['$0 -s 10.0.0.2 -p 40000 10.0.0.7 5005 hi', 'from this address and port'],
   ['$0 --broadcast 192.168.1.255 5005 hi', 'to every host on the subnet'],
-  ["$0 -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?", 'a device smoke test'],
+  ["$0 -w 1s --expect '/^TEMP=\\d+/' ::1 5005 READ?", 'a device smoke test (exit 0, 65 or 75)'],
   ['$0 --script talk.yaml 127.0.0.1 5005', 'send, expect, sleep steps'],
 ];
 

@@ -67,8 +67,8 @@ function spanPart(result: UdpSendResult | TcpSendResult): string {
   return ` in ${result.sendMs.toFixed(1)} ms`;
 }
 
-/** `, 500.0 datagrams/s (asked for 500)`: the rate achieved, and the one asked for when --rate was given. */
-function ratePart(rate: number | undefined, unit: string, asked: number | undefined): string {
+/** `, 500.0 datagrams/s (asked for 500)`: the rate achieved, and the one asked for when --rate was given. @internal */
+export function ratePart(rate: number | undefined, unit: string, asked: number | undefined): string {
   if (rate === undefined) return '';
   const digits = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: v < 100 ? 2 : 0 });
   const shown = digits(rate);

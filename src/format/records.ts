@@ -252,26 +252,15 @@ function writeDatagram(record: DatagramRecord, format: Format, out: ByteBuffer, 
 /** A datagram a responder answered: its head says which rule (not cached: only a responder's records carry one). */
 function writeAnswered(record: DatagramRecord, note: ReplyNote, format: Format, out: ByteBuffer, style: RecordStyle): void {
   const { payload } = record;
-  switch (format) {
-    case 'raw':
-      out.bytes(payload);
-      return;
-    case 'text':
-      out.utf8(`${datagramHead(record, style)}${replyPart(note)}${payload.length > 0 ? ': ' : ''}`);
-      if (payload.length > 0) escapeInto(payload, out);
-      out.reserve(1)[out.used++] = NEWLINE;
-      return;
-    case 'json': {
-      const head = jsonHeads.get(record, style).toString('utf8');
-      out.utf8(`${head.slice(0, -'"encoding":'.length)}"reply":${JSON.stringify(note)},"encoding":`);
-      writeJsonPayload(payload, out);
-      out.utf8('}\n');
-      return;
-    }
-    case 'hex':
-      out.utf8(`${datagramHead(record, style)}${replyPart(note)}\n`);
-      out.latin1(hexDump(payload));
-      return;
+  const head = `${datagramHead(record, style)}${replyPart(note)}`;
+  if (format === 'raw') out.bytes(payload);
+  else if (format === 'text') out.utf8(`${head}${payload.length > 0 ? `: ${escapeBytes(payload)}` : ''}\n`);
+  else if (format === 'hex') out.utf8(`${head}\n${hexDump(payload)}`);
+  else {
+    const json = jsonHeads.get(record, style).toString('utf8');
+    out.utf8(`${json.slice(0, -'"encoding":'.length)}"reply":${JSON.stringify(note)},"encoding":`);
+    writeJsonPayload(payload, out);
+    out.utf8('}\n');
   }
 }
 

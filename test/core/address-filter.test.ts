@@ -107,7 +107,7 @@ describe('udp-listen --allow / --deny', () => {
   it.each([
     [['--allow', '10.0.0.0/33', '0'], 'udp-listen: invalid --allow "10.0.0.0/33": the prefix length is 0 to 32; expected ADDRESS/PREFIX (192.0.2.0/24, 2001:db8::/32) or one address'],
     [['--deny', 'example.com', '0'], 'udp-listen: invalid --deny "example.com": not an IP address'],
-    [['--echo-any-port', '0'], 'udp-listen: --echo-any-port works with --echo only'],
+    [['--echo-any-port', '0'], 'udp-listen: --echo-any-port works with --echo or --respond only'],
   ])('%j is a usage error: exit 64', async (args, message) => {
     const run = await runBin('udp-listen', args);
     expect(run.code).toBe(64);

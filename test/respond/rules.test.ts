@@ -9,6 +9,8 @@ import { parseMatch, printMatch, sameMatcher, matchBytes } from '../../src/respo
 import { parseTemplate, printTemplate, renderTemplate, sameTemplate, templateBound, type Template } from '../../src/respond/template.js';
 import { parseRuleLine, printRuleLine, sameRule } from '../../src/respond/rules.js';
 import { Responder } from '../../src/respond/responder.js';
+import { checkRules, parseRulesFile } from '../../src/respond/rules-file.js';
+import { parseScript } from '../../src/respond/script-file.js';
 import { UdpkitError } from '../../src/errors.js';
 import type { Endpoint } from '../../src/types.js';
 
@@ -207,5 +209,30 @@ describe('rules', () => {
     expect(r.answer(Buffer.from('aaa'), FROM)).toMatchObject({ rule: 2 });
     expect(r.budget.skipped).toBe(1);
     expect(r.answer(Buffer.from('aaa'), { ...FROM, port: 1 })).toMatchObject({ rule: 1 });
+  });
+});
+
+describe('rule and script files', () => {
+  const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 100 }), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }));
+  const entry = fc.dictionary(fc.constantFrom('match', 'reply', 'delay', 'times', 'drop', 'when', 'then', 'send', 'expect', 'timeout', 'sleep', 'other'), value, { maxKeys: 4 });
+
+  it('any document gives rules or steps, or one UdpkitError naming the file (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(entry, { maxLength: 4 }), value), (list) => {
+        for (const run of [() => checkRules({ rules: list }, 'r.yaml'), () => parseScript(JSON.stringify({ steps: list }), 's.yaml', () => Buffer.alloc(0))]) {
+          try {
+            run();
+          } catch (error) {
+            expect(error).toBeInstanceOf(UdpkitError);
+            expect((error as Error).message).toMatch(/^[rs]\.yaml: /);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('YAML that is not YAML is named as such', () => {
+    expect(() => parseRulesFile('rules: [', 'r.yaml')).toThrow(/^r\.yaml: not YAML or JSON: /);
   });
 });
