@@ -29,3 +29,14 @@ export { Deframer, encodeFrame, FrameTooLargeError, type Framing } from './core/
 export type { ListenerSummary } from './core/stats.js';
 export type { StopReason, StopConditions } from './core/completion.js';
 export type { GroupJoin } from './core/multicast.js';
+export {
+  probe,
+  type ProbeOptions,
+  type Prober,
+  type ProbeReport,
+  type ProbeReportHandler,
+  type ProbeStopReason,
+  type ProbeDirection,
+  type TargetSummary,
+  type HistogramCounts,
+} from './probe/prober.js';
