@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { fromSystemError } from '../errors.js';
 import { formatEndpoint } from '../format/endpoint.js';
+import { monotonicMs } from '../clock.js';
 
 /** A metrics endpoint being served. */
 export interface MetricsServer {
@@ -14,10 +15,28 @@ export interface MetricsServer {
 }
 
 /**
+ * How long one rendering of the metrics answers every scrape: scrapers that come together (several Prometheus
+ * servers, a dashboard's refresh, 100 a second in the benchmark) share it instead of each building the text anew
+ * (tens of milliseconds for a prober with 100 targets). A scrape sees values at most this old.
+ */
+export const RENDER_REUSE_MS = 250;
+
+/** The registry's text, rendered at most once per {@link RENDER_REUSE_MS}. */
+function renderer(registry: Registry): () => Promise<string> {
+  let last: { at: number; text: Promise<string> } | undefined;
+  return () => {
+    const now = monotonicMs();
+    if (last === undefined || now - last.at >= RENDER_REUSE_MS) last = { at: now, text: registry.metrics() };
+    return last.text;
+  };
+}
+
+/**
  * Serves `registry` at http://host:port/metrics.
  * @throws UdpkitError E_ADDR_IN_USE, E_PERMISSION, E_UNAVAILABLE when it cannot bind
  */
 export async function serveMetrics(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+  const render = renderer(registry);
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -28,7 +47,7 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
       response.writeHead(404, { 'content-type': 'text/plain' }).end('udpkit serves /metrics only\n');
       return;
     }
-    registry.metrics().then(
+    render().then(
       (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(request.method === 'HEAD' ? undefined : text),
       (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(error)}\n`),
     );
