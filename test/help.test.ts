@@ -80,6 +80,11 @@ describe('help', () => {
             --max-conns      TCP: close connections beyond N at once, with a record               [string]
             --idle-timeout   TCP: close a connection silent this long (bare number: seconds; or 500ms, 1m)
                                                                                                   [string]
+            --allow          Hear only senders in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable; others
+                             dropped and counted                                                  [string]
+            --deny           Drop (and count) senders in CIDR; repeatable                         [string]
+            --echo-any-port  Echo even to the source ports of well-known reflectors (53 DNS, 123 NTP, 19
+                             chargen…)                                                           [boolean]
             --metrics        Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address
                              127.0.0.1)                                                           [string]
             --version        Show version number                                                 [boolean]
