@@ -45,3 +45,14 @@ export {
 export type { Impairments, LinkImpairments, Direction, DropCause, Outage } from './proxy/impairments.js';
 export type { DirectionSummary } from './proxy/stats.js';
 export type { Fate } from './proxy/lane.js';
+export {
+  probe,
+  type ProbeOptions,
+  type Prober,
+  type ProbeReport,
+  type ProbeReportHandler,
+  type ProbeStopReason,
+  type ProbeDirection,
+  type TargetSummary,
+  type HistogramCounts,
+} from './probe/prober.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { listen, listenTcp, send, sendTcp, UdpkitError, type DatagramRecord, type SendResult } from 'udpkit';
+import { listen, listenTcp, probe, send, sendTcp, UdpkitError, type DatagramRecord, type SendResult } from 'udpkit';
 import type * as Format from 'udpkit/format';
 
 describe("import from 'udpkit'", () => {
@@ -47,6 +47,16 @@ describe("import from 'udpkit'", () => {
     } finally {
       await listener.close();
     }
+  });
+
+  it('probe() has the shape of listen(): options and a handler in, a closeable object with done and summary() out', async () => {
+    await using echo = await listen({ port: 0, host: '127.0.0.1', echo: true }, () => undefined);
+    const reports: number[] = [];
+    await using prober = await probe({ targets: [`127.0.0.1:${echo.local.port}`], intervalMs: 10, count: 10, reportMs: 50 }, (r) => reports.push(r.summary.sent));
+    expect(await prober.done).toBe('count');
+    expect(prober.summary()).toMatchObject([{ sent: 10, received: 10, lost: 0, direction: 'split' }]);
+    expect(reports.length).toBeGreaterThan(0);
+    expect(await prober.close()).toEqual(prober.summary());
   });
 
   it('failures are UdpkitError with a code and exit code', async () => {
@@ -143,11 +153,18 @@ describe('the public surface', () => {
         "FrameTooLargeError: class",
         "Framing: type",
         "GroupJoin: interface",
+        "HistogramCounts: interface",
         "Impairments: interface",
         "LinkImpairments: interface",
         "ListenerSummary: interface",
         "OpenRecord: interface",
         "Outage: interface",
+        "ProbeDirection: type",
+        "ProbeOptions: interface",
+        "ProbeReport: interface",
+        "ProbeReportHandler: type",
+        "ProbeStopReason: type",
+        "Prober: interface",
         "Protocol: type",
         "ProxyOptions: interface",
         "ProxyRecord: type",
@@ -165,6 +182,7 @@ describe('the public surface', () => {
         "SessionRecord: interface",
         "StopConditions: interface",
         "StopReason: type",
+        "TargetSummary: interface",
         "TcpListenOptions: interface",
         "TcpListener: interface",
         "TcpSendOptions: interface",
@@ -181,6 +199,7 @@ describe('the public surface', () => {
         "encodeFrame: function",
         "listen: function",
         "listenTcp: function",
+        "probe: function",
         "proxy: function",
         "send: function",
         "sendTcp: function",

@@ -35,8 +35,24 @@ function lostSamples(summaries: readonly TargetSummary[], monotonic: Monotonic):
   });
 }
 
+/**
+ * The summaries read once per scrape: the registry collects every metric in one turn of the event loop, and ten
+ * metrics over 100 targets need not build the summaries ten times.
+ */
+function perScrape(read: () => TargetSummary[]): () => TargetSummary[] {
+  let value: TargetSummary[] | undefined;
+  return () => {
+    if (value === undefined) {
+      value = read();
+      setImmediate(() => (value = undefined));
+    }
+    return value;
+  };
+}
+
 /** Registers the prober's metrics in `registry`. */
-export function registerProbeMetrics(registry: Registry, prober: Pick<Prober, 'summary'>): void {
+export function registerProbeMetrics(registry: Registry, source: Pick<Prober, 'summary'>): void {
+  const prober = { summary: perScrape(() => source.summary()) };
   for (const [field, help] of COUNTERS) {
     register(registry, new ReadMetric(`udpkit_probe_${field}_total`, help, 'counter', () => prober.summary().map((s) => ({ labels: labelsOf(s), value: s[field] }))));
   }

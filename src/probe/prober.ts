@@ -12,6 +12,7 @@ import type { ProbeOptions, ProbeReport, ProbeStopReason, TargetSummary } from '
 
 export type { ProbeOptions, ProbeReport, ProbeStopReason, TargetSummary, ProbeDirection } from './types.js';
 export { BUCKETS_SECONDS, type HistogramCounts } from './buckets.js';
+export type { ProbeCounts, WindowFigures } from './account.js';
 
 /** A running prober. */
 export interface Prober {
@@ -27,7 +28,7 @@ export interface Prober {
 }
 
 /** Called per target every report interval. */
-export type ReportHandler = (report: ProbeReport) => void;
+export type ProbeReportHandler = (report: ProbeReport) => void;
 
 /** The options with their defaults, checked. */
 function settle(options: ProbeOptions): TargetSettings & { reportMs: number } {
@@ -69,7 +70,7 @@ async function settleAll(targets: readonly ProbeTarget[], timeoutMs: number): Pr
  * A target that does not resolve or cannot be reached is counted and tried again, never fatal.
  * @throws UdpkitError E_USAGE for a malformed target or option
  */
-export async function probe(options: ProbeOptions, onReport?: ReportHandler): Promise<Prober> {
+export async function probe(options: ProbeOptions, onReport?: ProbeReportHandler): Promise<Prober> {
   const settings = settle(options);
   const specs = options.targets.map(parseTarget);
   const targets = specs.map((spec) => new ProbeTarget(spec, settings));

@@ -141,9 +141,11 @@ export class ProbeTarget {
     const counts = parseCountAnswer(message);
     if (counts === undefined || this.query === undefined) return;
     this.direction = 'split';
+    // There: sent before the question, minus what the server got (FIFO: those sent before it arrive before it).
+    // Back: what the server got, minus the echoes here (not echoed at all, over its rate bound, counts as back too).
     this.split = {
       up: Math.max(0, this.query.sent - counts.received),
-      down: Math.max(0, counts.echoed - this.account.echoesGot),
+      down: Math.max(0, counts.received - this.account.echoesGot),
     };
   }
 

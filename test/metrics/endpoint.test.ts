@@ -68,6 +68,10 @@ describe('/metrics', () => {
     expect(body).toContain(`udpkit_listener_datagrams_total{port="${port}",protocol="udp"} 5\n`);
     expect(body).toContain(`udpkit_listener_bytes_total{port="${port}",protocol="udp"} 25\n`);
     expect(body).toContain(`udpkit_listener_senders{port="${port}",protocol="udp"} 5\n`);
+    // Asked for gzip (as Prometheus asks), it comes gzipped: curl --compressed decodes it to the same metrics.
+    const { stdout: gz } = await promisify(execFile)('curl', ['-s', '--compressed', '-D', '-', url], { encoding: 'utf8', timeout: 10_000 });
+    expect(gz).toMatch(/^content-encoding: gzip\r$/im);
+    expect(gz).toContain(`udpkit_listener_datagrams_total{port="${port}",protocol="udp"} 5\n`);
     // Five senders, no label naming any of them.
     expect(body).not.toMatch(/udpkit_listener\w*\{[^}]*(address|sender|from)=/);
   });

@@ -1,8 +1,12 @@
 /** `udp-probe` end to end: against udp-listen --echo, a foreign (Python) echo that drops every fifth, dead targets. */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { probe } from '../../src/probe/prober.js';
 import { listen } from '../../src/core/udp-listener.js';
-import { deadPort, fixturePath, listening, runBin, startBin, startProcess, waitFor } from '../helpers.js';
+import { binPath, deadPort, fixturePath, listening, runBin, startBin, startProcess, waitFor } from '../helpers.js';
 
 /** The NDJSON lines of a run, parsed. */
 function records(text: string): Record<string, unknown>[] {
@@ -92,5 +96,20 @@ describe('udp-probe', () => {
     expect(run.code).toBe(64);
     expect(run.stderr.startsWith(message), run.stderr).toBe(true);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('udp-probe completion', () => {
+  it('eval-ed in bash, completes --int to --interval and --met to --metrics', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-completion-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'udp-probe'), `#!/bin/sh\nexec "${process.execPath}" "${binPath('udp-probe')}" "$@"\n`, { mode: 0o755 });
+    const complete = (word: string): string[] => {
+      const script = `eval "$(udp-probe completion)"; COMP_WORDS=(udp-probe ${word}); COMP_CWORD=1; _udp_probe_completions; echo "\${COMPREPLY[@]}"`;
+      const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, SHELL: '/bin/bash' } });
+      return run.stdout.trim().split(' ').sort();
+    };
+    expect(complete('--int')).toEqual(['--interval']);
+    expect(complete('--met')).toEqual(['--metrics']);
   });
 });
