@@ -280,10 +280,15 @@ export function peakRssMb(pid: number | undefined): number | undefined {
   }
 }
 
-/** How many of udp-compare's peer processes (peer.js, peer.mjs) process `pid` has started and are running now. */
-export function peersOf(pid: number | undefined): number {
+/** The pids of udp-compare's peer processes (peer.js, peer.mjs) that process `pid` has started and are running now. */
+export function peerPids(pid: number | undefined): number[] {
   const found = spawnSync('pgrep', ['-P', String(pid), '-f', 'peer\\.m?js'], { encoding: 'utf8', timeout: 5000 });
-  return found.stdout.split('\n').filter(Boolean).length;
+  return found.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/** How many of udp-compare's peer processes process `pid` has started and are running now. */
+export function peersOf(pid: number | undefined): number {
+  return peerPids(pid).length;
 }
 
 /** Why a test that needs root (raw sockets, namespaces) cannot run here, or undefined when it can. */

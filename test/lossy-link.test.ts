@@ -6,7 +6,7 @@ import { runCompare } from '../src/compare/run.js';
 import { compareReportSchema } from '../src/compare/schema.js';
 import { NETNS_PREFIX, lossyLinkUnavailable, namespacesWithPrefix } from '../src/compare/netns.js';
 import { peerUnavailable } from '../src/compare/peer-process.js';
-import { peersOf, sleep, startBin, waitFor } from './helpers.js';
+import { peerPids, peersOf, sleep, startBin, waitFor } from './helpers.js';
 
 const reason = lossyLinkUnavailable() ?? peerUnavailable();
 
@@ -70,12 +70,6 @@ describe.skipIf(reason !== undefined)('lossy link', () => {
     }
   });
 });
-
-/** The peer processes `pid` runs now (matched by pid, not by command line: other runs may have peers of their own). */
-function peerPids(pid: number | undefined): number[] {
-  const found = spawnSync('pgrep', ['-P', String(pid), '-f', 'peer\\.m?js'], { encoding: 'utf8', timeout: 5000 });
-  return found.stdout.split('\n').filter(Boolean).map(Number);
-}
 
 function alive(pid: number): boolean {
   try {
