@@ -17,6 +17,9 @@ import { pcapFileHeader, pcapRecord, ipPacket } from '../src/format/pcap.js';
 import { helpExamples, parseCommand, readmeExamples, type SessionStep } from './readme-examples.js';
 import { binPath, Capture, waitFor } from './helpers.js';
 
+/** Every command the package installs (package.json "bin"), so that each example finds its program on PATH. */
+const PACKAGE_BINS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }).bin;
+
 const unavailable =
   process.platform !== 'linux' ? 'needs Linux network namespaces' : process.getuid?.() !== 0 ? 'needs root (a network namespace of its own)' : spawnSync('ip', ['-V']).status !== 0 ? 'needs ip (iproute2)' : undefined;
 if (unavailable) console.log(`README examples skipped: ${unavailable}`);
@@ -124,7 +127,7 @@ beforeAll(() => {
   ns('ip', 'route', 'add', '224.0.0.0/4', 'dev', 'eth0');
   mkdirSync(cwd);
   mkdirSync(bin);
-  for (const name of ['udp-listen', 'udp-send', 'udp-compare']) symlinkSync(binPath(name), join(bin, name));
+  for (const name of Object.keys(PACKAGE_BINS)) symlinkSync(binPath(name), join(bin, name));
   writeFileSync(join(cwd, 'packet.bin'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x0a]));
   writeFileSync(join(cwd, 'query.bin'), Buffer.from('a DNS query, as far as an echo server can tell'));
   writeFileSync(join(cwd, 'file'), 'the file\n');
