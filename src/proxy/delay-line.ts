@@ -18,9 +18,9 @@ export interface Due {
 export const MAX_HELD = 1 << 20;
 
 /** Closer than this to its time, an entry is run now. */
-const EARLY_MS = Number(process.env.P2_EARLY ?? 0.02);
+const EARLY_MS = 0.02;
 /** Closer than this, the line polls turn by turn instead of setting a timer. */
-const SPIN_MS = Number(process.env.P2_SPIN ?? 1.5);
+const SPIN_MS = 1.5;
 
 export class DelayLine {
   private readonly heap: Due[] = [];
