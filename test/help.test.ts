@@ -322,8 +322,8 @@ describe('help', () => {
       Examples:
         udp-compare                                   every scenario on loopback
         udp-compare -s boundaries -s overload         two scenarios
-        udp-compare -f markdown -s lossy-link         a table to paste (needs root, ip, nft)
-        udp-compare -s bottleneck --link-rate 10mbit  both through a congested router (needs root, ip, tc)
+        udp-compare -f markdown -s lossy-link         a table to paste (ip, nft; root or userns)
+        udp-compare -s bottleneck --link-rate 10mbit  through a congested router (ip, tc; root or userns)
         udp-compare --save reports --baseline reports/last.json
                                                       keep this run, compared with an earlier one
         udp-compare 192.0.2.10 5005                   against a remote echo pair
