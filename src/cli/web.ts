@@ -57,19 +57,19 @@ export async function startListenWeb(io: CliIO, where: WebAddress | undefined, l
 }
 
 /** udp-proxy's page: each datagram's fate both ways, the directions table and charts. */
-export async function startProxyWeb(io: CliIO, where: WebAddress | undefined, relay: UdpProxy): Promise<CommandWeb<ProxyRecord> | undefined> {
+export async function startProxyWeb(io: CliIO, where: WebAddress | undefined, relay: UdpProxy, stop: () => Promise<unknown> = () => relay.close()): Promise<CommandWeb<ProxyRecord> | undefined> {
   if (where === undefined) return undefined;
   const { ProxyFeed } = await import('../web/index.js');
   const feed = new ProxyFeed(() => relay.summary(), relay.local.port);
-  const view = await serve(io, where, { source: feed }, () => relay.close());
+  const view = await serve(io, where, { source: feed }, stop);
   return { push: (record) => feed.push(record), close: () => view.close() };
 }
 
 /** udp-probe's page: every report, the targets table, loss, RTT percentiles and jitter per target over time. */
-export async function startProbeWeb(io: CliIO, where: WebAddress | undefined, prober: Prober): Promise<CommandWeb<ProbeReport> | undefined> {
+export async function startProbeWeb(io: CliIO, where: WebAddress | undefined, prober: Prober, stop: () => Promise<unknown> = () => prober.close()): Promise<CommandWeb<ProbeReport> | undefined> {
   if (where === undefined) return undefined;
   const { ProbeFeed } = await import('../web/index.js');
   const feed = new ProbeFeed(() => prober.summary());
-  const view = await serve(io, where, { source: feed }, () => prober.close());
+  const view = await serve(io, where, { source: feed }, stop);
   return { push: (record) => feed.push(record), close: () => view.close() };
 }
