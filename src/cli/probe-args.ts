@@ -10,6 +10,8 @@ import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 import type { Example } from './help.js';
+import type { WebAddress } from '../web/address.js';
+import { webAddressSchema } from './web-arg.js';
 
 /** How the reports are written. */
 export const PROBE_FORMATS = ['text', 'json'] as const;
@@ -26,6 +28,8 @@ export interface ProbeConfig {
   family: 0 | 4 | 6;
   format: (typeof PROBE_FORMATS)[number];
   metrics: MetricsAddress | undefined;
+  /** --web: where the live page listens. */
+  web: WebAddress | undefined;
 }
 
 /** Each target checked for form with the library's own parser, the bad one named. */
@@ -57,6 +61,7 @@ const probeSchema = z.pipe(
     report: z.optional(durationSchema('--report', 'seconds')),
     format: choiceSchema('--format', PROBE_FORMATS),
     metrics: z.optional(metricsAddressSchema),
+    web: z.optional(webAddressSchema),
     4: z.optional(z.boolean()),
     6: z.optional(z.boolean()),
   }),
@@ -74,6 +79,7 @@ const probeSchema = z.pipe(
       family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
       format: args.format,
       metrics: args.metrics,
+      web: args.web,
     };
   }),
 );
@@ -84,6 +90,7 @@ export const PROBE_EXAMPLES: readonly Example[] = [
   ['$0 --interval 10ms --report 1s 127.0.0.1:5005 [::1]:5005', 'two targets, 100 probes a second each'],
   ['$0 -f json --count 20 --interval 50ms 127.0.0.1:5005', 'twenty probes, NDJSON reports'],
   ['$0 --metrics 9464 db1:5005 db2:5005', 'serve http://127.0.0.1:9464/metrics for Prometheus'],
+  ['$0 --web 8080 --report 1s 127.0.0.1:5005', 'and a live page: loss, RTT and jitter a point per report'],
 ];
 
 /** The closing paragraph of `--help`. */
@@ -111,6 +118,7 @@ export function probeCommand(argv: string[]) {
     .option('report', { alias: 'r', type: 'string', describe: 'A status line per target this often (default 10s)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'text: status lines on stderr; json: NDJSON reports on stdout' })
     .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' })
+    .option('web', { type: 'string', describe: 'Serve a live page of loss, RTT percentiles and jitter per target on [ADDR:]PORT (127.0.0.1 unless given); needs the token it prints' })
     .option('4', { type: 'boolean', describe: 'Resolve names to IPv4 only' })
     .option('6', { type: 'boolean', describe: 'Resolve names to IPv6 only' });
 }

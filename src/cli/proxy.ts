@@ -8,6 +8,7 @@ import type { CliIO } from './io.js';
 import { parseProxyArgs, type ProxyConfig } from './proxy-args.js';
 import { runCommand } from './run.js';
 import { PcapWriter, likelyDestination } from './pcap-writer.js';
+import { startProxyWeb, type CommandWeb } from './web.js';
 import { impairmentsLine, proxyListeningLine, proxySummaryLines, recordLine, sessionLine } from './proxy-lines.js';
 
 /** Bytes of records the stream may hold unwritten; past this, records are dropped and counted (UDP cannot wait). */
@@ -76,10 +77,12 @@ async function runUdp(config: ProxyConfig, io: CliIO): Promise<number> {
   const out = config.format === undefined ? undefined : new RecordOut(io.stdout);
   const format = config.format;
   const pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
+  let web: CommandWeb<ProxyRecord> | undefined = undefined;
   const onRecord =
-    out === undefined && !config.verbose
+    out === undefined && !config.verbose && config.web === undefined
       ? undefined
       : (record: ProxyRecord): void => {
+          web?.push(record);
           if (config.verbose) {
             const line = sessionLine(record);
             if (line !== undefined) put(io.stderr, line);
@@ -106,9 +109,14 @@ async function runUdp(config: ProxyConfig, io: CliIO): Promise<number> {
   put(io.stderr, proxyListeningLine('udp', relay.local, relay.target, config.seed === undefined ? relay.seed : undefined));
   put(io.stderr, impairmentsLine(relay.impairments()));
   if (control) put(io.stderr, `control API on http://${control.local.family === 'IPv6' ? `[${control.local.address}]` : control.local.address}:${control.local.port}/\n`);
+  web = await startProxyWeb(io, config.web, relay, async () => {
+    await Promise.all([control?.close(), relay.close()]);
+    pcap?.close();
+  });
   await untilStopped(io);
   await control?.close();
   const summary = await relay.close();
+  await web?.close();
   out?.flush();
   pcap?.close();
   await drain(io.stdout);
