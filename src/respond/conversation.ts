@@ -51,7 +51,8 @@ export interface ExpectOutcome {
 /** Whether `matcher` matches `payload`; regexes run under the time budget (a reply cannot hang the sender). */
 export function matchReply(matcher: Matcher, payload: Buffer, budget: RegexBudget): Captures | undefined {
   if (matcher.kind !== 'regex') return matchBytes(matcher, payload);
-  const outcome = budget.exec(new RegExp(matcher.source, matcher.flags), payload.toString('latin1'), 0);
+  budget.beginPayload();
+  const outcome = budget.exec(new RegExp(matcher.source, matcher.flags), payload.toString('latin1'));
   return outcome === 'none' || outcome === 'timeout' ? undefined : outcome;
 }
 
