@@ -58,7 +58,7 @@ async function startListener(config: ListenConfig, write: (record: TrafficRecord
   };
   if (!config.tcp) return listen({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, echoAnyPort: config.echoAnyPort, join: config.join }, write);
   const { listenTcp } = await import('../core/tcp-listener.js');
-  const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs };
+  const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs, echoRate: config.echoRate };
   return listenTcp({ ...common, ...tcp }, write);
 }
 
