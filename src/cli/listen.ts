@@ -41,8 +41,7 @@ async function responderOf(config: ListenConfig): Promise<Responder | undefined>
 }
 
 /** Binds the UDP or TCP listener `config` asks for, every record to `write`. */
-async function startListener(config: ListenConfig, write: (record: TrafficRecord) => void): Promise<Listener> {
-  const responder = await responderOf(config);
+async function startListener(config: ListenConfig, responder: Responder | undefined, write: (record: TrafficRecord) => void): Promise<Listener> {
   const common = {
     reply: responder?.reply,
     port: config.ports,
@@ -153,7 +152,8 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     let pcap: PcapWriter | undefined;
     const web = config.web === undefined ? undefined : await import('./listen-web.js');
     const feed = web ? new web.WebFeed() : undefined;
-    const listener = await startListener(config, (record) => {
+    const responder = await responderOf(config);
+    const listener = await startListener(config, responder, (record) => {
       if (pcap && record.event === 'datagram') pcap.add(record);
       if (feed && record.event === 'datagram') feed.push(record);
       const line = status?.(record);
@@ -187,7 +187,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     await view?.close();
     pcap?.close();
     await out.end();
-    put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
+    put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }, responder?.budget));
     checkEnding(config, ending, summary.records, summary.senders, out, pcap);
     return 0;
   });

@@ -151,5 +151,10 @@ describe('a regex that backtracks catastrophically', () => {
     spawnSync('python3', ['-c', `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'a'*30000+b'!', ('127.0.0.1', ${port}))`], { timeout: 5000 });
     expect(python(port, 1, 'READ?')).toEqual(["b'TEMP=21'"]);
     await run.stdout.waitFor(/30001 bytes: a/);
+    // The attacker got no answer; the summary counts its message as over the budget.
+    expect(run.stdout.text).not.toMatch(/30001 bytes \(/);
+    run.child.kill('SIGINT');
+    await run.exit;
+    expect(run.stderr.text).toMatch(/, 1 replied, 1 message over the regex CPU budget(, |\n)/);
   });
 });
