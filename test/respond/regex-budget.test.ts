@@ -52,7 +52,8 @@ describe('the regex budget counts CPU time', () => {
   });
 
   it('a thread that never gets its CPU is given up after REGEX_MAX_RUNS runs', () => {
-    const budget = new RegexBudget(5);
+    // 20 ms: a run that only sleeps uses far less CPU than 18 ms, even with a garbage collection in it.
+    const budget = new RegexBudget(20);
     const regex = sleepy(100, 60_000);
     budget.beginPayload();
     expect(budget.exec(regex, 'x')).toBe('timeout');
@@ -104,9 +105,9 @@ describe('the responder on a busy machine', () => {
     clearInterval(stopper);
     const counts = JSON.parse(out.slice('ready\n'.length)) as { sent: number; answered: number; timeouts: number; reruns: number; evilAnswered: boolean };
     console.log(`under load: ${JSON.stringify(counts)}`);
-    expect(counts.sent).toBe(60);
+    expect(counts.sent).toBeGreaterThanOrEqual(60);
     // The load did keep the child off the CPU in the middle of matches (else this test would show nothing).
     expect(counts.reruns).toBeGreaterThan(0);
-    expect(counts).toMatchObject({ answered: 60, timeouts: 1, evilAnswered: false });
+    expect(counts).toMatchObject({ answered: counts.sent, timeouts: 1, evilAnswered: false });
   }, 60_000);
 });
