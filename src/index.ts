@@ -22,12 +22,12 @@ export type {
   ReplyOverflow,
   ReplyNote,
 } from './types.js';
-export { listen, listenTcp, send, type UdpListenOptions, type TcpListenOptions, type UdpSendOptions, type RespondRule, type RespondOptions } from './respond/library.js';
+export { listen, listenTcp, send, sendTcp, type UdpListenOptions, type TcpListenOptions, type UdpSendOptions, type TcpSendOptions, type RespondRule, type RespondOptions } from './respond/library.js';
 export type { UdpListener, RecvBuffer, DatagramHandler } from './core/udp-listener.js';
 export type { UdpSendResult } from './core/udp-sender.js';
 export type { TcpListener, RecordHandler } from './core/tcp-listener.js';
 export type { ReplyFunction, ReplyPlan } from './core/reply-hook.js';
-export { sendTcp, type TcpSendOptions, type TcpSendResult } from './core/tcp-sender.js';
+export type { TcpSendResult } from './core/tcp-sender.js';
 export { Deframer, encodeFrame, FrameTooLargeError, type Framing } from './core/framing.js';
 export type { ListenerSummary } from './core/stats.js';
 export type { StopReason, StopConditions } from './core/completion.js';

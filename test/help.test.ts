@@ -74,8 +74,8 @@ describe('help', () => {
                              (bare number: seconds; or 500ms, 1m)                                 [string]
             --echo           Send each datagram back to its sender (never to this listener itself)
                                                                                                  [boolean]
-            --echo-rate      UDP echo: at most N echoes per second per sender, the rest counted (default
-                             1000; 0: no bound)                                                   [string]
+            --echo-rate      At most N echoes (UDP) or rule answers per second per sender, the rest
+                             counted (default 1000; 0: no bound)                                  [string]
             --stop-on        Exit 0 after a datagram whose payload is exactly TEXT                [string]
             --rcvbuf         Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)
                                                                                                   [string]

@@ -224,7 +224,7 @@ export function listenCommand(argv: string[]) {
     .option('count', { alias: 'c', type: 'string', describe: 'Exit 0 after N datagrams (TCP: N chunks or frames)' })
     .option('timeout', { alias: 't', type: 'string', describe: 'Stop after this long with nothing received: exit 75 if nothing came at all (bare number: seconds; or 500ms, 1m)' })
     .option('echo', { type: 'boolean', describe: 'Send each datagram back to its sender (never to this listener itself)' })
-    .option('echo-rate', { type: 'string', describe: 'UDP echo: at most N echoes per second per sender, the rest counted (default 1000; 0: no bound)' })
+    .option('echo-rate', { type: 'string', describe: 'At most N echoes (UDP) or rule answers per second per sender, the rest counted (default 1000; 0: no bound)' })
     .option('stop-on', { type: 'string', describe: 'Exit 0 after a datagram whose payload is exactly TEXT' })
     .option('rcvbuf', { type: 'string', describe: 'Receive buffer to ask for, in bytes (default: 8 MiB or the kernel limit)' })
     .option('stats', { type: 'boolean', describe: 'Print a rate and kernel-drop line on stderr every second' })

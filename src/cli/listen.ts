@@ -42,8 +42,7 @@ async function responderOf(config: ListenConfig): Promise<Responder | undefined>
 }
 
 /** Binds the UDP or TCP listener `config` asks for, every record to `write`. */
-async function startListener(config: ListenConfig, write: (record: TrafficRecord) => void): Promise<Listener> {
-  const responder = await responderOf(config);
+async function startListener(config: ListenConfig, responder: Responder | undefined, write: (record: TrafficRecord) => void): Promise<Listener> {
   const common = {
     reply: responder?.reply,
     port: config.ports,
@@ -59,7 +58,7 @@ async function startListener(config: ListenConfig, write: (record: TrafficRecord
   };
   if (!config.tcp) return listen({ ...common, rcvbuf: config.rcvbuf, echoRate: config.echoRate, echoAnyPort: config.echoAnyPort, join: config.join }, write);
   const { listenTcp } = await import('../core/tcp-listener.js');
-  const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs };
+  const tcp = { frame: config.frame, maxFrame: config.maxFrame, maxConns: config.maxConns, connIdleTimeoutMs: config.idleTimeoutMs, echoRate: config.echoRate };
   return listenTcp({ ...common, ...tcp }, write);
 }
 
@@ -153,7 +152,8 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     // an existing capture truncated to an empty one. No datagram can be handled before the bind's continuation runs.
     let pcap: PcapWriter | undefined;
     let web: CommandWeb<DatagramRecord> | undefined = undefined;
-    const listener = await startListener(config, (record) => {
+    const responder = await responderOf(config);
+    const listener = await startListener(config, responder, (record) => {
       if (pcap && record.event === 'datagram') pcap.add(record);
       if (web && record.event === 'datagram') web.push(record);
       const line = status?.(record);
@@ -180,7 +180,7 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     await web?.close();
     pcap?.close();
     await out.end();
-    put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));
+    put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }, responder?.budget));
     checkEnding(config, ending, summary.records, summary.senders, out, pcap);
     return 0;
   });

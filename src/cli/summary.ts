@@ -79,15 +79,29 @@ function echoPart(summary: ListenerSummary): string {
   return echoed + suppressed + refused + denied;
 }
 
+/** What the responder's regex budget did (regex-budget.ts's counts). */
+export interface RegexCounts {
+  /** Payloads whose regex rules ran out of their CPU budget. */
+  timeouts: number;
+  /** Payloads whose regex rules were skipped, their sender cooling down after one that did. */
+  skipped: number;
+}
+
+function regexPart(regex: RegexCounts | undefined): string {
+  if (regex === undefined || regex.timeouts === 0) return '';
+  const skipped = regex.skipped > 0 ? ` (and ${regex.skipped} more not tried: their sender was cooling down)` : '';
+  return `, ${plural(regex.timeouts, 'message')} over the regex CPU budget${skipped}`;
+}
+
 /** The closing summary: records, bytes, distinct senders, duration, rate, echoes, errors, kernel and output drops. */
-export function summaryLine(summary: ListenerSummary, loss?: OutputLoss): string {
+export function summaryLine(summary: ListenerSummary, loss?: OutputLoss, regex?: RegexCounts): string {
   const unit = summary.protocol === 'udp' ? 'datagram' : 'record';
   const who = summary.protocol === 'udp' ? 'sender' : 'connection';
   const senders = `${summary.sendersExact ? '' : '≈'}${plural(summary.senders, who)}`;
   const errors = summary.errors > 0 ? `, ${plural(summary.errors, 'socket error')}` : '';
   return (
     `summary: ${plural(summary.records, unit)}, ${plural(summary.bytes, 'byte')} from ${senders} ` +
-    `in ${(summary.durationMs / 1000).toFixed(3)} s (${plural(Number(summary.ratePerSec.toFixed(0)), unit)}/s)${echoPart(summary)}${errors}` +
+    `in ${(summary.durationMs / 1000).toFixed(3)} s (${plural(Number(summary.ratePerSec.toFixed(0)), unit)}/s)${echoPart(summary)}${regexPart(regex)}${errors}` +
     `${dropsPart(summary)}${outputPart(loss)}\n`
   );
 }

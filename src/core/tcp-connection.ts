@@ -3,14 +3,15 @@
  * backpressure, and knows why it closed. It keeps nothing once closed: the listener drops it from its set. @internal
  */
 import type { Socket } from 'node:net';
-import type { CloseReason, DataRecord, Endpoint, Traffic, TrafficRecord } from '../types.js';
+import type { CloseReason, DataRecord, Endpoint, ReplyNote, Traffic, TrafficRecord } from '../types.js';
 import { Deframer, FrameTooLargeError, encodeFrame, type Framing } from './framing.js';
 import type { Completion } from './completion.js';
 import type { Counters } from './stats.js';
 import { monotonicMs } from '../clock.js';
 import { stillConnected } from './peer-name.js';
 import { errnoOf } from '../errors.js';
-import { MAX_PENDING_REPLIES, replyNote, type ReplyFunction } from './reply-hook.js';
+import { MAX_PENDING_REPLIES, replyNote, type ReplyFunction, type ReplyPlan } from './reply-hook.js';
+import type { EchoGuard } from './echo-guard.js';
 
 /** What every connection of one listener shares: its settings, its counters and where records go. */
 export interface ConnectionHost {
@@ -19,6 +20,8 @@ export interface ConnectionHost {
   readonly echo: boolean;
   /** Answers frames (a responder); the echo, when on, answers what it leaves unanswered. */
   readonly reply?: ReplyFunction | undefined;
+  /** Bounds the reply function's answers per sender (the echo's rate bound). */
+  readonly replyGuard?: EchoGuard | undefined;
   readonly now: () => number;
   readonly completion: Completion;
   readonly counters: Counters;
@@ -149,9 +152,9 @@ export class Connection {
       if (this.host.echo && !this.socket.destroyed) this.echoBack(record.payload);
       return;
     }
-    const full = plan.delayMs > 0 && this.timers.size >= MAX_PENDING_REPLIES;
-    record.reply = replyNote(plan, full ? 'pending' : undefined);
-    if (full) {
+    const held = this.held(plan, record.from);
+    record.reply = replyNote(plan, held);
+    if (held !== undefined) {
       this.host.counters.echoSuppressed += 1;
       return;
     }
@@ -164,6 +167,14 @@ export class Connection {
       send();
     }, plan.delayMs);
     this.timers.add(timer);
+  }
+
+  /** Why a plan's replies are held back (too many delayed replies waiting, or over the sender's rate), if they are. */
+  private held(plan: ReplyPlan, from: Endpoint): ReplyNote['suppressed'] {
+    if (plan.replies.length === 0) return undefined;
+    if (plan.delayMs > 0 && this.timers.size >= MAX_PENDING_REPLIES) return 'pending';
+    if (this.host.replyGuard?.allow(from.address, from.port, monotonicMs()) === false) return 'rate';
+    return undefined;
   }
 
   private echoBack(payload: Buffer, counter: 'echoed' | 'replied' = 'echoed'): void {

@@ -14,6 +14,7 @@ import { peerNameOf } from './peer-name.js';
 import { Connection, type ConnectionHost } from './tcp-connection.js';
 import { AddressFilter } from './address-filter.js';
 import type { ReplyFunction } from './reply-hook.js';
+import { EchoGuard } from './echo-guard.js';
 
 /** Options of {@link listenTcp}. */
 export interface TcpListenOptions extends StopConditions {
@@ -36,6 +37,11 @@ export interface TcpListenOptions extends StopConditions {
    * The record of an answered message carries `reply`.
    */
   reply?: ReplyFunction | undefined;
+  /**
+   * With `reply`: its answers per second per sender (each connection's address and port), the excess counted and not
+   * sent, as UDP's `echoRate` bounds them (default 1000; 0: no bound). The TCP echo is bounded by flow control instead.
+   */
+  echoRate?: number | undefined;
   /** Connections beyond this many at once are closed at once, with a record saying so. */
   maxConns?: number | undefined;
   /** Close a connection that has been silent this many milliseconds. */
@@ -206,6 +212,7 @@ export async function listenTcp(given: TcpListenOptions, handler: RecordHandler)
       maxFrame: options.maxFrame ?? DEFAULT_MAX_FRAME,
       echo: options.echo === true,
       reply: options.reply,
+      replyGuard: options.reply === undefined ? undefined : new EchoGuard(new Set(), options.echoRate, true),
       now: options.preciseTime === true ? preciseWallMs : Date.now,
       completion,
       counters,

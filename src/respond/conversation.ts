@@ -11,6 +11,7 @@ import { resolveHost } from '../core/resolve.js';
 import { unmapEndpoint } from '../core/endpoint.js';
 import { Waiter } from '../core/waiter.js';
 import type { Endpoint } from '../types.js';
+import { monotonicMs } from '../clock.js';
 import { matchBytes, type Captures, type Matcher } from './match.js';
 import { RegexBudget } from './regex-budget.js';
 
@@ -51,7 +52,8 @@ export interface ExpectOutcome {
 /** Whether `matcher` matches `payload`; regexes run under the time budget (a reply cannot hang the sender). */
 export function matchReply(matcher: Matcher, payload: Buffer, budget: RegexBudget): Captures | undefined {
   if (matcher.kind !== 'regex') return matchBytes(matcher, payload);
-  const outcome = budget.exec(new RegExp(matcher.source, matcher.flags), payload.toString('latin1'), 0);
+  budget.beginPayload();
+  const outcome = budget.exec(new RegExp(matcher.source, matcher.flags), payload.toString('latin1'));
   return outcome === 'none' || outcome === 'timeout' ? undefined : outcome;
 }
 
@@ -64,6 +66,8 @@ export class Conversation {
   private failure: Error | undefined;
   private readonly waiter: Waiter;
   private readonly budget = new RegexBudget();
+  /** TCP: milliseconds the connection took to open (the handshake). */
+  connectMs: number | undefined;
 
   private constructor(
     readonly protocol: 'udp' | 'tcp',
@@ -83,8 +87,10 @@ export class Conversation {
     const resolved = await resolveHost(options.host, options.family ?? 0);
     const destination: Endpoint = { ...resolved, port: options.port };
     if (options.tcp === true) {
+      const c0 = monotonicMs();
       const socket = await connectTcp(destination, options.connectTimeoutMs ?? 5000);
       const conversation = new Conversation('tcp', destination, socket, options.frame ?? 'none', options.signal);
+      conversation.connectMs = monotonicMs() - c0;
       conversation.listenTcp(socket);
       return conversation;
     }

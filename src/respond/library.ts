@@ -1,15 +1,19 @@
 /**
  * The library's listen and send with the responder's options: `listen({ respond: [...] })` answers by rules,
- * `send({ expect: [...] })` checks the replies. Without those options they are core's functions, unchanged; the
- * rule parsers are loaded only when rules are given.
+ * `send({ expect: [...] })` and `sendTcp({ expect: [...] })` check the replies. Without those options they are
+ * core's functions, unchanged; the rule parsers are loaded only when rules are given.
  */
 import { listen as listenUdp, type DatagramHandler, type UdpListener, type UdpListenOptions as CoreUdpListenOptions } from '../core/udp-listener.js';
 import { listenTcp as listenOverTcp, type RecordHandler, type TcpListener, type TcpListenOptions as CoreTcpListenOptions } from '../core/tcp-listener.js';
 import { send as sendUdp, type UdpSendOptions as CoreUdpSendOptions, type UdpSendResult } from '../core/udp-sender.js';
+import { sendTcp as sendOverTcp, type TcpSendOptions as CoreTcpSendOptions, type TcpSendResult } from '../core/tcp-sender.js';
+import { encodeFrame } from '../core/framing.js';
 import type { ReplyFunction } from '../core/reply-hook.js';
 import { UdpkitError } from '../errors.js';
 import { monotonicMs } from '../clock.js';
-import type { DatagramRecord } from '../types.js';
+import type { DataRecord, DatagramRecord, Endpoint } from '../types.js';
+import { checkSendOptions } from '../core/options.js';
+import type { Conversation, Reply } from './conversation.js';
 
 /**
  * A responder rule: `'MATCH => REPLY'` as `udp-listen --respond` takes it, or an object as a `--respond-file`
@@ -75,50 +79,102 @@ export interface UdpSendOptions extends CoreUdpSendOptions {
   expect?: readonly string[] | undefined;
 }
 
+/** Options of {@link sendTcp}. */
+export interface TcpSendOptions extends CoreTcpSendOptions {
+  /**
+   * With `waitMs`: the replies (chunks, or frames with `frame`) each request must get, in order, each a MATCH, as
+   * {@link UdpSendOptions.expect}: rejects with E_DATA (65) when replies came and none matched, E_TIMEOUT (75) when
+   * none came, E_CLOSED when the peer closed first. Goes with `host`, `port`, `payload` (one Buffer), `family`,
+   * `count`, `frame`, `connectTimeoutMs` and `signal` only.
+   */
+  expect?: readonly string[] | undefined;
+}
+
 /** Options `expect` does not go with. */
-const NOT_WITH_EXPECT = ['intervalMs', 'durationMs', 'connect', 'broadcast', 'sourceAddress', 'sourcePort', 'ttl', 'multicastInterface', 'multicastLoop'] as const;
+const NOT_WITH_EXPECT = ['intervalMs', 'durationMs', 'connect', 'broadcast', 'sourceAddress', 'sourcePort', 'ttl', 'multicastInterface', 'multicastLoop', 'sendTimeoutMs'] as const;
+
+/** What a run of expectations did, for the result either transport gives. */
+interface ExpectRun<R> {
+  conversation: Conversation;
+  /** The socket's address and port, read while it was open. */
+  local: Endpoint;
+  payload: Buffer;
+  count: number;
+  /** The replies that met an expectation, as records. */
+  replies: R[];
+  startedAt: number;
+  sendMs: number;
+}
+
+/**
+ * Sends the payload `count` times on one socket (UDP, or a TCP connection), checking each request's replies; each
+ * reply that met an expectation is made a record by `record` and handed to `onReply` as it comes.
+ * @throws UdpkitError E_USAGE (a bad option, or one expect does not go with), E_DATA, E_TIMEOUT, E_CLOSED naming the step
+ */
+async function runExpect<R extends DatagramRecord | DataRecord>(
+  options: (UdpSendOptions | TcpSendOptions) & { expect: readonly string[] },
+  tcp: TcpSendOptions | undefined,
+  record: (reply: Reply, local: Endpoint) => R,
+): Promise<ExpectRun<R>> {
+  const { waitMs, payload } = options;
+  if (waitMs === undefined) throw new UdpkitError('E_USAGE', 'expect needs waitMs: how long to wait for each reply');
+  if (!Buffer.isBuffer(payload)) throw new UdpkitError('E_USAGE', 'expect needs one payload (a Buffer), not a stream');
+  const other = NOT_WITH_EXPECT.find((key) => (options as Partial<Record<(typeof NOT_WITH_EXPECT)[number], unknown>>)[key] !== undefined);
+  if (other !== undefined) throw new UdpkitError('E_USAGE', `expect does not go with ${other}`);
+  await checkSendOptions(options);
+  const [{ parseMatch }, { Conversation }, { expectSteps, runSteps }] = await Promise.all([import('./match.js'), import('./conversation.js'), import('./script.js')]);
+  const matches = options.expect.map((text, i) => parseMatch(text, `expect[${i}]`));
+  const count = options.count ?? 1;
+  const { host, port, family, signal } = options;
+  const conversation = await Conversation.open({ host, port, family, signal, tcp: tcp !== undefined, frame: tcp?.frame, connectTimeoutMs: tcp?.connectTimeoutMs });
+  const local = conversation.local;
+  const replies: R[] = [];
+  const startedAt = Date.now();
+  const t0 = monotonicMs();
+  try {
+    await runSteps(conversation, expectSteps(payload, matches, count, waitMs), (result) => {
+      if (result.reply === undefined) return;
+      const made = record(result.reply, local);
+      replies.push(made);
+      options.onReply?.(made);
+    }, signal);
+  } finally {
+    await conversation.close();
+  }
+  return { conversation, local, payload, count, replies, startedAt, sendMs: monotonicMs() - t0 };
+}
+
+/** The fields of a send's result that a run of expectations gives alike over UDP and TCP. */
+function resultOf<R>(run: ExpectRun<R>, totalBytes: number, signal: AbortSignal | undefined) {
+  const { conversation, local, payload, count, startedAt, sendMs, replies } = run;
+  const interrupted = signal?.aborted === true;
+  return { destination: conversation.destination, local, messages: count, bytesPerMessage: payload.length, totalBytes, startedAt, sendMs, interrupted, replies };
+}
 
 /**
  * Sends `payload` to host:port over UDP, `count` times; with `expect`, checks each request's replies.
  * @throws UdpkitError E_DATA (too large; with expect: no reply matched), E_UNKNOWN_HOST, E_REFUSED, E_TIMEOUT, E_UNAVAILABLE, E_PERMISSION
  */
 export async function send(options: UdpSendOptions): Promise<UdpSendResult> {
-  if (options.expect === undefined || options.expect.length === 0) return sendUdp(options);
-  const waitMs = options.waitMs;
-  const payload = options.payload;
-  if (waitMs === undefined) throw new UdpkitError('E_USAGE', 'expect needs waitMs: how long to wait for each reply');
-  if (!Buffer.isBuffer(payload)) throw new UdpkitError('E_USAGE', 'expect needs one payload (a Buffer), not a stream');
-  const other = NOT_WITH_EXPECT.find((key) => options[key] !== undefined);
-  if (other !== undefined) throw new UdpkitError('E_USAGE', `expect does not go with ${other}`);
-  const [{ parseMatch }, { Conversation }, { expectSteps, runSteps }] = await Promise.all([import('./match.js'), import('./conversation.js'), import('./script.js')]);
-  const matches = options.expect.map((text, i) => parseMatch(text, `expect[${i}]`));
-  const count = options.count ?? 1;
-  const conversation = await Conversation.open({ host: options.host, port: options.port, family: options.family, signal: options.signal });
-  const local = conversation.local;
-  const replies: DatagramRecord[] = [];
-  const startedAt = Date.now();
-  const t0 = monotonicMs();
-  try {
-    await runSteps(conversation, expectSteps(payload, matches, count, waitMs), (result) => {
-      if (result.reply === undefined) return;
-      const record: DatagramRecord = { event: 'datagram', protocol: 'udp', time: result.reply.time, from: result.reply.from, local, payload: result.reply.payload };
-      replies.push(record);
-      options.onReply?.(record);
-    }, options.signal);
-  } finally {
-    await conversation.close();
-  }
-  return {
-    protocol: 'udp',
-    destination: conversation.destination,
-    local,
-    connected: false,
-    messages: count,
-    bytesPerMessage: payload.length,
-    totalBytes: count * payload.length,
-    startedAt,
-    sendMs: monotonicMs() - t0,
-    interrupted: options.signal?.aborted === true,
-    replies,
-  };
+  const { expect } = options;
+  if (expect === undefined || expect.length === 0) return sendUdp(options);
+  const run = await runExpect({ ...options, expect }, undefined, (r, local): DatagramRecord => ({ event: 'datagram', protocol: 'udp', time: r.time, from: r.from, local, payload: r.payload }));
+  return { protocol: 'udp', connected: false, ...resultOf(run, run.count * run.payload.length, options.signal) };
+}
+
+/**
+ * Connects to host:port over TCP and writes `payload` `count` times; with `expect`, checks each request's replies
+ * on the connection (framed as `frame` says), as {@link send} does over UDP.
+ * @throws UdpkitError E_REFUSED, E_TIMEOUT, E_RESET, E_UNKNOWN_HOST, E_UNAVAILABLE; with expect: E_DATA, E_TIMEOUT, E_CLOSED naming the step
+ */
+export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
+  const { expect } = options;
+  if (expect === undefined || expect.length === 0) return sendOverTcp(options);
+  const frame = options.frame ?? 'none';
+  const unit = frame === 'none' ? 'chunk' : 'frame';
+  const run = await runExpect({ ...options, expect }, options, (r, local): DataRecord => ({ event: 'data', protocol: 'tcp', time: r.time, conn: 1, from: r.from, local, unit, payload: r.payload }));
+  const totalBytes = run.count * encodeFrame(run.payload, frame).length;
+  const replyBytes = run.replies.reduce((sum, r) => sum + r.payload.length, 0);
+  const connectMs = run.conversation.connectMs ?? 0;
+  return { protocol: 'tcp', ...resultOf(run, totalBytes, options.signal), connectMs, handedBytes: totalBytes, replyBytes, triedFirst: [], closedBy: 'us' };
 }

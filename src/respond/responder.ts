@@ -16,7 +16,7 @@ const MAX_SENDERS = 4096;
 
 /** How a responder runs its regexes. */
 export interface ResponderOptions {
-  /** The most one message may spend in regex rules, in ms (default {@link REGEX_BUDGET_MS}). */
+  /** The CPU time one message may spend in regex rules, in ms (default {@link REGEX_BUDGET_MS}). */
   regexBudgetMs?: number | undefined;
 }
 
@@ -64,7 +64,6 @@ export class Responder {
     const state = this.states.get(key) ?? START_STATE;
     let text: string | undefined;
     let regexOff: boolean | undefined;
-    let spent = 0;
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i] as Rule;
       if (rule.when !== undefined && rule.when !== state) continue;
@@ -74,12 +73,13 @@ export class Responder {
       if (regex === undefined) {
         captures = matchBytes(rule.match as Parameters<typeof matchBytes>[0], payload);
       } else {
-        regexOff ??= this.budget.isCooling(key, monotonicMs());
+        if (regexOff === undefined) {
+          regexOff = this.budget.isCooling(key, monotonicMs());
+          this.budget.beginPayload();
+        }
         if (regexOff) continue;
         text ??= payload.toString('latin1');
-        const t0 = monotonicMs();
-        const outcome = this.budget.exec(regex, text, spent);
-        spent += monotonicMs() - t0;
+        const outcome = this.budget.exec(regex, text);
         if (outcome === 'timeout') {
           this.budget.timedOut(key, monotonicMs());
           regexOff = true;

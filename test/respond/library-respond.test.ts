@@ -71,6 +71,30 @@ describe('listenTcp({ respond }) with --frame length', () => {
   });
 });
 
+describe('listenTcp({ respond, echoRate })', () => {
+  it('at most echoRate answers per second per connection; the rest are noted, not sent', async () => {
+    const records: TrafficRecord[] = [];
+    const listener = await listenTcp({ port: 0, host: '127.0.0.1', frame: 'line', echoRate: 3, respond: ['* => ok'] }, (record) => records.push(record));
+    onTestFinished(async () => {
+      await listener.close();
+    });
+    const client = await tcpClient(listener.local.port);
+    let got = '';
+    client.on('data', (chunk: Buffer) => (got += chunk.toString()));
+    client.write('x\n'.repeat(10));
+    await waitFor(() => records.filter((r) => r.event === 'data').length === 10, { what: 'ten records' });
+    await waitFor(() => listener.summary().replied >= 3, { what: 'three answers' });
+    const notes = records.flatMap((r) => (r.event === 'data' ? [r.reply?.suppressed] : []));
+    // The bucket holds three; at most one more refills while ten frames are read at once.
+    const sent = notes.filter((n) => n === undefined).length;
+    expect(sent).toBeGreaterThanOrEqual(3);
+    expect(sent).toBeLessThanOrEqual(4);
+    expect(notes.filter((n) => n === 'rate')).toHaveLength(10 - sent);
+    await waitFor(() => got.length === sent * 3, { what: `${sent} answers` });
+    expect(listener.summary()).toMatchObject({ replied: sent, echoSuppressed: 10 - sent });
+  });
+});
+
 describe("the echo's guards apply to rule replies", () => {
   async function client() {
     const socket = createSocket('udp4');

@@ -109,6 +109,41 @@ describe('udp-listen --respond-file', () => {
   });
 });
 
+describe('the per-sender rate bound over TCP', () => {
+  it('a client flooding a --tcp --respond listener gets at most --echo-rate answers; the rest are counted', async () => {
+    const { run, port } = await device(['--tcp', '--frame', 'line', '--echo-rate', '10', '--respond', 'READ? => TEMP=21', '--host', '127.0.0.1', '0']);
+    // A Python client (tutorial style) writes 50 requests at once, then reads what comes back for a second.
+    const client = spawnSync(
+      'python3',
+      ['-c', [
+        'import socket, sys',
+        `s = socket.create_connection(('127.0.0.1', ${port}))`,
+        "s.sendall(b'READ?\\n' * 50)",
+        's.settimeout(1.0)',
+        "got = b''",
+        'try:',
+        '    while True:',
+        '        chunk = s.recv(4096)',
+        '        if not chunk: break',
+        '        got += chunk',
+        'except socket.timeout:',
+        '    pass',
+        "print(got.count(b'TEMP=21\\n'))",
+      ].join('\n')],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(client.stderr).toBe('');
+    // The bucket holds 10 answers; refilling at 10 a second, one more may come while the 50 are read.
+    const answers = Number(client.stdout.trim());
+    expect(answers).toBeGreaterThanOrEqual(10);
+    expect(answers).toBeLessThanOrEqual(11);
+    await run.stdout.waitFor(/\(rule 1, not sent: rate\): READ\?\n/);
+    run.child.kill('SIGINT');
+    await run.exit;
+    expect(run.stderr.text).toContain(`${answers} replied, ${50 - answers} echoes not sent (own address or over the rate bound)`);
+  });
+});
+
 describe('a regex that backtracks catastrophically', () => {
   it('/(a+)+$/ against 30,000 a and ! does not stall another sender beyond the budget', async () => {
     const { run, port } = await device(['--respond', '/(a+)+$/ => never', '--respond', 'READ? => TEMP=21', '--host', '127.0.0.1', '0']);
@@ -116,5 +151,10 @@ describe('a regex that backtracks catastrophically', () => {
     spawnSync('python3', ['-c', `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'a'*30000+b'!', ('127.0.0.1', ${port}))`], { timeout: 5000 });
     expect(python(port, 1, 'READ?')).toEqual(["b'TEMP=21'"]);
     await run.stdout.waitFor(/30001 bytes: a/);
+    // The attacker got no answer; the summary counts its message as over the budget.
+    expect(run.stdout.text).not.toMatch(/30001 bytes \(/);
+    run.child.kill('SIGINT');
+    await run.exit;
+    expect(run.stderr.text).toMatch(/, 1 replied, 1 message over the regex CPU budget(, |\n)/);
   });
 });

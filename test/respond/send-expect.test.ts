@@ -68,7 +68,7 @@ describe('udp-send --expect', () => {
 
 describe('udp-send --script', () => {
   const rules = ['rules:', '  - match: HELLO', '    reply: WELCOME', '    then: connected', '  - match: DATA*', '    when: connected', '    reply: ACK {{seq}}'].join('\n');
-  const script = ['steps:', '  - send: HELLO', '  - expect: WELCOME', '    timeout: 1s', '  - sleep: 10ms', '  - send: DATA 1', '  - expect: /^ACK \\d+$/', '    timeout: 500ms'].join('\n');
+  const script = ['steps:', '  - send: HELLO', '  - expect: WELCOME', '    timeout: 1s', '  - sleep: 10ms', '  - send: DATA 1', '  - expect: /^ACK \\d+$/', '    timeout: 2s'].join('\n');
 
   async function device(text: string, tcp = false) {
     const args = ['--host', '127.0.0.1', '--respond-file', file('rules.yaml', text), ...(tcp ? ['--tcp', '--frame', 'line'] : []), '0'];
