@@ -3,7 +3,7 @@
  * user namespace of its own, measures real loss and rates across them, and leaves nothing behind on any exit
  * (the end of the run, a signal, SIGKILL). Also: the sentence that says why, where the kernel refuses.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { usernsRefusal } from '../src/compare/ns-host.js';
@@ -35,13 +35,25 @@ function holderOf(pid: number | undefined): number | undefined {
   return found === '' ? undefined : Number(found.split('\n')[0]);
 }
 
-/** Every process whose user namespace is `userns` (as /proc/PID/ns/user reads, `user:[N]`). */
+/** Whether process `pid` runs (exists and is not a zombie waiting to be reaped). */
+function running(pid: number | string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every live process whose user namespace is `userns` (as /proc/PID/ns/user reads, `user:[N]`). A zombie is left
+ * out: it has ended and let go of its namespaces, and waits only for whoever adopted it (PID 1) to reap it.
+ */
 function processesIn(userns: string): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return readlinkSync(`/proc/${pid}/ns/user`) === userns;
+        return running(pid) && readlinkSync(`/proc/${pid}/ns/user`) === userns;
       } catch {
         return false;
       }
@@ -110,14 +122,16 @@ describe.skipIf(reason !== undefined)('udp-compare without root (uid 65534, user
   it.each(['SIGTERM', 'SIGKILL'] as const)('%s mid-scenario: no process of its user namespace (so no namespace) and no peer left', async (signal) => {
     const run = compareAsNobody(['-s', 'lossy-link', '--messages', '20000', '--rate', '2000'], 60_000);
     const pid = run.child.pid;
-    await waitFor(() => holderOf(pid) !== undefined && peerPids(pid).length > 0, { timeoutMs: 10_000, what: 'the namespaces and peers' });
+    // Both peers running (the receiver alone would end by itself, idle, and prove nothing about its clean-up).
+    await waitFor(() => holderOf(pid) !== undefined && peerPids(pid).length === 2, { timeoutMs: 10_000, what: 'the namespaces and both peers' });
     const userns = readlinkSync(`/proc/${holderOf(pid)}/ns/user`);
     const peers = peerPids(pid);
     run.child.kill(signal);
     const { code } = await run.exit;
     if (signal === 'SIGTERM') expect(code).toBe(130);
-    // After SIGKILL nothing in udp-compare runs: the kernel ends the rest (the holder reads EOF, peers get pdeathsig).
-    await waitFor(() => processesIn(userns).length === 0, { timeoutMs: 5000, what: `every process of ${userns} to end` });
-    expect(peers.filter((peer) => spawnSync('kill', ['-0', String(peer)]).status === 0)).toEqual([]);
+    // After SIGKILL nothing in udp-compare runs: the kernel ends the rest at once (the holder reads EOF, the peers
+    // get their parent-death signal). Without that signal the peers outlive it by seconds: 1.5 s tells them apart.
+    await waitFor(() => processesIn(userns).length === 0, { timeoutMs: 1500, intervalMs: 50, what: `every process of ${userns} to end` });
+    expect(peers.filter(running)).toEqual([]);
   });
 });

@@ -22,8 +22,8 @@ export interface Fate {
 /** The fate of a datagram that was not looked at by any toxic. */
 const CLEAR: Fate = Object.freeze({ cause: undefined, delayMs: 0, duplicated: false, corrupted: false });
 
-/** Sends a payload on. */
-export type Send = (payload: Buffer) => void;
+/** Sends a payload on; false when it could not (dropped and counted by the sender), so it is not counted as sent. */
+export type Send = (payload: Buffer) => boolean | void;
 
 /** Seeds of the two directions: one seed given, two streams that do not move in step. */
 function laneSeed(seed: number, direction: Direction): number {
@@ -85,8 +85,7 @@ export class Lane {
     stats.received += 1;
     const seq = this.seq++;
     if (this.clear) {
-      send(payload);
-      stats.sent(seq, payload.length);
+      if (send(payload) !== false) stats.sent(seq, payload.length);
       return CLEAR;
     }
     const now = monotonicMs();
@@ -110,8 +109,7 @@ export class Lane {
     stats.delayed(delayMs);
     const out = t.payload;
     const go = (): void => {
-      send(out);
-      stats.sent(seq, out.length);
+      if (send(out) !== false) stats.sent(seq, out.length);
     };
     for (let copy = 0; copy < t.copies; copy++) {
       if (delayMs <= 0) go();

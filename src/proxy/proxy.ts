@@ -8,7 +8,7 @@ import { DelayLine, MAX_HELD } from './delay-line.js';
 import type { Direction, Impairments, LinkImpairments } from './impairments.js';
 import { Lane, type Fate } from './lane.js';
 import { freshSeed } from './random.js';
-import { SessionTable, type Session, type SessionEnd } from './sessions.js';
+import { SessionTable, sendUpstream, type Session, type SessionEnd } from './sessions.js';
 import type { DirectionSummary } from './stats.js';
 
 /** Options of {@link proxy}: where to listen, where to relay, and what the link does each way. */
@@ -166,9 +166,12 @@ class Relay {
     const fate = session
       ? this.lanes.up.pass(payload, (out) => {
           try {
-            session.upstream.send(out, target.port, target.address);
+            if (!sendUpstream(session, out)) {
+              this.lanes.up.stats.dropped.queue += 1;
+              return false;
+            }
           } catch {
-            return; // the session ended while the datagram was held
+            return false; // the session ended while the datagram was held
           }
           if (wire) wire({ time: preciseWallMs(), from: session.local ?? { ...local, port: 0 }, to: target, payload: out });
         })

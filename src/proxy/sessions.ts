@@ -24,6 +24,24 @@ export interface Session {
   lastSeen: number;
   /** Where the upstream socket is bound, once it is. */
   local: Endpoint | undefined;
+  /** The upstream socket is connected to the target: a send names no address (no lookup, the kernel's fast path). */
+  connected: boolean;
+  /** Datagrams that came while the upstream socket was connecting, sent once it is (at most {@link PENDING_MAX}). */
+  pending: Buffer[];
+}
+
+/** The most datagrams a session holds while its upstream socket connects (microseconds, on a working host). */
+export const PENDING_MAX = 1024;
+
+/**
+ * Sends a datagram to the target on the session's socket, or holds it while the socket connects (a send naming
+ * the target on a socket that has just connected fails with EISCONN). False when the hold is full: dropped.
+ */
+export function sendUpstream(session: Session, payload: Buffer): boolean {
+  if (session.connected) session.upstream.send(payload);
+  else if (session.pending.length < PENDING_MAX) session.pending.push(payload);
+  else return false;
+  return true;
 }
 
 /** What the table calls back with. */
@@ -88,6 +106,8 @@ export class SessionTable {
       upstream,
       lastSeen: monotonicMs(),
       local: undefined,
+      connected: false,
+      pending: [],
     };
     const { address, port } = this.target;
     upstream.on('message', (payload, from) => {
@@ -97,9 +117,13 @@ export class SessionTable {
       this.events.answer(session, payload);
     });
     upstream.on('error', (error) => this.events.warning(error));
-    upstream.bind(0, () => {
+    // Connected, as a NAT's mapping is: the kernel takes only the target's answers, and a send needs no lookup.
+    upstream.connect(port, address, () => {
       const bound = upstream.address();
       session.local = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+      session.connected = true;
+      for (const payload of session.pending) upstream.send(payload);
+      session.pending = [];
     });
     this.opened += 1;
     this.events.opened(session);
