@@ -13,7 +13,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { hexDump } from '../../src/format/hex.js';
 import { hasIPv6, runBin, sleep, startBin, waitFor } from '../helpers.js';
-import { httpGet, launchBrowser, noBrowser, pythonPeer, startWebListen, type WebRun } from './browser.js';
+import { httpGet, launchBrowser, noBrowser, openLivePage, pythonPeer, startWebListen, type WebRun } from './browser.js';
 
 if (noBrowser) console.log(`web view in Chromium skipped: ${noBrowser}`);
 
@@ -27,12 +27,8 @@ afterAll(async () => {
 
 /** Opens the web view's address (with its token) in a new page; resolves once the stream is live. */
 async function openPage(run: WebRun): Promise<Page> {
-  const page = await browser.newPage();
+  const { page, errors } = await openLivePage(browser, run.url);
   onTestFinished(() => page.close());
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(run.url, { waitUntil: 'load' });
-  await page.waitForFunction(`document.getElementById('status').textContent === 'live'`, { timeout: 10_000 });
   onTestFinished(() => expect(errors).toEqual([]));
   return page;
 }
