@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, expect, onTestFinished } from 'vitest';
 import { listening, startBin, startProcess, type Running } from '../helpers.js';
 
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
@@ -55,6 +56,26 @@ export async function startWebBin(name: string, args: string[], options: Paramet
   const udpPort = listens ? await listening(run) : 0;
   const match = await run.stderr.waitFor(/web view: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+))\n/);
   return { ...run, udpPort, url: match[1] as string, webPort: Number(match[2]), token: match[3] as string };
+}
+
+/** One browser for a test file: launched before its tests (unless there is none), closed after them. */
+export function sharedBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    if (!noBrowser) browser = await launchBrowser();
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser as Browser;
+}
+
+/** {@link openLivePage} for one test: the page is closed after it, and the test fails if the page threw. */
+export async function openTestPage(browser: Browser, url: string): Promise<Page> {
+  const { page, errors } = await openLivePage(browser, url);
+  onTestFinished(() => page.close());
+  onTestFinished(() => expect(errors).toEqual([]));
+  return page;
 }
 
 /** Opens `url` (with its token) in a new page of `browser`; resolves once the stream is live. Page errors are collected. */

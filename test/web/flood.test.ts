@@ -8,22 +8,16 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { sleep, startProcess, type Running } from '../helpers.js';
-import { launchBrowser, noBrowser, openLivePage, pythonPeer, startWebListen } from './browser.js';
+import { noBrowser, openTestPage, pythonPeer, sharedBrowser, startWebListen } from './browser.js';
 
 const SOCKPERF = spawnSync('sockperf', ['--version'], { encoding: 'utf8' }).status === 0;
 if (noBrowser) console.log(`web view under a flood skipped: ${noBrowser}`);
 else if (!SOCKPERF) console.log('sockperf is not installed (.ci/run installs it): the flood is a Python sender as fast as it can, not paced');
 
-let browser: Browser;
-beforeAll(async () => {
-  if (!noBrowser) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = sharedBrowser();
 
 /** Flood seconds, and the rate sockperf is asked for. */
 const SECONDS = 10;
@@ -66,8 +60,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web under a flood', () =>
     const run = await startWebListen([], { stdio: ['ignore', fd, 'pipe'] });
     closeSync(fd);
     onTestFinished(() => void run.child.kill());
-    const { page, errors } = await openLivePage(browser, run.url);
-    onTestFinished(() => page.close());
+    const page = await openTestPage(shared(), run.url);
     await page.evaluate(MEASURE_PAUSE);
     const heaps: number[] = [];
     const sender = await flood(run.udpPort);
@@ -112,7 +105,6 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web under a flood', () =>
     expect(run.stderr.text).not.toMatch(/dropped|not written/);
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     expect(lines).toHaveLength(count);
-    expect(errors).toEqual([]);
     console.log(
       `web flood (${sender.how}): ${sent} sent, ${count} received and written (${summary?.[2] ?? '?'} datagrams/s over the run; kernel drops ${summary?.[3] ?? '0'}), ` +
         `${skipped} rows skipped by the page; page JS heap peak ${peak.toFixed(1)} MB; pause clicks: handler ran after ${pauses.map((p) => p[0].toFixed(0)).join(', ')} ms ` +

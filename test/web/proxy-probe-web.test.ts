@@ -3,28 +3,19 @@
  * the proxy's two directions and each datagram's fate, the prober's targets with loss, RTT percentiles and jitter
  * over time; the same rules (token, Host, Origin, CSP) as udp-listen's page. Peers are Python's socket module.
  */
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { memoryIO, waitFor } from '../helpers.js';
-import { httpGet, launchBrowser, noBrowser, openLivePage, pythonPeer, startWebBin, type WebRun } from './browser.js';
+import { httpGet, noBrowser, openTestPage, pythonPeer, sharedBrowser, startWebBin, type WebRun } from './browser.js';
 import { proxyMain } from '../../src/cli/proxy.js';
 import { probeMain } from '../../src/cli/probe.js';
 
 if (noBrowser) console.log(`udp-proxy and udp-probe pages in Chromium skipped: ${noBrowser}`);
 
-let browser: Browser;
-beforeAll(async () => {
-  if (!noBrowser) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = sharedBrowser();
 
 async function openPage(run: WebRun): Promise<Page> {
-  const { page, errors } = await openLivePage(browser, run.url);
-  onTestFinished(() => page.close());
-  onTestFinished(() => expect(errors).toEqual([]));
-  return page;
+  return openTestPage(shared(), run.url);
 }
 
 /** The text of `selector`'s first match, or of each match. */

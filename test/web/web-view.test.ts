@@ -9,28 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hexDump } from '../../src/format/hex.js';
 import { hasIPv6, runBin, sleep, startBin, waitFor } from '../helpers.js';
-import { httpGet, launchBrowser, noBrowser, openLivePage, pythonPeer, startWebListen, type WebRun } from './browser.js';
+import { httpGet, noBrowser, openTestPage, pythonPeer, sharedBrowser, startWebListen, type WebRun } from './browser.js';
 
 if (noBrowser) console.log(`web view in Chromium skipped: ${noBrowser}`);
 
-let browser: Browser;
-beforeAll(async () => {
-  if (!noBrowser) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = sharedBrowser();
 
-/** Opens the web view's address (with its token) in a new page; resolves once the stream is live. */
 async function openPage(run: WebRun): Promise<Page> {
-  const { page, errors } = await openLivePage(browser, run.url);
-  onTestFinished(() => page.close());
-  onTestFinished(() => expect(errors).toEqual([]));
-  return page;
+  return openTestPage(shared(), run.url);
 }
 
 /** The log's rows, each as its cells' text. */
@@ -111,7 +101,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web in Chromium', () => {
     const page = await openPage(run);
     const downloads = mkdtempSync(join(tmpdir(), 'udpkit-web-download-'));
     onTestFinished(() => rmSync(downloads, { recursive: true, force: true }));
-    const session = await browser.target().createCDPSession();
+    const session = await shared().target().createCDPSession();
     await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
     const peer = await pythonPeer('send', run.udpPort, '20', 'captured %d');
     await peer.exit;
@@ -144,7 +134,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web in Chromium', () => {
       other.closeAllConnections();
       return new Promise<void>((resolve) => other.close(() => resolve()));
     });
-    const evil = await browser.newPage();
+    const evil = await shared().newPage();
     onTestFinished(() => evil.close());
     // The browser keeps the answer from the other page (no CORS headers, CORP same-origin); the DevTools protocol
     // still sees its status: 403 is the Origin check (a missing cookie would be 401, the body's type 415).
@@ -225,7 +215,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web with traffic, for the
     const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url));
     mkdirSync(artifacts, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
-      const page = await browser.newPage();
+      const page = await shared().newPage();
       onTestFinished(() => page.close());
       await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
       await page.setViewport({ width: 1400, height: 1050 });
