@@ -41,9 +41,18 @@ async function counter(page: Page, id: string): Promise<number> {
 
 /**
  * Listens for clicks on pause after the page's own handler: how long after the input event the handler had run, and
- * the next frame after it (both from the event's timestamp, so the main thread's queue is counted).
+ * the next frame after it (both from the event's timestamp, so the main thread's queue is counted); and the main
+ * thread's long tasks (over 50 ms: what would hold a click back).
  */
 const MEASURE_PAUSE = `window.__pause = [];
+window.__long = { count: 0, total: 0, max: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    window.__long.count += 1;
+    window.__long.total += e.duration;
+    window.__long.max = Math.max(window.__long.max, e.duration);
+  }
+}).observe({ type: 'longtask' });
 document.getElementById('pause').addEventListener('click', (e) => {
   const handled = performance.now() - e.timeStamp;
   requestAnimationFrame(() => setTimeout(() => window.__pause.push([handled, performance.now() - e.timeStamp]), 0));
@@ -97,6 +106,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web under a flood', () =>
     const peak = Math.max(...heaps) / 2 ** 20;
     expect(peak).toBeLessThan(100);
     const pauses = (await page.evaluate('window.__pause')) as [number, number][];
+    const long = (await page.evaluate('window.__long')) as { count: number; total: number; max: number };
     run.child.kill('SIGINT');
     expect((await run.exit).code).toBe(0);
     const summary = /summary: ([\d,]+) datagrams, .*?\(([\d,]+) datagrams\/s\)(?:, kernel drops ([\d,]+))?/.exec(run.stderr.text);
@@ -109,7 +119,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web under a flood', () =>
       `web flood (${sender.how}): ${sent} sent, ${count} received and written (${summary?.[2] ?? '?'} datagrams/s over the run; kernel drops ${summary?.[3] ?? '0'}), ` +
         `${skipped} rows skipped by the page; page JS heap peak ${peak.toFixed(1)} MB; pause clicks: handler ran after ${pauses.map((p) => p[0].toFixed(0)).join(', ')} ms ` +
         `(median ${median(pauses.map((p) => p[0])).toFixed(0)}), next frame after ${pauses.map((p) => p[1].toFixed(0)).join(', ')} ms (median ${median(pauses.map((p) => p[1])).toFixed(0)}); ` +
-        `seen by the test over CDP after ${seen.join(', ')} ms`,
+        `seen by the test over CDP after ${seen.join(', ')} ms; long tasks on the page's main thread: ${long.count} (longest ${long.max.toFixed(0)} ms, ${long.total.toFixed(0)} ms in all)`,
     );
   }, 90_000);
 });
