@@ -3,9 +3,12 @@
  * the proxy's two directions and each datagram's fate, the prober's targets with loss, RTT percentiles and jitter
  * over time; the same rules (token, Host, Origin, CSP) as udp-listen's page. Peers are Python's socket module.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { memoryIO, waitFor } from '../helpers.js';
+import { memoryIO, sleep, waitFor } from '../helpers.js';
 import { httpGet, noBrowser, openTestPage, pythonPeer, sharedBrowser, startWebBin, type WebRun } from './browser.js';
 import { proxyMain } from '../../src/cli/proxy.js';
 import { probeMain } from '../../src/cli/probe.js';
@@ -168,4 +171,28 @@ describe('--web on udp-proxy and udp-probe', () => {
       expect(stdout.text.split('\n')).toContain('--web');
     }
   });
+});
+
+describe.skipIf(noBrowser !== undefined)('udp-proxy and udp-probe pages with traffic, for the eyes', () => {
+  it('screenshots (artifacts/udp-proxy-web.png, artifacts/udp-probe-web.png)', async () => {
+    const echo = await pythonPeer('echo', 0, '40');
+    onTestFinished(() => void echo.child.kill());
+    const relay = await startWebBin('udp-proxy', ['--web', '0', '--host', '127.0.0.1', '--loss', '8%', '--delay', '20ms', '--jitter', '5ms', '0', '127.0.0.1', String(echo.ownPort)]);
+    onTestFinished(() => void relay.child.kill());
+    const prober = await startWebBin('udp-probe', ['--web', '0', '--interval', '20ms', '--report', '1s', `127.0.0.1:${relay.udpPort}`, `127.0.0.1:${echo.ownPort}`], {}, false);
+    onTestFinished(() => void prober.child.kill());
+    const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url));
+    mkdirSync(artifacts, { recursive: true });
+    const pages = await Promise.all([relay, prober].map((run) => openPage(run)));
+    for (const page of pages) await page.setViewport({ width: 1400, height: 1000 });
+    await sleep(9000);
+    for (const [page, name] of [[pages[0], 'udp-proxy'], [pages[1], 'udp-probe']] as const) {
+      // Two pages: only the one in front draws frames (a screenshot waits for one).
+      await page?.bringToFront();
+      await page?.click('#pause');
+      await page?.evaluate('window.scrollTo(0, 0)');
+      await page?.screenshot({ path: join(artifacts, `${name}-web.png`) });
+    }
+    console.log(`screenshots in ${artifacts}`);
+  }, 60_000);
 });
