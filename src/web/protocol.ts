@@ -3,6 +3,8 @@
  * from a command's records, counters that are exact, and once a second what the command's panels chart and tabulate
  * (udp-listen: senders; udp-proxy: the two directions; udp-probe: the targets).
  */
+import type { DirectionSummary } from '../proxy/stats.js';
+import type { ProbeCounts } from '../probe/account.js';
 
 /**
  * One record as the page's live log shows it. `kind` names the row: a datagram heard or one the send box sent
@@ -97,19 +99,7 @@ export interface Second {
 }
 
 /** One direction of udp-proxy, as its summary has it (cumulative since the start). */
-export interface WayFigures {
-  received: number;
-  forwarded: number;
-  bytesForwarded: number;
-  dropped: Record<string, number>;
-  duplicated: number;
-  corrupted: number;
-  reordered: number;
-  delayP50Ms: number | undefined;
-  delayP99Ms: number | undefined;
-  lossAsked: number;
-  lossAchieved: number | undefined;
-}
+export type WayFigures = DirectionSummary;
 
 /** udp-proxy's `event: second`: both directions' totals so far, and the sessions. */
 export interface ProxySecond {
@@ -121,16 +111,10 @@ export interface ProxySecond {
   held: number;
 }
 
-/** A probe target's line in udp-probe's table: totals since the start, and the last report's window. */
-export interface TargetRow {
+/** A probe target's line in udp-probe's table: totals since the start (null: not known), and the last report's window. */
+export interface TargetRow extends ProbeCounts {
   target: string;
   address: string | null;
-  sent: number;
-  received: number;
-  lost: number;
-  late: number;
-  duplicated: number;
-  reordered: number;
   lostUp: number | null;
   lostDown: number | null;
   errors: number;

@@ -127,7 +127,13 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
     closing ??= new Promise<void>((resolve) => {
       clearInterval(ticker);
       clearInterval(seconds);
-      for (const stream of streams) stream.end();
+      // The last word: the rows and counters since the last tick, and the command's final figures.
+      const last = streams.size > 0 ? source.second(Date.now()) : undefined;
+      for (const stream of streams) {
+        stream.tick();
+        stream.event('second', last);
+        stream.end();
+      }
       server.close(() => resolve());
       server.closeAllConnections();
     });

@@ -7,7 +7,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, expect, onTestFinished } from 'vitest';
 import { listening, startBin, startProcess, type Running } from '../helpers.js';
 
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
@@ -46,10 +47,45 @@ export interface WebRun extends Running {
 
 /** Starts `udp-listen --web 0 ARGS 0` (the built bin) and waits for its two lines. */
 export async function startWebListen(args: string[] = [], options: Parameters<typeof startBin>[2] = {}): Promise<WebRun> {
-  const run = startBin('udp-listen', ['--web', '0', ...args, '0'], options);
-  const udpPort = await listening(run);
+  return startWebBin('udp-listen', ['--web', '0', ...args, '0'], options);
+}
+
+/** Starts a built bin whose ARGS include `--web 0`; waits for its listening line (when it has one) and its web view line. */
+export async function startWebBin(name: string, args: string[], options: Parameters<typeof startBin>[2] = {}, listens = true): Promise<WebRun> {
+  const run = startBin(name, args, options);
+  const udpPort = listens ? await listening(run) : 0;
   const match = await run.stderr.waitFor(/web view: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+))\n/);
   return { ...run, udpPort, url: match[1] as string, webPort: Number(match[2]), token: match[3] as string };
+}
+
+/** One browser for a test file: launched before its tests (unless there is none), closed after them. */
+export function sharedBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    if (!noBrowser) browser = await launchBrowser();
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser as Browser;
+}
+
+/** {@link openLivePage} for one test: the page is closed after it, and the test fails if the page threw. */
+export async function openTestPage(browser: Browser, url: string): Promise<Page> {
+  const { page, errors } = await openLivePage(browser, url);
+  onTestFinished(() => page.close());
+  onTestFinished(() => expect(errors).toEqual([]));
+  return page;
+}
+
+/** Opens `url` (with its token) in a new page of `browser`; resolves once the stream is live. Page errors are collected. */
+export async function openLivePage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(`document.getElementById('status').textContent === 'live'`, { timeout: 10_000 });
+  return { page, errors };
 }
 
 /** A Python UDP peer (fixtures/udp-peer.py MODE PORT ARGS); resolves once it has printed its own port. */

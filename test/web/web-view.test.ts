@@ -4,37 +4,23 @@
  * box reaching a Python receiver, "Capture now" read by tshark; and refused: no token, a wrong Host, another origin.
  */
 import { createServer, request, type ClientRequest } from 'node:http';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hexDump } from '../../src/format/hex.js';
 import { hasIPv6, runBin, sleep, startBin, waitFor } from '../helpers.js';
-import { httpGet, launchBrowser, noBrowser, pythonPeer, startWebListen, type WebRun } from './browser.js';
+import { httpGet, noBrowser, openTestPage, pythonPeer, sharedBrowser, startWebListen, type WebRun } from './browser.js';
 
 if (noBrowser) console.log(`web view in Chromium skipped: ${noBrowser}`);
 
-let browser: Browser;
-beforeAll(async () => {
-  if (!noBrowser) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = sharedBrowser();
 
-/** Opens the web view's address (with its token) in a new page; resolves once the stream is live. */
 async function openPage(run: WebRun): Promise<Page> {
-  const page = await browser.newPage();
-  onTestFinished(() => page.close());
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(run.url, { waitUntil: 'load' });
-  await page.waitForFunction(`document.getElementById('status').textContent === 'live'`, { timeout: 10_000 });
-  onTestFinished(() => expect(errors).toEqual([]));
-  return page;
+  return openTestPage(shared(), run.url);
 }
 
 /** The log's rows, each as its cells' text. */
@@ -115,7 +101,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web in Chromium', () => {
     const page = await openPage(run);
     const downloads = mkdtempSync(join(tmpdir(), 'udpkit-web-download-'));
     onTestFinished(() => rmSync(downloads, { recursive: true, force: true }));
-    const session = await browser.target().createCDPSession();
+    const session = await shared().target().createCDPSession();
     await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
     const peer = await pythonPeer('send', run.udpPort, '20', 'captured %d');
     await peer.exit;
@@ -148,7 +134,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web in Chromium', () => {
       other.closeAllConnections();
       return new Promise<void>((resolve) => other.close(() => resolve()));
     });
-    const evil = await browser.newPage();
+    const evil = await shared().newPage();
     onTestFinished(() => evil.close());
     // The browser keeps the answer from the other page (no CORS headers, CORP same-origin); the DevTools protocol
     // still sees its status: 403 is the Origin check (a missing cookie would be 401, the body's type 415).
@@ -218,57 +204,6 @@ describe('the web view refuses requests without the token or with a wrong Host',
   }, 30_000);
 });
 
-describe.skipIf(noBrowser !== undefined)('udp-listen --web under a flood', () => {
-  it('the page\'s heap stays bounded, it says how much it skipped, pause holds; the record file has every datagram', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'udpkit-web-flood-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'records.txt');
-    const fd = openSync(file, 'w');
-    const run = await startWebListen([], { stdio: ['ignore', fd, 'pipe'] });
-    closeSync(fd);
-    const page = await openPage(run);
-    const heaps: number[] = [];
-    const flood = await pythonPeer('flood', run.udpPort, '300000', '64');
-    let paused = false;
-    let rowsWhenPaused = -1;
-    const done = flood.stdout.waitFor(/sent (\d+)/, 40_000);
-    for (let turn = 0; turn < 400 && !/sent \d+/.test(flood.stdout.text); turn++) {
-      heaps.push((await page.metrics()).JSHeapUsedSize ?? 0);
-      if (!paused && Number((await page.evaluate(`document.getElementById('c-skipped').textContent`) as string).replace(/,/g, '')) > 0) {
-        const clicked = Date.now();
-        await page.click('#pause');
-        await page.waitForFunction(`document.body.classList.contains('paused')`, { timeout: 5000 });
-        console.log(`pause took effect ${Date.now() - clicked} ms after the click, under the flood`);
-        paused = true;
-        rowsWhenPaused = await rowCount(page, '#log tbody tr');
-      }
-      await sleep(50);
-    }
-    await done;
-    // Let the last counters reach the page, then check what it says.
-    await sleep(1200);
-    heaps.push((await page.metrics()).JSHeapUsedSize ?? 0);
-    expect(paused).toBe(true);
-    expect(await rowCount(page, '#log tbody tr')).toBe(rowsWhenPaused);
-    const skipped = Number((await page.evaluate(`document.getElementById('c-skipped').textContent`) as string).replace(/,/g, ''));
-    const shown = Number((await page.evaluate(`document.getElementById('c-records').textContent`) as string).replace(/,/g, ''));
-    const held = Number((await page.evaluate(`document.getElementById('c-held').textContent`) as string).replace(/,/g, ''));
-    expect(skipped).toBeGreaterThan(0);
-    expect(held).toBeGreaterThan(0);
-    const peak = Math.max(...heaps) / 2 ** 20;
-    console.log(`flood: ${shown} datagrams counted, ${skipped} rows skipped, ${held} held back by pause; page JS heap peak ${peak.toFixed(1)} MB`);
-    expect(peak).toBeLessThan(100);
-    run.child.kill('SIGINT');
-    expect((await run.exit).code).toBe(0);
-    const summary = /summary: ([\d,]+) datagrams/.exec(run.stderr.text);
-    const count = Number((summary?.[1] ?? '').replace(/,/g, ''));
-    expect(count).toBe(shown);
-    expect(run.stderr.text).not.toMatch(/dropped|not written/);
-    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    expect(lines).toHaveLength(count);
-  }, 90_000);
-});
-
 describe.skipIf(noBrowser !== undefined)('udp-listen --web with traffic, for the eyes', () => {
   it('screenshots in light and dark (artifacts/udp-listen-web-*.png; docs/udp-listen-web.png is one of them)', async () => {
     const run = await startWebListen();
@@ -280,7 +215,7 @@ describe.skipIf(noBrowser !== undefined)('udp-listen --web with traffic, for the
     const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url));
     mkdirSync(artifacts, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
-      const page = await browser.newPage();
+      const page = await shared().newPage();
       onTestFinished(() => page.close());
       await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
       await page.setViewport({ width: 1400, height: 1050 });

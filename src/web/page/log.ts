@@ -12,6 +12,19 @@ import type { Panel, Row, Selection } from './panel.js';
 export const MAX_ROWS = 500;
 /** The log is laid out at most this often (ms): rows that come between wait, so a flood costs a few layouts a second. */
 const RENDER_EVERY_MS = 250;
+/**
+ * The render budget: a layout of the log may take at most this share of the page's main thread. When a flush (its
+ * DOM work and the frame that lays it out) takes longer, the next waits longer (up to {@link MAX_RENDER_EVERY_MS}),
+ * so that a click (pause) seldom finds the thread busy. Measured under a flood on a loaded machine: a flush's frame
+ * took 70–270 ms, every 250 ms, and a click waited for it.
+ */
+const RENDER_SHARE = 1 / 8;
+/**
+ * Rows drawn in one render at most (the newest of those that came since the last): what one layout costs stays
+ * bounded however long the wait between renders grows; the older ones are counted as not drawn.
+ */
+const MAX_WAITING = 100;
+const MAX_RENDER_EVERY_MS = 2000;
 
 /** What the filter asks: parts left empty match everything. */
 interface Filter {
@@ -28,10 +41,14 @@ export class LogPanel implements Panel {
   paused = false;
   /** Rows that came while paused, not shown. */
   held = 0;
-  /** Rows waiting for the next render, at most {@link MAX_ROWS}. */
+  /** Rows waiting for the next render, at most {@link MAX_WAITING}. */
   private waiting: Row[] = [];
+  /** Rows that came faster than the log is drawn: not drawn (the page adds them to what it says it skipped). */
+  undrawn = 0;
   private scheduled = false;
   private lastRender = 0;
+  /** The wait between two renders now (ms): {@link RENDER_EVERY_MS}, more while renders are dear. */
+  private renderEvery = RENDER_EVERY_MS;
   /** Whether the log follows new rows (its reader has not scrolled up). */
   private following = true;
   private readonly scroller = this.body.closest<HTMLElement>('.scroll');
@@ -58,14 +75,14 @@ export class LogPanel implements Panel {
     }
     if (rows.length === 0) return;
     this.waiting.push(...rows);
-    if (this.waiting.length > MAX_ROWS) this.waiting.splice(0, this.waiting.length - MAX_ROWS);
+    if (this.waiting.length > MAX_WAITING) this.undrawn += this.waiting.splice(0, this.waiting.length - MAX_WAITING).length;
     if (this.scheduled) return;
     this.scheduled = true;
-    const wait = Math.max(0, this.lastRender + RENDER_EVERY_MS - performance.now());
+    const wait = Math.max(0, this.lastRender + this.renderEvery - performance.now());
     setTimeout(() => requestAnimationFrame(() => this.flush()), wait);
   }
 
-  /** Puts the waiting rows in the table (unless paused meanwhile), dropping the oldest beyond {@link MAX_ROWS}. */
+  /** Puts the waiting rows in the table (unless paused meanwhile), removing the oldest beyond {@link MAX_ROWS}. */
   private flush(): void {
     this.scheduled = false;
     this.lastRender = performance.now();
@@ -83,6 +100,12 @@ export class LogPanel implements Panel {
     // would make the browser lay it out again at once.
     const scroller = this.scroller;
     if (scroller && this.following) requestAnimationFrame(() => (scroller.scrollTop = scroller.scrollHeight));
+    // This runs in a frame's animation callbacks: the next frame's come once this one is laid out and painted.
+    const began = this.lastRender;
+    requestAnimationFrame(() => {
+      const cost = performance.now() - began;
+      this.renderEvery = Math.min(MAX_RENDER_EVERY_MS, Math.max(RENDER_EVERY_MS, cost / RENDER_SHARE));
+    });
   }
 
   private render(row: Row): HTMLTableRowElement {
@@ -91,13 +114,12 @@ export class LogPanel implements Panel {
     tr.dataset.id = String(row.id);
     const payload = document.createElement('td');
     payload.className = 'payload';
-    // A row with bytes (udp-listen's) has a hex toggle; a fate or a report is only text.
+    // A row with bytes (udp-listen's) has a hex toggle (its dump made on the first click: under a flood most rows
+    // are never opened); a fate or a report is only text.
     if (row.hex !== '') {
       const toggle = cell('button', 'hex', 'hex-toggle') as HTMLButtonElement;
       toggle.type = 'button';
-      const hex = cell('pre', row.hex, 'hexdump');
-      hex.hidden = true;
-      payload.append(toggle, cell('span', row.text, 'payload-text'), hex);
+      payload.append(toggle, cell('span', row.text, 'payload-text'));
     } else payload.append(cell('span', row.text, 'payload-text'));
     const second = row.kind === 'sent' ? 'sent' : row.protocol;
     tr.append(cell('td', clock(row.time)), cell('td', second), cell('td', row.peer), cell('td', row.port === null ? '' : String(row.port)), cell('td', String(row.size), 'num'), payload);
@@ -112,9 +134,14 @@ export class LogPanel implements Panel {
     const row = tr ? this.data.get(tr) : undefined;
     if (!tr || !row) return;
     if (target.classList.contains('hex-toggle')) {
-      const hex = tr.querySelector<HTMLElement>('.hexdump');
+      let hex = tr.querySelector<HTMLElement>('.hexdump');
+      if (!hex) {
+        hex = cell('pre', row.hex, 'hexdump');
+        hex.hidden = true;
+        target.parentElement?.append(hex);
+      }
       const text = tr.querySelector<HTMLElement>('.payload-text');
-      if (hex && text) {
+      if (text) {
         hex.hidden = !hex.hidden;
         text.hidden = !hex.hidden;
         target.textContent = hex.hidden ? 'hex' : 'text';

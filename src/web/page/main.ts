@@ -16,14 +16,15 @@ import { sendBox } from './send.js';
 import type { Hello } from '../protocol.js';
 
 /** The header's counters (the command's, named in its hello), the ring's fill and the "behind" line. */
-function showCounters(c: Counters, names: readonly string[]): void {
+function showCounters(c: Counters, names: readonly string[], undrawn: number): void {
   for (const name of names) {
     const value = c[name];
     byId(`c-${name}`).textContent = value === null || value === undefined ? 'unknown' : count(value);
   }
   byId('c-ring').textContent = `${count(c.ring)} of ${count(c.ringMax)}`;
-  byId('c-skipped').textContent = count(c.skipped);
-  byId('behind').classList.toggle('is-behind', c.skipped > 0 || (c.kernelDrops ?? 0) > 0);
+  // Skipped: rows the server did not send this page, and rows that came faster than the log is drawn.
+  byId('c-skipped').textContent = count(c.skipped + undrawn);
+  byId('behind').classList.toggle('is-behind', c.skipped + undrawn > 0 || (c.kernelDrops ?? 0) > 0);
 }
 
 /** The header's counters and the log's column heads, as the command's hello names them. */
@@ -89,7 +90,8 @@ function connect(): void {
   });
   events.addEventListener('rows', (e) => {
     const batch = JSON.parse((e as MessageEvent<string>).data) as Batch;
-    showCounters(batch.counters, counters);
+    const log = panels.find((p): p is LogPanel => p instanceof LogPanel);
+    showCounters(batch.counters, counters, log?.undrawn ?? 0);
     for (const panel of panels) panel.rows?.(batch.rows);
   });
   events.addEventListener('second', (e) => {
