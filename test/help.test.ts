@@ -359,6 +359,8 @@ describe('help', () => {
                                                                                 [string] [default: "text"]
             --metrics   Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)
                                                                                                   [string]
+            --tcp       Probe TCP echo servers: one kept connection each, reconnected when it breaks
+                                                                                                 [boolean]
             --version   Show version number                                                      [boolean]
         -h, --help      Show help                                                                [boolean]
 
@@ -370,11 +372,15 @@ describe('help', () => {
                                   twenty probes, NDJSON reports
         udp-probe --metrics 9464 db1:5005 db2:5005
                                   serve http://127.0.0.1:9464/metrics for Prometheus
+        udp-probe --tcp 127.0.0.1:5005
+                                  over TCP: connect timed, a round trip per probe on a kept connection
+                                  (\`udp-listen --tcp --echo 5005\`)
 
       Against \`udp-listen --echo\`, loss is split into the way there (up) and the way back (down) by the
-      echo server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown. A
-      target that does not resolve or answer is reported and probed on. Ctrl+C prints the summary per
-      target and exits 0.
+      echo server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown.
+      With --tcp, failures (refused, reset, closed, timeout) are counted by cause and the connection
+      opened anew. A target that does not resolve or answer is reported and probed on. Ctrl+C prints the
+      summary per target and exits 0.
 
       Shell completion: udp-probe completion >> ~/.bashrc (or udp-probe completion zsh >> ~/.zshrc).
       "
