@@ -259,6 +259,11 @@ describe('help', () => {
             --reset-after      TCP: reset the connection after N bytes or a duration (64k, 2s)    [string]
             --blackhole-after  TCP: stop forwarding after N bytes or a duration, connection kept open
                                                                                                   [string]
+            --allow            Relay only clients in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable;
+                               others dropped and counted                                         [string]
+            --deny             Drop (and count) clients in CIDR; repeatable                       [string]
+            --metrics          Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address
+                               127.0.0.1)                                                         [string]
             --version          Show version number                                               [boolean]
         -h, --help             Show help                                                         [boolean]
 
