@@ -508,6 +508,11 @@ if (!receiveOnly) {
   const { proxyBench } = await import('./proxy.mjs');
   await proxyBench({ quick, runs: RUNS, figure, ratioOf, note, blast });
 }
+// 8. udp-probe: 100 targets at 10 ms with /metrics scraped 100 times a second (issue 19), beside one target alone.
+if (!receiveOnly) {
+  const { probeBench } = await import('./probe.mjs');
+  await probeBench({ quick, figure, ratioOf, note });
+}
 progressDone();
 
 // Report.
@@ -595,6 +600,10 @@ ${table}
   (CommonJS) the built library's root entry (the file package.json \`exports\` names), against a bare \`node -e ''\`;
   interleaved as for start-up; \`node bench/import-time.mjs\` measures it alone.
 - **Memory**: VmHWM of udp-listen after the datagrams were sent at 200,000/s.
+- **udp-probe** (\`bench/probe.mjs\`, one run of ${quick ? 10 : 60} s each): 100 targets at 10 ms (10,000 probes a second) on
+  one \`udp-listen --echo\` with 100 ports, its \`/metrics\` fetched 100 times a second (one every 10 ms whatever the earlier
+  ones do); peak RSS (VmHWM, read twice a second while it runs) against the same prober with one target and no scrapes;
+  scrapes answered, their p99, and the probes lost on loopback.
 - **Web view** (\`npm run bench -- --web\` runs it alone): the unpaced flood into \`udp-listen -f text > file\`
   with \`--web 0\` and a page's event stream open (a Node client reading \`/events\` with the token) against the
   same without \`--web\`, interleaved; target (issue 20): within 10 % of the listener without \`--web\`.
