@@ -74,12 +74,12 @@ export class TcpProbeTarget extends TargetBase {
     this.address = resolved.address;
     const t0 = monotonicMs();
     const socket = connect({ host: resolved.address, port: this.spec.port, noDelay: true });
+    let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(failure('ETIMEDOUT', `connect took longer than ${this.settings.timeoutMs} ms`)), this.settings.timeoutMs);
+        timer = setTimeout(() => reject(failure('ETIMEDOUT', `connect took longer than ${this.settings.timeoutMs} ms`)), this.settings.timeoutMs);
         socket.once('error', reject);
         socket.once('connect', () => {
-          clearTimeout(timer);
           socket.off('error', reject);
           resolve();
         });
@@ -87,6 +87,8 @@ export class TcpProbeTarget extends TargetBase {
     } catch (error) {
       socket.destroy();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     this.connectTime.observe((monotonicMs() - t0) / 1000);
     this.connects += 1;
