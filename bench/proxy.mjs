@@ -75,11 +75,23 @@ async function probe(flags, { rate, seconds, clients = 1 }) {
   return { ...JSON.parse(/\{"received".*\}/.exec(result.stdout)[0]), summary: stopped.stderr, rss };
 }
 
+/** The parts of the udp-proxy figures, in the order they run. */
+const PARTS = ['relay', 'delay', 'loss', 'rss'];
+
 /**
- * The udp-proxy figures. `ctx`: { quick, runs, figure, ratioOf, note, blast } from run.mjs.
+ * The udp-proxy figures. `ctx`: { quick, runs, figure, ratioOf, note, blast } from run.mjs, and `only` (a list of
+ * PARTS) to run some of them.
  */
-export async function proxyBench({ quick, runs, figure, ratioOf, note, blast }) {
+export async function proxyBench({ quick, runs, figure, ratioOf, note, blast, only = PARTS }) {
   const seconds = quick ? 1 : 2;
+  if (only.includes('relay')) await relayBench({ seconds, runs, figure, ratioOf, note, blast });
+  if (only.includes('delay')) await delayBench({ seconds, runs, figure, note });
+  if (only.includes('loss')) await lossBench({ quick, runs, figure, note });
+  if (only.includes('rss')) await rssBench({ seconds, runs, figure, note });
+}
+
+/** Relay throughput: udp-proxy, a bare Node relay and socat, in turn in each run. */
+async function relayBench({ seconds, runs, figure, ratioOf, note, blast }) {
   const names = Object.keys(RELAYS).filter((name) => !name.startsWith('socat') || has('socat'));
   const samples = Object.fromEntries(names.map((name) => [name, []]));
   for (let r = 0; r < runs; r++) {
@@ -93,6 +105,10 @@ export async function proxyBench({ quick, runs, figure, ratioOf, note, blast }) 
   proxy.vsBaseline = ratioOf(proxy, figures['bare Node relay']);
   const socat = figures['socat UDP-LISTEN fork'];
   proxy.target = { text: '>= 0.8x bare Node relay and >= socat', met: proxy.vsBaseline >= 0.8 && (socat === undefined || proxy.median >= socat.median) };
+}
+
+/** Delay precision: --delay 20ms at 10,000/s, and the same path with no delay (the baseline), in turn in each run. */
+async function delayBench({ seconds, runs, figure, note }) {
 
   const p50 = [];
   const p99 = [];
@@ -113,6 +129,10 @@ export async function proxyBench({ quick, runs, figure, ratioOf, note, blast }) 
   d99.target = { text: '<= 1 ms', met: d99.median <= 1 };
   figure('proxy:delay:base50', 'the same path through udp-proxy with no delay: measured delay, p50', 'ms', base50);
   figure('proxy:delay:base99', 'the same path through udp-proxy with no delay: measured delay, p99', 'ms', base99);
+}
+
+/** Loss precision: --loss 10% with a seed over 50,000 (quick) or 100,000 datagrams. */
+async function lossBench({ quick, runs, figure, note }) {
 
   const total = quick ? 50_000 : 100_000;
   const achieved = [];
@@ -123,6 +143,10 @@ export async function proxyBench({ quick, runs, figure, ratioOf, note, blast }) 
   }
   const loss = figure('proxy:loss', `udp-proxy --loss 10% over ${total} datagrams: loss achieved`, '%', achieved);
   loss.target = { text: '10 ± 0.3 %', met: loss.min >= 9.7 && loss.max <= 10.3 };
+}
+
+/** Memory: peak RSS with 1,024 sessions behind a 200 ms delay at 50,000/s. */
+async function rssBench({ seconds, runs, figure, note }) {
 
   const rss = [];
   for (let r = 0; r < runs; r++) {
@@ -133,7 +157,10 @@ export async function proxyBench({ quick, runs, figure, ratioOf, note, blast }) 
   memory.target = { text: '< 100 MB', met: memory.max < 100 };
 }
 
-/** Run alone (`node bench/proxy.mjs [--quick] [--runs N]`): the udp-proxy figures printed as JSON, docs untouched. */
+/**
+ * Run alone (`node bench/proxy.mjs [--quick] [--runs N] [--only relay,delay,loss,rss]`): the udp-proxy figures
+ * printed as JSON, docs untouched.
+ */
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { summarize, run } = await import('./lib.mjs');
   const results = [];
@@ -145,6 +172,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await proxyBench({
     quick: process.argv.includes('--quick'),
     runs: runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3,
+    only: process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : PARTS,
     figure: (id, name, unit, values) => {
       const entry = { id, name, unit, ...summarize(values) };
       results.push(entry);

@@ -254,6 +254,8 @@ describe('help', () => {
             --pcap             Write both legs to FILE as a pcap capture                          [string]
         -v, --verbose          A line on stderr per session (TCP: connection) opened and closed  [boolean]
             --control          Serve the HTTP JSON API on [ADDR:]PORT (loopback by default)       [string]
+            --web              Serve a live page of both directions and each datagram's fate on
+                               [ADDR:]PORT (127.0.0.1 unless given); needs the token it prints    [string]
             --tcp              Relay TCP connections (stream impairments only)                   [boolean]
             --slice            TCP: cut writes into pieces of at most N bytes                     [string]
             --reset-after      TCP: reset the connection after N bytes or a duration (64k, 2s)    [string]
@@ -276,6 +278,8 @@ describe('help', () => {
         udp-proxy --delay 20ms --jitter 10ms 6000 127.0.0.1 5005   datagrams overtake one another
         udp-proxy --rate 1mbit --queue 100ms 6000 127.0.0.1 5005   a 1 Mbit/s bottleneck
         udp-proxy --seed 7 -f json --loss 10% 6000 127.0.0.1 5005  every fate as JSON, the same each run
+        udp-proxy --web 8080 --loss 5% 6000 127.0.0.1 5005         and a live page of both directions and
+                                                                   each fate: open the address it prints
         udp-proxy --control 8474 6000 127.0.0.1 5005               change the link live: curl -X PUT -d
                                                                    '{"loss":"100%"}' 127.0.0.1:8474/up
         udp-proxy --tcp --delay 100ms 8080 127.0.0.1 80            a slow TCP link
@@ -327,8 +331,8 @@ describe('help', () => {
       Examples:
         udp-compare                                   every scenario on loopback
         udp-compare -s boundaries -s overload         two scenarios
-        udp-compare -f markdown -s lossy-link         a table to paste (needs root, ip, nft)
-        udp-compare -s bottleneck --link-rate 10mbit  both through a congested router (needs root, ip, tc)
+        udp-compare -f markdown -s lossy-link         a table to paste (ip, nft; root or userns)
+        udp-compare -s bottleneck --link-rate 10mbit  through a congested router (ip, tc; root or userns)
         udp-compare --save reports --baseline reports/last.json
                                                       keep this run, compared with an earlier one
         udp-compare 192.0.2.10 5005                   against a remote echo pair
@@ -366,6 +370,8 @@ describe('help', () => {
                                                                                                   [string]
             --tcp       Probe TCP echo servers: one kept connection each, reconnected when it breaks
                                                                                                  [boolean]
+            --web       Serve a live page of loss, RTT percentiles and jitter per target on [ADDR:]PORT
+                        (127.0.0.1 unless given); needs the token it prints                       [string]
             --version   Show version number                                                      [boolean]
         -h, --help      Show help                                                                [boolean]
 
@@ -380,6 +386,8 @@ describe('help', () => {
         udp-probe --tcp 127.0.0.1:5005
                                   over TCP: connect timed, a round trip per probe on a kept connection
                                   (\`udp-listen --tcp --echo 5005\`)
+        udp-probe --web 8080 --report 1s 127.0.0.1:5005
+                                  and a live page: loss, RTT and jitter a point per report
 
       Against \`udp-listen --echo\`, loss is split into the way there (up) and the way back (down) by the
       echo server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown.

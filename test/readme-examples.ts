@@ -23,6 +23,8 @@ export interface SessionStep {
 export interface Script {
   section: string;
   lines: string[];
+  /** What the README shows a line printing (a plain block right after the YAML block that names the line). */
+  shown: Record<string, string[]>;
 }
 
 /** A YAML block the README names (`# sensor.yaml: udp-listen … sensor.yaml …`): written to that file first. */
@@ -67,8 +69,10 @@ export function readmeExamples(
   const script = (lines: string[]): void => {
     const last = scripts.at(-1);
     if (last !== undefined && last.section === section) last.lines.push(...lines);
-    else scripts.push({ section, lines });
+    else scripts.push({ section, lines, shown: {} });
   };
+  /** The command of the YAML block just closed, when nothing but blank lines came after it yet. */
+  let named: string | undefined;
   for (const line of text.split('\n')) {
     if (line.startsWith('```')) {
       if (block === undefined) {
@@ -77,10 +81,14 @@ export function readmeExamples(
       } else {
         const session = sessionOf(block);
         if (session.length > 0) sessions.push(session);
-        const named = /^# ([\w.-]+\.ya?ml): (udp-.*)$/.exec(block[0] ?? '');
-        if (language === 'yaml' && named) {
-          files.push({ name: named[1] ?? '', text: block.join('\n') });
-          script([named[2] ?? '']);
+        const file = /^# ([\w.-]+\.ya?ml): (udp-.*)$/.exec(block[0] ?? '');
+        const output = language === '' && session.length === 0 && named !== undefined && !isScript(block);
+        if (output) (scripts.at(-1) as Script).shown[named as string] = block.filter((l) => l.trim() !== '');
+        named = undefined;
+        if (language === 'yaml' && file) {
+          files.push({ name: file[1] ?? '', text: block.join('\n') });
+          script([file[2] ?? '']);
+          named = file[2] ?? '';
         } else if (['', 'sh', 'bash'].includes(language) && session.length === 0 && isScript(block)) {
           script(block.filter((l) => l.trim() !== '' && !l.startsWith('#')));
         }
@@ -88,11 +96,13 @@ export function readmeExamples(
       }
       continue;
     }
-    if (line.startsWith('#')) section = line;
+    // A heading (not a comment inside a fenced block): the section the next worked example belongs to.
+    if (line.startsWith('#') && block === undefined) section = line;
     if (block !== undefined) {
       block.push(line);
       continue;
     }
+    if (line.trim() !== '' && !line.startsWith('```')) named = undefined;
     if (!line.startsWith('|')) {
       header = undefined;
       continue;

@@ -36,9 +36,9 @@ const HELP_FILES: Record<string, string> = { 'dev.yaml': 'sensor.yaml', 'talk.ya
 
 /**
  * The device a `--expect` or `--script` example talks to: the README's sensor (its `--respond` rules, then its
- * sensor.yaml), on the example's port.
+ * sensor.yaml), on the example's port; what no rule answers is echoed (`--expect 'ping*' … ping`).
  */
-const DEVICE = `udp-listen --respond 'READ? => TEMP=21' --respond '/^SET (\\w+)=(\\d+)$/ => OK {{1}} {{2}} #{{seq}}' --respond-file sensor.yaml`;
+const DEVICE = `udp-listen --echo --respond 'READ? => TEMP=21' --respond '/^SET (\\w+)=(\\d+)$/ => OK {{1}} {{2}} #{{seq}}' --respond-file sensor.yaml`;
 
 /** Expected outcomes the README states in words beside the example (the default: exit 0, received). */
 const OUTCOMES: Record<string, { code: number; peer?: false }> = {
@@ -362,7 +362,7 @@ function heldPort(command: string): string | undefined {
  * started and left running (a new one on the port of an earlier one replaces it, as Ctrl+C and a new command
  * would); every other line must exit 0. At the end every server is stopped with Ctrl+C and must exit 0.
  */
-async function runScript(lines: readonly string[]): Promise<void> {
+async function runScript(lines: readonly string[], shown: Readonly<Record<string, string[]>> = {}): Promise<void> {
   const servers: { command: string; run: Shell }[] = [];
   try {
     for (const line of lines) {
@@ -380,8 +380,10 @@ async function runScript(lines: readonly string[]): Promise<void> {
         servers.push({ command, run });
         continue;
       }
-      const run = shell(command, 60_000);
+      const lines = shown[command];
+      const run = shell(lines === undefined ? command : `exec 2>&1; ${command}`, 60_000);
       expect(await run.exit, `${command}: ${run.stderr.text}${run.stdout.text}`).toBe(0);
+      if (lines !== undefined) compareShown({ command, shown: lines }, run.stdout.text);
     }
     for (const { command, run } of servers) {
       const code = await stop(run);
@@ -413,6 +415,10 @@ function shownPattern(line: string): RegExp {
   pattern = pattern.replace(/granted \d+/g, 'granted \\d+');
   // How many reads a TCP stream took depends on timing (see mergeChunks).
   pattern = pattern.replace(/ in \d+ chunks?,/g, ' in \\d+ chunks?,');
+  // A prober's report: how many probes had been sent and settled by the report's moment depends on timing.
+  pattern = pattern.replace(/ \\\(0 of \d+\\\)/g, ' \\(0 of \\d+\\)').replace(/total \d+ sent, \d+ received/g, 'total \\d+ sent, \\d+ received');
+  // A counter scraped at some moment.
+  pattern = pattern.replace(/^(udpkit_\w+_total\\\{.*\\\}) \d+$/, '$1 \\d+');
   return new RegExp(`^${pattern}$`);
 }
 
@@ -456,6 +462,7 @@ function compareShown(step: SessionStep, text: string): void {
 
 async function runSession(steps: SessionStep[]): Promise<void> {
   const background: { step: SessionStep; run: Shell }[] = [];
+  const servers: Shell[] = [];
   try {
     for (const step of steps) {
       if (parseCommand(step.command).tool === 'udp-listen') {
@@ -464,10 +471,20 @@ async function runSession(steps: SessionStep[]): Promise<void> {
         background.push({ step, run });
         continue;
       }
+      if (/\s&$/.test(step.command)) {
+        // Another server left running (`udp-probe … &`): what it printed before the next line was typed, as a
+        // terminal shows it; it runs on until the end, then Ctrl+C.
+        const run = shell(`exec 2>&1; exec ${step.command.replace(/\s&$/, '')}`);
+        await waitFor(() => printed(run.stdout.text, step.shown).length >= step.shown.length, { timeoutMs: 10_000, what: () => `the output of ${step.command}: ${run.stdout.text}` });
+        compareShown(step, printed(run.stdout.text, step.shown).slice(0, step.shown.length).join('\n'));
+        servers.push(run);
+        continue;
+      }
       const run = shell(`exec 2>&1; ${step.command}`, 30_000);
       await run.exit;
       compareShown(step, run.stdout.text);
     }
+    for (const run of servers) expect(await stop(run), run.stdout.text).toBe(0);
     for (const { step, run } of background) {
       // What the listeners printed, once what was sent to them has arrived.
       await waitFor(() => printed(run.stdout.text, step.shown).length >= step.shown.length - 1, { timeoutMs: 5000, what: `the output of ${step.command}` });
@@ -477,6 +494,7 @@ async function runSession(steps: SessionStep[]): Promise<void> {
     }
   } finally {
     for (const { run } of background) run.interrupt();
+    for (const run of servers) run.interrupt();
   }
 }
 
@@ -488,6 +506,8 @@ describe.skipIf(unavailable !== undefined)('README examples', () => {
     expect(commands.length).toBeGreaterThan(60);
     expect(sessions.length).toBeGreaterThanOrEqual(3);
     expect(help.length).toBeGreaterThanOrEqual(20);
+    // The script's output block, checked against what `udp-send --script` prints.
+    expect(scripts.flatMap((script) => Object.values(script.shown)).some((lines) => lines.some((line) => line.startsWith('step 2 expect WELCOME')))).toBe(true);
   });
 
   it.each(commands.filter((c) => !compares.includes(c)))('%s', async (command) => {
@@ -498,10 +518,10 @@ describe.skipIf(unavailable !== undefined)('README examples', () => {
     await runSession([...steps]);
   }, 60_000);
 
-  it.each(scripts.map((script) => [script.section, script.lines] as const))('worked example in %s', async (_section, lines) => {
+  it.each(scripts.map((script) => [script.section, script.lines, script.shown] as const))('worked example in %s', async (_section, lines, shown) => {
     // A lone listener line is a listener example: it is sent a datagram as the table's are.
     if (lines.length === 1 && parseCommand(lines[0] ?? '').tool === 'udp-listen') await runExample(lines[0] ?? '');
-    else await runScript(lines);
+    else await runScript(lines, shown);
   }, 120_000);
 });
 

@@ -99,8 +99,8 @@ const compareSchema = z.pipe(
 export const COMPARE_EXAMPLES: readonly Example[] = [
   ['$0', 'every scenario on loopback'],
   ['$0 -s boundaries -s overload', 'two scenarios'],
-  ['$0 -f markdown -s lossy-link', 'a table to paste (needs root, ip, nft)'],
-  ['$0 -s bottleneck --link-rate 10mbit', 'both through a congested router (needs root, ip, tc)'],
+  ['$0 -f markdown -s lossy-link', 'a table to paste (ip, nft; root or userns)'],
+  ['$0 -s bottleneck --link-rate 10mbit', 'through a congested router (ip, tc; root or userns)'],
   ['$0 --save reports --baseline reports/last.json', 'keep this run, compared with an earlier one'],
   ['$0 192.0.2.10 5005', 'against a remote echo pair'],
 ];

@@ -16,7 +16,8 @@ import { isMulticastAddress, type GroupJoin } from '../core/multicast.js';
 import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
 import type { Rule } from '../respond/rules.js';
 import { groupJoins, hardening, respondRules } from './listen-checks.js';
-import { parseWebAddress, type WebAddress } from '../web/address.js';
+import type { WebAddress } from '../web/address.js';
+import { webAddressSchema } from './web-arg.js';
 
 /** Everything `udp-listen` was asked to do, validated. */
 export interface ListenConfig {
@@ -99,7 +100,7 @@ const listenSchema = z.pipe(
     'echo-any-port': z.optional(z.boolean()),
     respond: z.optional(z.union([z.string(), z.array(z.string())])),
     'respond-file': z.optional(z.string()),
-    web: z.optional(z.string()),
+    web: z.optional(webAddressSchema),
   }),
   z.transform((args, ctx): ListenConfig => {
     // nc's `-l -p PORT` names the port with a flag; the arguments are the usual way (one port or several).
@@ -141,8 +142,7 @@ const listenSchema = z.pipe(
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
-    const web = args.web === undefined ? undefined : parseWebAddress(args.web);
-    if (args.web !== undefined && web === undefined) addIssue(ctx, `invalid --web ${show(args.web)}: expected PORT or ADDRESS:PORT (an IP address, [::1]:PORT for IPv6)`);
+    const web = args.web;
     if (args.web !== undefined && args.tcp === true) addIssue(ctx, '--web shows UDP datagrams: it does not work with --tcp');
     return {
       web,

@@ -4,7 +4,7 @@ import { listen, type UdpListener } from '../core/udp-listener.js';
 import type { TcpListener } from '../core/tcp-listener.js';
 import type { StopReason } from '../core/completion.js';
 import { UdpkitError } from '../errors.js';
-import type { TrafficRecord } from '../types.js';
+import type { DatagramRecord, TrafficRecord } from '../types.js';
 import { BufferedWriter } from './buffered-writer.js';
 import { PcapWriter } from './pcap-writer.js';
 import { TimeFormat, needsPreciseTime } from '../format/time.js';
@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import type { Responder } from '../respond/responder.js';
 import { unreadable } from './file-errors.js';
 import { show } from '../format/show.js';
+import { startListenWeb, type CommandWeb } from './web.js';
 
 type Listener = UdpListener | TcpListener;
 
@@ -151,11 +152,10 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     // Opened once the listener is bound (as tcpdump opens its file after the device): a port in use must not leave
     // an existing capture truncated to an empty one. No datagram can be handled before the bind's continuation runs.
     let pcap: PcapWriter | undefined;
-    const web = config.web === undefined ? undefined : await import('./listen-web.js');
-    const feed = web ? new web.WebFeed() : undefined;
+    let web: CommandWeb<DatagramRecord> | undefined = undefined;
     const listener = await startListener(config, (record) => {
       if (pcap && record.event === 'datagram') pcap.add(record);
-      if (feed && record.event === 'datagram') feed.push(record);
+      if (web && record.event === 'datagram') web.push(record);
       const line = status?.(record);
       if (line !== undefined) put(io.stderr, line);
       out.record(record, config.format, style);
@@ -171,20 +171,13 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
     announce(io, config, listener);
     const metrics = await startMetrics(io, config, listener, out);
-    const where = config.web;
-    const view = web && feed && where && listener.protocol === 'udp'
-      ? await web.serveListenWeb(io, where, listener, feed).catch(async (error: unknown) => {
-          await listener.close();
-          pcap?.close();
-          throw error;
-        })
-      : undefined;
+    web = await startListenWeb(io, config.web, listener);
     const stopStats = startStats(io, config, listener);
     const ending = await untilEnd(io, listener, out);
     stopStats();
     await metrics?.close();
     const summary = await listener.close({ drain: ending.reason === 'closed' });
-    await view?.close();
+    await web?.close();
     pcap?.close();
     await out.end();
     put(io.stderr, summaryLine(summary, { dropped: out.droppedRecords, abandonedBytes: out.abandonedBytes }));

@@ -10,6 +10,8 @@ import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 import type { Example } from './help.js';
+import type { WebAddress } from '../web/address.js';
+import { webAddressSchema } from './web-arg.js';
 
 /** How the reports are written. */
 export const PROBE_FORMATS = ['text', 'json'] as const;
@@ -27,6 +29,8 @@ export interface ProbeConfig {
   tcp: boolean;
   format: (typeof PROBE_FORMATS)[number];
   metrics: MetricsAddress | undefined;
+  /** --web: where the live page listens. */
+  web: WebAddress | undefined;
 }
 
 /** Each target checked for form with the library's own parser, the bad one named. */
@@ -59,6 +63,7 @@ const probeSchema = z.pipe(
     format: choiceSchema('--format', PROBE_FORMATS),
     metrics: z.optional(metricsAddressSchema),
     tcp: z.optional(z.boolean()),
+    web: z.optional(webAddressSchema),
     4: z.optional(z.boolean()),
     6: z.optional(z.boolean()),
   }),
@@ -77,6 +82,7 @@ const probeSchema = z.pipe(
       tcp: args.tcp === true,
       format: args.format,
       metrics: args.metrics,
+      web: args.web,
     };
   }),
 );
@@ -88,6 +94,7 @@ export const PROBE_EXAMPLES: readonly Example[] = [
   ['$0 -f json --count 20 --interval 50ms 127.0.0.1:5005', 'twenty probes, NDJSON reports'],
   ['$0 --metrics 9464 db1:5005 db2:5005', 'serve http://127.0.0.1:9464/metrics for Prometheus'],
   ['$0 --tcp 127.0.0.1:5005', 'over TCP: connect timed, a round trip per probe on a kept connection (`udp-listen --tcp --echo 5005`)'],
+  ['$0 --web 8080 --report 1s 127.0.0.1:5005', 'and a live page: loss, RTT and jitter a point per report'],
 ];
 
 /** The closing paragraph of `--help`. */
@@ -117,6 +124,7 @@ export function probeCommand(argv: string[]) {
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'text: status lines on stderr; json: NDJSON reports on stdout' })
     .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' })
     .option('tcp', { type: 'boolean', describe: 'Probe TCP echo servers: one kept connection each, reconnected when it breaks' })
+    .option('web', { type: 'string', describe: 'Serve a live page of loss, RTT percentiles and jitter per target on [ADDR:]PORT (127.0.0.1 unless given); needs the token it prints' })
     .option('4', { type: 'boolean', describe: 'Resolve names to IPv4 only' })
     .option('6', { type: 'boolean', describe: 'Resolve names to IPv6 only' });
 }

@@ -13,6 +13,8 @@ import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 import type { Example } from './help.js';
+import type { WebAddress } from '../web/address.js';
+import { webAddressSchema } from './web-arg.js';
 
 /** `-f`: a record per datagram as text or JSON lines; none without it. */
 export const PROXY_FORMATS = ['text', 'json'] as const;
@@ -41,6 +43,8 @@ export interface ProxyConfig extends TcpStreamOptions {
   format: (typeof PROXY_FORMATS)[number] | undefined;
   pcap: string | undefined;
   verbose: boolean;
+  /** --web: where the live page listens. */
+  web: WebAddress | undefined;
   /** --control: where the HTTP JSON API listens. */
   control: { host: string; port: number } | undefined;
   tcp: boolean;
@@ -57,6 +61,7 @@ const UDP_ONLY: Readonly<Record<string, string>> = {
   'max-sessions': 'TCP has connections, not sessions',
   'session-timeout': 'TCP has connections, not sessions',
   pcap: 'a TCP stream is not written as packets (capture it with tshark)',
+  web: 'the page shows datagrams and their fates',
 };
 
 /** `[ADDR:]PORT` of --control: loopback unless an address is given. */
@@ -86,6 +91,7 @@ const proxySchema = z.pipe(
     pcap: z.optional(z.string()),
     verbose: z.optional(z.boolean()),
     control: z.optional(z.string()),
+    web: z.optional(webAddressSchema),
     tcp: z.optional(z.boolean()),
     slice: z.optional(intSchema('--slice', 1, 1 << 24)),
     'reset-after': z.optional(z.string()),
@@ -133,6 +139,7 @@ const proxySchema = z.pipe(
       pcap: args.pcap,
       verbose: args.verbose === true,
       control,
+      web: args.web,
       tcp: args.tcp === true,
       slice: args.slice,
       resetAfter: after('reset-after'),
@@ -151,6 +158,7 @@ export const PROXY_EXAMPLES: readonly Example[] = [
   ['$0 --delay 20ms --jitter 10ms 6000 127.0.0.1 5005', 'datagrams overtake one another'],
   ['$0 --rate 1mbit --queue 100ms 6000 127.0.0.1 5005', 'a 1 Mbit/s bottleneck'],
   ['$0 --seed 7 -f json --loss 10% 6000 127.0.0.1 5005', 'every fate as JSON, the same each run'],
+  ['$0 --web 8080 --loss 5% 6000 127.0.0.1 5005', 'and a live page of both directions and each fate: open the address it prints'],
   ['$0 --control 8474 6000 127.0.0.1 5005', 'change the link live: curl -X PUT -d \'{"loss":"100%"}\' 127.0.0.1:8474/up'],
   ['$0 --tcp --delay 100ms 8080 127.0.0.1 80', 'a slow TCP link'],
 ];
@@ -197,6 +205,7 @@ export function proxyCommand(argv: string[]) {
     .option('pcap', { type: 'string', describe: 'Write both legs to FILE as a pcap capture' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'A line on stderr per session (TCP: connection) opened and closed' })
     .option('control', { type: 'string', describe: 'Serve the HTTP JSON API on [ADDR:]PORT (loopback by default)' })
+    .option('web', { type: 'string', describe: 'Serve a live page of both directions and each datagram\'s fate on [ADDR:]PORT (127.0.0.1 unless given); needs the token it prints' })
     .option('tcp', { type: 'boolean', describe: 'Relay TCP connections (stream impairments only)' })
     .option('slice', { type: 'string', describe: 'TCP: cut writes into pieces of at most N bytes' })
     .option('reset-after', { type: 'string', describe: 'TCP: reset the connection after N bytes or a duration (64k, 2s)' })

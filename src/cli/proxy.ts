@@ -8,6 +8,7 @@ import type { CliIO } from './io.js';
 import { parseProxyArgs, type ProxyConfig } from './proxy-args.js';
 import { runCommand } from './run.js';
 import { PcapWriter, likelyDestination } from './pcap-writer.js';
+import { startProxyWeb, type CommandWeb } from './web.js';
 import { impairmentsLine, proxyListeningLine, proxySummaryLines, recordLine, sessionLine } from './proxy-lines.js';
 import { startProxyMetrics } from './proxy-metrics.js';
 
@@ -79,10 +80,12 @@ async function runUdp(config: ProxyConfig, io: CliIO): Promise<number> {
   const out = config.format === undefined ? undefined : new RecordOut(io.stdout);
   const format = config.format;
   const pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
+  let web: CommandWeb<ProxyRecord> | undefined = undefined;
   const onRecord =
-    out === undefined && !config.verbose
+    out === undefined && !config.verbose && config.web === undefined
       ? undefined
       : (record: ProxyRecord): void => {
+          web?.push(record);
           if (config.verbose) {
             const line = sessionLine(record);
             if (line !== undefined) put(io.stderr, line);
@@ -114,10 +117,15 @@ async function runUdp(config: ProxyConfig, io: CliIO): Promise<number> {
   put(io.stderr, impairmentsLine(relay.impairments()));
   if (control) put(io.stderr, `control API on http://${control.local.family === 'IPv6' ? `[${control.local.address}]` : control.local.address}:${control.local.port}/\n`);
   if (metrics) put(io.stderr, `metrics on ${metrics.url}\n`);
+  web = await startProxyWeb(io, config.web, relay, async () => {
+    await Promise.all([control?.close(), relay.close(), metrics?.close()]);
+    pcap?.close();
+  });
   await untilStopped(io);
   await metrics?.close();
   await control?.close();
   const summary = await relay.close();
+  await web?.close();
   out?.flush();
   pcap?.close();
   await drain(io.stdout);

@@ -1,11 +1,12 @@
 /**
  * A lossy link between two network namespaces made for one run: a veth pair, an nftables rule in the
  * receiver's input hook that drops a fraction at random, and optionally one in the sender's output hook that
- * duplicates. Always removed: on destroy(), and on process exit.
+ * duplicates. Always removed: on destroy(), and on process exit. Without root they are made in a user namespace
+ * of this process's own (ns-host.ts), which ends with it.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { errnoOf } from '../errors.js';
+import { hostRun as run, namespacesUnavailable, releaseHost, rootless } from './ns-host.js';
 
 /** The two ends of the link. */
 export interface LossyLink {
@@ -19,19 +20,6 @@ export interface LossyLink {
   receiverDevice: string;
   /** Removes both namespaces (and with them the veth pair and rules); idempotent, synchronous. */
   destroy(): void;
-}
-
-function run(command: string, args: string[], input?: string): string {
-  return execFileSync(command, args, { encoding: 'utf8', timeout: 10_000, input, stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -61,11 +49,7 @@ function noDad(ns: string): void {
 
 /** Why the lossy link cannot be built here, or undefined when it can. */
 export function lossyLinkUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces and nftables)';
-  const missing = ['ip', 'nft'].filter((tool) => !has(tool));
-  if (missing.length > 0) return `needs ${missing.join(' and ')} (apt-get install -y iproute2 nftables)`;
-  return undefined;
+  return namespacesUnavailable(['ip', 'nft'], 'needs root (network namespaces and nftables)');
 }
 
 /** Names of namespaces this process made and has not removed yet. */
@@ -73,6 +57,8 @@ const live = new Set<string>();
 let exitHook = false;
 
 function removeNamespace(name: string): void {
+  // Without root, nothing outside the held user namespace is ours to remove (and nothing of it outlives it).
+  if (rootless() && !live.has(name)) return;
   // Processes left inside keep a namespace alive after `ip netns del`: end them first.
   try {
     for (const pid of run('ip', ['netns', 'pids', name]).split(/\s+/).filter(Boolean)) {
@@ -91,11 +77,17 @@ function removeNamespace(name: string): void {
     // already gone
   }
   live.delete(name);
+  // Without root, the last namespace gone ends the user namespace that held them.
+  if (live.size === 0) releaseHost();
 }
 
 /** Removes every namespace this process made, at once (a signal's handler calls this before exiting). */
 export function removeLiveNamespaces(): void {
+  // Without root, ending the user namespace ends them all once their peers are gone (killLivePeers, or setpriv
+  // --pdeathsig when this process dies).
+  if (rootless()) live.clear();
   [...live].forEach(removeNamespace);
+  releaseHost();
 }
 
 function alive(pid: number): boolean {
@@ -112,6 +104,8 @@ function alive(pid: number): boolean {
  * could clean up (SIGKILL, a power cut): their names carry the PID, and that PID is gone. Returns their names.
  */
 export function removeOrphanNamespaces(): string[] {
+  // Without root, a run's namespaces end with it (ns-host.ts): none can be left over.
+  if (rootless()) return [];
   const orphans = namespacesWithPrefix(NETNS_PREFIX).filter((name) => {
     const pid = Number(/^udpkit-(\d+)-/.exec(name)?.[1]);
     return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid);
@@ -130,6 +124,15 @@ export function namespacesWithPrefix(prefix: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Names for one link's devices: this process's PID, the device's role letter, 4 random hex digits (at most 14
+ * characters after `uk`, within the kernel's 15), so a device, like a namespace, says which process made it.
+ */
+function deviceTag(): (role: string) => string {
+  const tag = randomBytes(2).toString('hex');
+  return (role) => `${process.pid}${role}${tag}`;
 }
 
 /** The prefix of every namespace udpkit makes. */
@@ -152,9 +155,9 @@ export function createLossyLink(loss: number, duplicate: number): LossyLink {
   const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const senderNs = `${NETNS_PREFIX}${id}-a`;
   const receiverNs = `${NETNS_PREFIX}${id}-b`;
-  const tag = randomBytes(3).toString('hex');
-  const vethA = `uka${tag}`;
-  const vethB = `ukb${tag}`;
+  const tag = deviceTag();
+  const vethA = `uk${tag('a')}`;
+  const vethB = `uk${tag('b')}`;
   const subnet = 1 + (randomBytes(1)[0] ?? 0) % 250;
   const senderAddress = `10.213.${subnet}.1`;
   const receiverAddress = `10.213.${subnet}.2`;
@@ -226,10 +229,7 @@ export interface RoutedLine {
 
 /** Why a routed line cannot be built here, or undefined when it can (needs root and iproute2 only). */
 export function routedLineUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
-  if (!has('ip')) return 'needs ip (apt-get install -y iproute2)';
-  return undefined;
+  return namespacesUnavailable(['ip'], 'needs root (network namespaces)');
 }
 
 /**
@@ -240,13 +240,13 @@ export function routedLineUnavailable(): string | undefined {
  */
 export function createRoutedLine(): RoutedLine {
   const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
-  const tag = randomBytes(3).toString('hex');
+  const tag = deviceTag();
   const x = 1 + ((randomBytes(1)[0] ?? 0) % 250);
   const names = { s: `${NETNS_PREFIX}${id}-s`, r: `${NETNS_PREFIX}${id}-r`, d: `${NETNS_PREFIX}${id}-d` };
-  const sender: LineEnd = { ns: names.s, device: `uks${tag}`, v4: `10.214.${x}.1`, v6: `fd00:214:${x}::1` };
-  const routerIn: LineEnd = { ns: names.r, device: `ukr${tag}`, v4: `10.214.${x}.2`, v6: `fd00:214:${x}::2` };
-  const routerOut: LineEnd = { ns: names.r, device: `ukq${tag}`, v4: `10.215.${x}.1`, v6: `fd00:215:${x}::1` };
-  const receiver: LineEnd = { ns: names.d, device: `ukd${tag}`, v4: `10.215.${x}.2`, v6: `fd00:215:${x}::2` };
+  const sender: LineEnd = { ns: names.s, device: `uk${tag('s')}`, v4: `10.214.${x}.1`, v6: `fd00:214:${x}::1` };
+  const routerIn: LineEnd = { ns: names.r, device: `uk${tag('r')}`, v4: `10.214.${x}.2`, v6: `fd00:214:${x}::2` };
+  const routerOut: LineEnd = { ns: names.r, device: `uk${tag('q')}`, v4: `10.215.${x}.1`, v6: `fd00:215:${x}::1` };
+  const receiver: LineEnd = { ns: names.d, device: `uk${tag('d')}`, v4: `10.215.${x}.2`, v6: `fd00:215:${x}::2` };
   if (!exitHook) {
     exitHook = true;
     process.once('exit', removeLiveNamespaces);
@@ -283,7 +283,7 @@ export function createRoutedLine(): RoutedLine {
 
 /** Why a tbf bottleneck cannot be built here (needs `tc` beside the routed line's needs), or undefined. */
 export function bottleneckUnavailable(): string | undefined {
-  return routedLineUnavailable() ?? (has('tc') ? undefined : 'needs tc (apt-get install -y iproute2)');
+  return namespacesUnavailable(['ip', 'tc'], 'needs root (network namespaces and tc)');
 }
 
 /**

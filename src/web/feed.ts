@@ -10,6 +10,7 @@ import { formatEndpoint } from '../format/endpoint.js';
 import { RecordRing, type RingEntry } from './ring.js';
 import { SenderStats } from './senders.js';
 import { ROW_HEX_BYTES, ROW_TEXT_BYTES, type Row, type Second } from './protocol.js';
+import type { WebSource } from './source.js';
 
 /** What the feed asks of the command each second: its exact totals, from its own counters. */
 export interface FeedTotals {
@@ -18,21 +19,66 @@ export interface FeedTotals {
   kernelDrops: number | undefined;
 }
 
-/** Takes in records; keeps a bounded ring, per-sender counters and the current second's chart point. */
-export class WebFeed {
+/** udp-listen's page: its panels, its log's columns, its header's counters. */
+const LISTEN_PAGE = {
+  panels: ['log', 'inspector', 'senders', 'charts', 'send', 'capture'],
+  columns: ['time', 'proto', 'peer', 'port', 'size', 'payload'],
+  counters: [['records', 'datagrams'], ['bytes', 'bytes'], ['senders', 'senders'], ['sent', 'sent'], ['kernelDrops', 'kernel drops']] as const,
+};
+
+/** udp-listen's source: takes in records; keeps a bounded ring, per-sender counters and the current second's chart point. */
+export class WebFeed implements WebSource {
+  readonly command = 'udp-listen';
+  readonly panels = LISTEN_PAGE.panels;
+  readonly columns = LISTEN_PAGE.columns;
+  readonly counterLabels = LISTEN_PAGE.counters;
   readonly ring: RecordRing;
   readonly senders = new SenderStats();
   records = 0;
   bytes = 0;
   sent = 0;
-  private second = { datagrams: 0, bytes: 0, gapMin: -1, gapMax: -1, started: Date.now() };
+  private now = { datagrams: 0, bytes: 0, gapMin: -1, gapMax: -1, started: Date.now() };
   private lastTime = -1;
   private lastFrom: Endpoint | undefined;
   private lastKey = '';
   private lastPeer = '';
 
-  constructor(ringSize?: number) {
+  /** The command's totals, as read at the last second (the first time at once). */
+  private totals: FeedTotals = { senders: 0, kernelDrops: undefined };
+
+  /**
+   * @param ringSize records kept for the log, the inspector and "Capture now"
+   * @param readTotals the command's exact totals, read once a second
+   */
+  constructor(ringSize?: number, private readonly readTotals?: () => FeedTotals) {
     this.ring = new RecordRing(ringSize);
+    if (readTotals) this.totals = readTotals();
+  }
+
+  get first(): number {
+    return this.ring.first;
+  }
+
+  get next(): number {
+    return this.ring.next;
+  }
+
+  get capacity(): number {
+    return this.ring.capacity;
+  }
+
+  row(id: number): Row | undefined {
+    const entry = this.ring.get(id);
+    return entry && toRow(id, entry);
+  }
+
+  counters(): Record<string, number | null> {
+    return { records: this.records, bytes: this.bytes, senders: this.totals.senders, sent: this.sent, kernelDrops: this.totals.kernelDrops ?? null };
+  }
+
+  second(now: number): Second {
+    if (this.readTotals) this.totals = this.readTotals();
+    return this.closeSecond(now);
   }
 
   /** Every record heard, in order: counted exactly, kept by reference. Called on the command's hot path. */
@@ -45,7 +91,7 @@ export class WebFeed {
       this.lastPeer = formatEndpoint(record.from);
     }
     this.senders.add(this.lastKey, this.lastPeer, record.payload.length, record.time);
-    const s = this.second;
+    const s = this.now;
     s.datagrams += 1;
     s.bytes += record.payload.length;
     if (this.lastTime >= 0) {
@@ -65,9 +111,9 @@ export class WebFeed {
 
   /** Closes the current second: its chart point and the senders table. */
   closeSecond(now: number): Second {
-    const s = this.second;
+    const s = this.now;
     const { rows, others } = this.senders.table(now - s.started);
-    this.second = { datagrams: 0, bytes: 0, gapMin: -1, gapMax: -1, started: now };
+    this.now = { datagrams: 0, bytes: 0, gapMin: -1, gapMax: -1, started: now };
     const gapMin = s.gapMin < 0 ? null : s.gapMin;
     const gapMax = s.gapMax < 0 ? null : s.gapMax;
     return { time: now, datagrams: s.datagrams, bytes: s.bytes, gapMin, gapMax, senders: rows, others };

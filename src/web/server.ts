@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { fromSystemError } from '../errors.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { pageAssets } from './assets.js';
-import type { FeedTotals, WebFeed } from './feed.js';
+import type { WebFeed } from './feed.js';
+import type { WebSource } from './source.js';
 import { allowedHosts, cookieName, hostAllowed, newToken, originAllowed, tokenAllowed } from './guard.js';
 import type { Hello } from './protocol.js';
 import { answer, serveAsset, serveCapture, serveDatagram, serveSend, type SendHook } from './routes.js';
@@ -19,13 +20,11 @@ export interface WebViewOptions {
   host: string;
   /** Port to bind (0: one the system picks). */
   port: number;
-  /** The command whose page this is, and the panels it feeds. */
-  command: string;
-  panels: string[];
-  feed: WebFeed;
-  /** The command's exact totals (read once a second). */
-  totals: () => FeedTotals;
-  /** The send box; without it the page has none. */
+  /** The command's rows, counters and panels. */
+  source: WebSource;
+  /** Datagrams kept whole, for the inspector and "Capture now" (udp-listen); without it the page has neither. */
+  datagrams?: WebFeed | undefined;
+  /** The send box (with {@link datagrams}: it answers the senders heard); without it the page has none. */
   sendHook?: SendHook | undefined;
 }
 
@@ -43,15 +42,16 @@ export interface WebView {
 function route(req: IncomingMessage, res: ServerResponse, url: URL, ctx: Context): void {
   const streaming = url.pathname === '/events' || url.pathname === '/api/send' || url.pathname === '/api/capture' || url.pathname === '/api/datagram';
   if (streaming && !originAllowed(req, ctx.hosts)) return answer(res, 403, 'text/plain', 'refused: request from another origin\n');
+  const { datagrams, sendHook } = ctx.options;
   if (req.method === 'POST' && url.pathname === '/api/send') {
-    if (!ctx.options.sendHook) return answer(res, 404, 'text/plain', 'no send box here\n');
-    void serveSend(req, res, ctx.options.feed, ctx.options.sendHook);
+    if (!sendHook || !datagrams) return answer(res, 404, 'text/plain', 'no send box here\n');
+    void serveSend(req, res, datagrams, sendHook);
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405, 'text/plain', 'method not allowed\n');
   if (url.pathname === '/events') return openStream(res, ctx);
-  if (url.pathname === '/api/datagram') return serveDatagram(res, url, ctx.options.feed);
-  if (url.pathname === '/api/capture') return serveCapture(res, url, ctx.options.feed, ctx.options.command);
+  if (datagrams && url.pathname === '/api/datagram') return serveDatagram(res, url, datagrams);
+  if (datagrams && url.pathname === '/api/capture') return serveCapture(res, url, datagrams, ctx.options.source.command);
   if (!serveAsset(res, url.pathname, pageAssets())) answer(res, 404, 'text/plain', 'not found\n');
 }
 
@@ -70,7 +70,7 @@ const MAX_STREAMS = 16;
 function openStream(res: ServerResponse, ctx: Context): void {
   if (ctx.streams.size >= MAX_STREAMS) return answer(res, 503, 'text/plain', `at most ${MAX_STREAMS} pages at once\n`);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-  const stream = new EventStream(res, ctx.options.feed, ctx.hello);
+  const stream = new EventStream(res, ctx.options.source, ctx.hello);
   ctx.streams.add(stream);
   res.on('close', () => ctx.streams.delete(stream));
 }
@@ -95,7 +95,15 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
   pageAssets();
   const token = newToken();
   const streams = new Set<EventStream>();
-  const hello: Hello = { command: options.command, panels: options.panels, ringMax: options.feed.ring.capacity, rowsPerSecond: ROWS_PER_SECOND };
+  const { source } = options;
+  const hello: Hello = {
+    command: source.command,
+    panels: [...source.panels],
+    columns: [...source.columns],
+    counters: source.counterLabels.map(([name, label]): [string, string] => [name, label]),
+    ringMax: source.capacity,
+    rowsPerSecond: ROWS_PER_SECOND,
+  };
   const ctx: Context = { options, token, hosts: new Set(), cookie: '', streams, hello };
   const server = createServer((req, res) => handle(req, res, ctx));
   await new Promise<void>((resolve, reject) => {
@@ -106,14 +114,11 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
   const port = (server.address() as AddressInfo).port;
   ctx.hosts = allowedHosts(options.host, port);
   ctx.cookie = cookieName(port);
-  let totals = options.totals();
   const ticker = setInterval(() => {
-    const counters = { senders: totals.senders, kernelDrops: totals.kernelDrops ?? null, ring: options.feed.ring.size, ringMax: options.feed.ring.capacity };
-    for (const stream of streams) stream.tick(counters);
+    for (const stream of streams) stream.tick();
   }, TICK_MS);
   const seconds = setInterval(() => {
-    totals = options.totals();
-    const second = options.feed.closeSecond(Date.now());
+    const second = source.second(Date.now());
     for (const stream of streams) stream.event('second', second);
   }, 1000);
   const shown = options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '::1' : options.host;

@@ -3,9 +3,8 @@
  * when there are more, the rest counted as skipped), the exact counters, and once a second the senders table.
  */
 import type { ServerResponse } from 'node:http';
-import type { WebFeed } from './feed.js';
-import { toRow } from './feed.js';
 import type { Counters, Hello, Row } from './protocol.js';
+import type { WebSource } from './source.js';
 
 /** Rows a page is sent per second at most (also the burst: a quiet page gets up to this many at once). */
 export const ROWS_PER_SECOND = 300;
@@ -24,12 +23,12 @@ export class EventStream {
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly feed: WebFeed,
+    private readonly source: WebSource,
     hello: Hello,
   ) {
     // A page that opens (or comes back) sees the most recent records first (two thirds of a burst, so that what
     // arrives before its first batch fits in the rest).
-    this.cursor = Math.max(feed.ring.first, feed.ring.next - (ROWS_PER_SECOND * 2) / 3);
+    this.cursor = Math.max(source.first, source.next - (ROWS_PER_SECOND * 2) / 3);
     res.write(`retry: 2000\n\n`);
     this.event('hello', hello);
   }
@@ -41,22 +40,21 @@ export class EventStream {
   }
 
   /** Sends what came since the last tick: the newest rows the budget allows, and the counters. */
-  tick(totals: Omit<Counters, 'skipped' | 'records' | 'bytes' | 'sent'>): void {
+  tick(): void {
     this.tokens = Math.min(ROWS_PER_SECOND, this.tokens + (ROWS_PER_SECOND * TICK_MS) / 1000);
-    const ring = this.feed.ring;
-    const next = ring.next;
+    const { first, next, capacity } = this.source;
     const slow = this.res.writableLength > MAX_BUFFERED;
-    const take = slow ? 0 : Math.min(Math.floor(this.tokens), next - Math.max(this.cursor, ring.first));
+    const take = slow ? 0 : Math.min(Math.floor(this.tokens), next - Math.max(this.cursor, first));
     const start = next - take;
     this.skipped += start - this.cursor;
     const rows: Row[] = [];
     for (let id = start; id < next; id++) {
-      const entry = ring.get(id);
-      if (entry) rows.push(toRow(id, entry));
+      const row = this.source.row(id);
+      if (row) rows.push(row);
     }
     this.cursor = next;
     this.tokens -= take;
-    const counters: Counters = { ...totals, records: this.feed.records, bytes: this.feed.bytes, sent: this.feed.sent, skipped: this.skipped };
+    const counters: Counters = { ...this.source.counters(), skipped: this.skipped, ring: next - first, ringMax: capacity };
     // A quiet spell sends nothing: only new rows or changed counters make an event.
     const said = JSON.stringify(counters);
     if (rows.length === 0 && said === this.lastCounters) return;

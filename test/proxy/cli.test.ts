@@ -5,14 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { binPath, boundSocket, fixturePath, listening, runBin, startProcess, waitFor, type Running } from '../helpers.js';
-
-/** Runs the bin as nobody (uid and gid 65534, no groups): nothing the proxy does needs a privilege. */
-function startProxy(args: string[]): Running {
-  const unprivileged = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-  const [command, ...rest] = [...unprivileged, process.execPath, binPath('udp-proxy'), ...args];
-  return startProcess(command as string, rest);
-}
+import { boundSocket, fixturePath, listening, runBin, startProcess, waitFor, type Running } from '../helpers.js';
+import { startProxy } from './nobody.js';
 
 /** Stops a proxy with SIGTERM; resolves with its exit code and summary (stderr). */
 async function stop(run: Running): Promise<{ code: number | null; stderr: string; stdout: string }> {

@@ -3,14 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { binPath, listening, startProcess, type Running } from '../helpers.js';
-
-/** Runs the bin as nobody (uid and gid 65534, no groups). */
-function startProxy(args: string[]): Running {
-  const unprivileged = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-  const [command, ...rest] = [...unprivileged, process.execPath, binPath('udp-proxy'), ...args];
-  return startProcess(command as string, rest);
-}
+import { listening, startProcess, type Running } from '../helpers.js';
+import { startProxy } from './nobody.js';
 
 /** `python3 -m http.server` on loopback port 0 serving a directory with a 2 MiB file; resolves with its port. */
 async function httpServer(): Promise<number> {

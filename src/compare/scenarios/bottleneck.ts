@@ -6,6 +6,7 @@
  */
 import { bottleneckUnavailable, createRoutedLine, shapeLink } from '../netns.js';
 import { median, num, percentile, ratioPhrase } from '../figures.js';
+import { inNamespace } from '../ns-host.js';
 import { oneWay, type OneWayResult } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
 import { cellText, readable } from '../render.js';
@@ -58,7 +59,7 @@ export const bottleneck: Scenario = {
     const line = createRoutedLine();
     try {
       shapeLink(line, workload.linkRate, workload.linkBufferMs);
-      const wrappers = { recvWrapper: ['ip', 'netns', 'exec', line.receiver.ns], sendWrapper: ['ip', 'netns', 'exec', line.sender.ns] };
+      const wrappers = { recvWrapper: inNamespace(line.receiver.ns), sendWrapper: inNamespace(line.sender.ns) };
       const host = line.receiver.v4;
       // Twice the link rate, counting what each message costs on the wire.
       const offered = Math.ceil((2 * workload.linkRate) / ((SIZE + OVERHEAD) * 8));

@@ -1,5 +1,6 @@
 /** Scenario 8, lossy link: two network namespaces, a random drop (and duplicate) rule, both transports across it. */
 import { createLossyLink, lossyLinkUnavailable } from '../netns.js';
+import { inNamespace } from '../ns-host.js';
 import { oneWay } from '../one-way.js';
 import { peerUnavailable } from '../peer-process.js';
 import type { Scenario } from '../types.js';
@@ -20,8 +21,8 @@ export const lossyLink: Scenario = {
         count: workload.messages,
         size: workload.size,
         rate: workload.rate,
-        recvWrapper: ['ip', 'netns', 'exec', link.receiverNs],
-        sendWrapper: ['ip', 'netns', 'exec', link.senderNs],
+        recvWrapper: inNamespace(link.receiverNs),
+        sendWrapper: inNamespace(link.senderNs),
       };
       progress(`lossy-link: ${workload.messages} messages over udp at ${workload.loss * 100}% loss`);
       const udp = await oneWay({ protocol: 'udp', ...common });

@@ -26,11 +26,15 @@ function push(history: History, values: [number, number | null, number | null, n
 }
 
 /** A colour from the page's stylesheet (light or dark). */
-function colour(name: string): string {
+export function colour(name: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || '#888';
 }
 
-function chart(id: string, label: string, series: uPlot.Series[], bands?: uPlot.Band[]): uPlot {
+/** Series colours beyond the accent, for charts with a line per direction or target (readable light and dark). */
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+/** A uPlot chart of `series` (besides the x axis) in the element `id`, coloured from the page's stylesheet. */
+export function chart(id: string, label: string, series: uPlot.Series[], bands?: uPlot.Band[]): uPlot {
   const target = byId(id);
   const axis = { stroke: colour('--fg'), grid: { stroke: colour('--grid') }, ticks: { stroke: colour('--grid') } };
   const options: uPlot.Options = {

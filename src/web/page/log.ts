@@ -87,16 +87,20 @@ export class LogPanel implements Panel {
 
   private render(row: Row): HTMLTableRowElement {
     const tr = document.createElement('tr');
-    tr.className = row.kind;
+    tr.className = row.bad === true ? `${row.kind} bad` : row.kind;
     tr.dataset.id = String(row.id);
     const payload = document.createElement('td');
     payload.className = 'payload';
-    const toggle = cell('button', 'hex', 'hex-toggle') as HTMLButtonElement;
-    toggle.type = 'button';
-    const hex = cell('pre', row.hex, 'hexdump');
-    hex.hidden = true;
-    payload.append(toggle, cell('span', row.text, 'payload-text'), hex);
-    tr.append(cell('td', clock(row.time)), cell('td', row.kind === 'sent' ? 'sent' : row.protocol), cell('td', row.peer), cell('td', String(row.port)), cell('td', String(row.size), 'num'), payload);
+    // A row with bytes (udp-listen's) has a hex toggle; a fate or a report is only text.
+    if (row.hex !== '') {
+      const toggle = cell('button', 'hex', 'hex-toggle') as HTMLButtonElement;
+      toggle.type = 'button';
+      const hex = cell('pre', row.hex, 'hexdump');
+      hex.hidden = true;
+      payload.append(toggle, cell('span', row.text, 'payload-text'), hex);
+    } else payload.append(cell('span', row.text, 'payload-text'));
+    const second = row.kind === 'sent' ? 'sent' : row.protocol;
+    tr.append(cell('td', clock(row.time)), cell('td', second), cell('td', row.peer), cell('td', row.port === null ? '' : String(row.port)), cell('td', String(row.size), 'num'), payload);
     this.data.set(tr, row);
     tr.hidden = !this.matches(row);
     return tr;
@@ -119,8 +123,8 @@ export class LogPanel implements Panel {
     }
     for (const selected of this.body.querySelectorAll('tr.selected')) selected.classList.remove('selected');
     tr.classList.add('selected');
-    if (row.kind === 'datagram') this.selection.select(row.peer);
-    this.inspect(row);
+    if (row.kind !== 'sent') this.selection.select(row.peer);
+    if (row.hex !== '') this.inspect(row);
   }
 
   private togglePause(): void {

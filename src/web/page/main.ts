@@ -4,25 +4,45 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './page.css';
-import { byId, count } from './dom.js';
+import { byId, cell, count } from './dom.js';
 import { ChartsPanel } from './charts.js';
 import { inspect } from './inspector.js';
 import { LogPanel } from './log.js';
-import { Selection, type Batch, type Counters, type Panel, type Second } from './panel.js';
+import { Selection, type Batch, type Counters, type Panel } from './panel.js';
 import { SendersPanel } from './senders.js';
+import { DirectionsPanel } from './directions.js';
+import { TargetsPanel } from './targets.js';
 import { sendBox } from './send.js';
 import type { Hello } from '../protocol.js';
 
-/** The header's counters and the "behind" line. */
-function showCounters(c: Counters): void {
-  byId('c-records').textContent = count(c.records);
-  byId('c-bytes').textContent = count(c.bytes);
-  byId('c-senders').textContent = count(c.senders);
-  byId('c-sent').textContent = count(c.sent);
+/** The header's counters (the command's, named in its hello), the ring's fill and the "behind" line. */
+function showCounters(c: Counters, names: readonly string[]): void {
+  for (const name of names) {
+    const value = c[name];
+    byId(`c-${name}`).textContent = value === null || value === undefined ? 'unknown' : count(value);
+  }
   byId('c-ring').textContent = `${count(c.ring)} of ${count(c.ringMax)}`;
   byId('c-skipped').textContent = count(c.skipped);
-  byId('c-drops').textContent = c.kernelDrops === null ? 'unknown' : count(c.kernelDrops);
   byId('behind').classList.toggle('is-behind', c.skipped > 0 || (c.kernelDrops ?? 0) > 0);
+}
+
+/** The header's counters and the log's column heads, as the command's hello names them. */
+function layout(hello: Hello): string[] {
+  const counters = byId('counters');
+  const ring = counters.lastElementChild;
+  for (const [name, label] of hello.counters) {
+    if (name === 'kernelDrops') {
+      byId('drops-note').hidden = false;
+      continue;
+    }
+    const span = cell('span', `${label} `);
+    const value = cell('b', '0');
+    value.id = `c-${name}`;
+    span.append(value);
+    counters.insertBefore(span, ring);
+  }
+  byId<HTMLTableElement>('log').tHead?.rows[0]?.replaceChildren(...hello.columns.map((c) => cell('th', c)));
+  return hello.counters.map(([name]) => name);
 }
 
 /** "Capture now": the link asks for the last N datagrams. */
@@ -42,9 +62,12 @@ function panelsFor(hello: Hello, selection: Selection): Panel[] {
   byId('command').textContent = hello.command;
   const panels: Panel[] = [];
   const log = names.has('log') ? new LogPanel(selection, (row) => void inspect(row)) : undefined;
+  const paused = (): boolean => log?.paused === true;
   if (log) panels.push(log);
-  if (names.has('senders')) panels.push(new SendersPanel(selection, () => log?.paused === true));
+  if (names.has('senders')) panels.push(new SendersPanel(selection, paused));
   if (names.has('charts')) panels.push(new ChartsPanel(selection));
+  if (names.has('directions')) panels.push(new DirectionsPanel(paused));
+  if (names.has('targets')) panels.push(new TargetsPanel(selection, paused));
   if (names.has('send')) sendBox(selection);
   if (names.has('capture')) captureLink();
   return panels;
@@ -53,19 +76,24 @@ function panelsFor(hello: Hello, selection: Selection): Panel[] {
 function connect(): void {
   const selection = new Selection();
   let panels: Panel[] = [];
+  let counters: string[] = [];
   const status = byId('status');
   const events = new EventSource('/events');
   events.addEventListener('hello', (e) => {
-    if (panels.length === 0) panels = panelsFor(JSON.parse((e as MessageEvent<string>).data) as Hello, selection);
+    if (panels.length === 0) {
+      const hello = JSON.parse((e as MessageEvent<string>).data) as Hello;
+      counters = layout(hello);
+      panels = panelsFor(hello, selection);
+    }
     status.textContent = 'live';
   });
   events.addEventListener('rows', (e) => {
     const batch = JSON.parse((e as MessageEvent<string>).data) as Batch;
-    showCounters(batch.counters);
+    showCounters(batch.counters, counters);
     for (const panel of panels) panel.rows?.(batch.rows);
   });
   events.addEventListener('second', (e) => {
-    const second = JSON.parse((e as MessageEvent<string>).data) as Second;
+    const second = JSON.parse((e as MessageEvent<string>).data) as unknown;
     for (const panel of panels) panel.second?.(second);
   });
   events.addEventListener('end', () => {

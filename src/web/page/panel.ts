@@ -4,10 +4,10 @@
  */
 import type { Batch, Counters, Row, Second } from '../protocol.js';
 
-/** One panel of the page: it takes the parts of the stream it shows. */
+/** One panel of the page: it takes the parts of the stream it shows (`second`: the command's own, see protocol.ts). */
 export interface Panel {
   rows?(rows: Row[]): void;
-  second?(second: Second): void;
+  second?(second: unknown): void;
   counters?(counters: Counters): void;
 }
 
