@@ -51,6 +51,19 @@ describe('probe({ tcp: true })', () => {
   });
 });
 
+describe('probe({ tcp: true }) against what is not an echo server', () => {
+  it('a server that answers something else (as an HTTP server would): counted mismatch, the connection opened anew', async () => {
+    const port = await tcpServer((socket) => socket.on('data', (chunk: Buffer) => socket.write(Buffer.alloc(chunk.length, 0x41))));
+    const prober = await probe({ targets: [`127.0.0.1:${port}`], tcp: true, intervalMs: 20, durationMs: 1500, timeoutMs: 200 });
+    await prober.done;
+    const [s] = prober.summary();
+    expect(s?.received).toBe(0);
+    expect(s?.failures.mismatch).toBeGreaterThanOrEqual(1);
+    expect(s?.connects).toBeGreaterThanOrEqual(s?.failures.mismatch ?? 0);
+    expect(s?.lastError).toBe('what came back is not an echo of the probes');
+  });
+});
+
 describe('udp-probe --tcp', () => {
   it('against udp-listen --tcp --echo: every probe answered; -f json summary with connects and the mean connect time', async () => {
     const echo = startBin('udp-listen', ['--tcp', '--echo', '--host', '127.0.0.1', '0']);
