@@ -55,4 +55,5 @@ export {
   type ProbeDirection,
   type TargetSummary,
   type HistogramCounts,
+  type FailureCause,
 } from './probe/prober.js';

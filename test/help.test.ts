@@ -261,6 +261,11 @@ describe('help', () => {
             --reset-after      TCP: reset the connection after N bytes or a duration (64k, 2s)    [string]
             --blackhole-after  TCP: stop forwarding after N bytes or a duration, connection kept open
                                                                                                   [string]
+            --allow            Relay only clients in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable;
+                               others dropped and counted                                         [string]
+            --deny             Drop (and count) clients in CIDR; repeatable                       [string]
+            --metrics          Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address
+                               127.0.0.1)                                                         [string]
             --version          Show version number                                               [boolean]
         -h, --help             Show help                                                         [boolean]
 
@@ -363,6 +368,8 @@ describe('help', () => {
                                                                                 [string] [default: "text"]
             --metrics   Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)
                                                                                                   [string]
+            --tcp       Probe TCP echo servers: one kept connection each, reconnected when it breaks
+                                                                                                 [boolean]
             --web       Serve a live page of loss, RTT percentiles and jitter per target on [ADDR:]PORT
                         (127.0.0.1 unless given); needs the token it prints                       [string]
             --version   Show version number                                                      [boolean]
@@ -376,13 +383,17 @@ describe('help', () => {
                                   twenty probes, NDJSON reports
         udp-probe --metrics 9464 db1:5005 db2:5005
                                   serve http://127.0.0.1:9464/metrics for Prometheus
+        udp-probe --tcp 127.0.0.1:5005
+                                  over TCP: connect timed, a round trip per probe on a kept connection
+                                  (\`udp-listen --tcp --echo 5005\`)
         udp-probe --web 8080 --report 1s 127.0.0.1:5005
                                   and a live page: loss, RTT and jitter a point per report
 
       Against \`udp-listen --echo\`, loss is split into the way there (up) and the way back (down) by the
-      echo server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown. A
-      target that does not resolve or answer is reported and probed on. Ctrl+C prints the summary per
-      target and exits 0.
+      echo server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown.
+      With --tcp, failures (refused, reset, closed, timeout) are counted by cause and the connection
+      opened anew. A target that does not resolve or answer is reported and probed on. Ctrl+C prints the
+      summary per target and exits 0.
 
       Shell completion: udp-probe completion >> ~/.bashrc (or udp-probe completion zsh >> ~/.zshrc).
       "

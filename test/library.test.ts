@@ -147,6 +147,7 @@ describe('the public surface', () => {
         "Endpoint: interface",
         "ErrorCode: type",
         "ErrorRecord: interface",
+        "FailureCause: type",
         "Family: type",
         "Fate: interface",
         "FateRecord: interface",

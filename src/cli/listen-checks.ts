@@ -3,7 +3,7 @@ import type { ListenConfig } from './listen-args.js';
 import { addIssue, type TransformContext } from '../core/schemas.js';
 import { show } from '../format/show.js';
 import { isMulticastAddress } from '../core/multicast.js';
-import { parseCidr } from '../core/address-filter.js';
+import { cidrLists } from './allow-deny.js';
 import { parseRuleLine, type Rule } from '../respond/rules.js';
 
 /** The flags that harden a reflector, as given. */
@@ -20,19 +20,7 @@ export interface HardeningArgs {
 export function hardening(args: HardeningArgs, ctx: TransformContext): Pick<ListenConfig, 'allow' | 'deny' | 'echoAnyPort'> {
   const answers = args.echo === true || args.respond !== undefined || args['respond-file'] !== undefined;
   if (args['echo-any-port'] === true && !answers) addIssue(ctx, '--echo-any-port works with --echo or --respond only');
-  const cidrs = (flag: 'allow' | 'deny'): string[] => {
-    const given = args[flag];
-    const list = typeof given === 'string' ? [given] : (given ?? []);
-    for (const cidr of list) {
-      try {
-        parseCidr(cidr, `--${flag}`);
-      } catch (error) {
-        addIssue(ctx, (error as Error).message);
-      }
-    }
-    return list;
-  };
-  return { allow: cidrs('allow'), deny: cidrs('deny'), echoAnyPort: args['echo-any-port'] === true };
+  return { ...cidrLists(args, ctx), echoAnyPort: args['echo-any-port'] === true };
 }
 
 /** Each `--join GROUP[@IFACE]` as a group to join (with the --source-filter, if any); a bad one is an issue naming it. */

@@ -26,6 +26,7 @@ export interface ProbeConfig {
   durationMs: number | undefined;
   reportMs: number;
   family: 0 | 4 | 6;
+  tcp: boolean;
   format: (typeof PROBE_FORMATS)[number];
   metrics: MetricsAddress | undefined;
   /** --web: where the live page listens. */
@@ -61,6 +62,7 @@ const probeSchema = z.pipe(
     report: z.optional(durationSchema('--report', 'seconds')),
     format: choiceSchema('--format', PROBE_FORMATS),
     metrics: z.optional(metricsAddressSchema),
+    tcp: z.optional(z.boolean()),
     web: z.optional(webAddressSchema),
     4: z.optional(z.boolean()),
     6: z.optional(z.boolean()),
@@ -77,6 +79,7 @@ const probeSchema = z.pipe(
       durationMs: ms(args.duration),
       reportMs: ms(args.report) ?? 10_000,
       family: args[4] === true ? 4 : args[6] === true ? 6 : 0,
+      tcp: args.tcp === true,
       format: args.format,
       metrics: args.metrics,
       web: args.web,
@@ -90,13 +93,15 @@ export const PROBE_EXAMPLES: readonly Example[] = [
   ['$0 --interval 10ms --report 1s 127.0.0.1:5005 [::1]:5005', 'two targets, 100 probes a second each'],
   ['$0 -f json --count 20 --interval 50ms 127.0.0.1:5005', 'twenty probes, NDJSON reports'],
   ['$0 --metrics 9464 db1:5005 db2:5005', 'serve http://127.0.0.1:9464/metrics for Prometheus'],
+  ['$0 --tcp 127.0.0.1:5005', 'over TCP: connect timed, a round trip per probe on a kept connection (`udp-listen --tcp --echo 5005`)'],
   ['$0 --web 8080 --report 1s 127.0.0.1:5005', 'and a live page: loss, RTT and jitter a point per report'],
 ];
 
 /** The closing paragraph of `--help`. */
 const PROBE_EPILOGUE =
   'Against `udp-listen --echo`, loss is split into the way there (up) and the way back (down) by the echo ' +
-  "server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown. A target " +
+  "server's counts; against any other echo server (socat, ncat, inetd) its direction is unknown. With --tcp, " +
+  'failures (refused, reset, closed, timeout) are counted by cause and the connection opened anew. A target ' +
   'that does not resolve or answer is reported and probed on. Ctrl+C prints the summary per target and exits 0.';
 
 /** Declares the flags of `udp-probe` (all values as strings: zod does the checking). */
@@ -118,6 +123,7 @@ export function probeCommand(argv: string[]) {
     .option('report', { alias: 'r', type: 'string', describe: 'A status line per target this often (default 10s)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'text: status lines on stderr; json: NDJSON reports on stdout' })
     .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' })
+    .option('tcp', { type: 'boolean', describe: 'Probe TCP echo servers: one kept connection each, reconnected when it breaks' })
     .option('web', { type: 'string', describe: 'Serve a live page of loss, RTT percentiles and jitter per target on [ADDR:]PORT (127.0.0.1 unless given); needs the token it prints' })
     .option('4', { type: 'boolean', describe: 'Resolve names to IPv4 only' })
     .option('6', { type: 'boolean', describe: 'Resolve names to IPv6 only' });

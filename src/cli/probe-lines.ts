@@ -1,5 +1,5 @@
 /** What `udp-probe` writes: a status line per target and report (text on stderr, or NDJSON on stdout), and the summary. */
-import type { ProbeReport, TargetSummary } from '../probe/prober.js';
+import type { HistogramCounts, ProbeReport, TargetSummary } from '../probe/prober.js';
 
 const msText = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(3)} ms`);
 const pct = (part: number, whole: number): string => (whole === 0 ? '-' : `${((part * 100) / whole).toFixed(1)} %`);
@@ -10,9 +10,19 @@ function direction(s: TargetSummary): string {
   return s.direction === 'unknown' ? ', direction unknown' : '';
 }
 
-/** `; 3 errors, last: ECONNREFUSED…`, or nothing. */
+/** `; 3 errors (refused 2, reset 1), last: ECONNREFUSED…`, or nothing. */
 function errors(s: TargetSummary): string {
-  return s.errors === 0 ? '' : `; ${s.errors} error${s.errors === 1 ? '' : 's'}, last: ${s.lastError ?? '?'}`;
+  if (s.errors === 0) return '';
+  const causes = Object.entries(s.failures).map(([cause, n]) => `${cause} ${n}`);
+  return `; ${s.errors} error${s.errors === 1 ? '' : 's'} (${causes.join(', ')}), last: ${s.lastError ?? '?'}`;
+}
+
+/** The mean of a histogram in milliseconds, or undefined when empty. */
+const meanMs = (h: HistogramCounts | undefined): number | undefined => (h === undefined || h.count === 0 ? undefined : (h.sum * 1000) / h.count);
+
+/** TCP: `; 3 connects, mean connect 0.120 ms`; nothing for UDP. */
+function connects(s: TargetSummary): string {
+  return s.connects === undefined ? '' : `; ${s.connects} connect${s.connects === 1 ? '' : 's'}, mean connect ${msText(meanMs(s.connect))}`;
 }
 
 /** Counts since the start: `50 sent, 40 received, 10 lost (20.0 %, direction unknown), 0 late, …`. */
@@ -35,10 +45,10 @@ export function reportLine(report: ProbeReport): string {
   );
 }
 
-/** A target's figures as JSON fields: its counts (histograms left out: they are in the metrics) and the mean RTT. */
+/** A target's figures as JSON fields: its counts (histograms left out: they are in the metrics), the mean RTT (and connect). */
 function jsonFields(s: TargetSummary): Record<string, unknown> {
-  const { rtt, ipdv: _ipdv, ...counts } = s;
-  return { ...counts, meanRttMs: rtt.count === 0 ? undefined : (rtt.sum * 1000) / rtt.count };
+  const { rtt, ipdv: _ipdv, connect, ...counts } = s;
+  return { ...counts, meanRttMs: meanMs(rtt), meanConnectMs: meanMs(connect) };
 }
 
 /** The report as one NDJSON line: the totals, and the window's loss, RTT percentiles and jitter under `window`. */
@@ -54,7 +64,6 @@ export function summaryJson(summary: TargetSummary, time = Date.now()): string {
 
 /** The closing line per target: the totals and the mean RTT. */
 export function summaryLine(s: TargetSummary): string {
-  const mean = s.rtt.count === 0 ? '-' : `${((s.rtt.sum * 1000) / s.rtt.count).toFixed(3)} ms`;
   const where = s.address === undefined ? ' (never resolved)' : '';
-  return `${s.target}${where}: ${totals(s)}; mean rtt ${mean}${errors(s)}\n`;
+  return `${s.target}${where}: ${totals(s)}; mean rtt ${msText(meanMs(s.rtt))}${connects(s)}${errors(s)}\n`;
 }

@@ -8,6 +8,8 @@ import type { LinkImpairments } from '../proxy/impairments.js';
 import { DATAGRAM_ONLY, flagImpairments, IMPAIRMENT_FLAGS } from '../proxy/schema.js';
 import { parseBytesOrDuration, EXPECTED } from '../proxy/values.js';
 import { choiceSchema, hostSchema, type HostSpec } from './schemas.js';
+import { cidrLists } from './allow-deny.js';
+import { metricsAddressSchema, type MetricsAddress } from './metrics-arg.js';
 import type { CliIO } from './io.js';
 import { parseArgs } from './run.js';
 import type { Example } from './help.js';
@@ -46,6 +48,11 @@ export interface ProxyConfig extends TcpStreamOptions {
   /** --control: where the HTTP JSON API listens. */
   control: { host: string; port: number } | undefined;
   tcp: boolean;
+  /** --allow / --deny CIDR: the clients relayed, the clients dropped (counted `denied`). */
+  allow: string[];
+  deny: string[];
+  /** --metrics [ADDR:]PORT: serve Prometheus metrics there. */
+  metrics: MetricsAddress | undefined;
 }
 
 /** Flags that need datagrams or sessions: with --tcp each is refused with the reason. */
@@ -89,6 +96,9 @@ const proxySchema = z.pipe(
     slice: z.optional(intSchema('--slice', 1, 1 << 24)),
     'reset-after': z.optional(z.string()),
     'blackhole-after': z.optional(z.string()),
+    allow: z.optional(z.union([z.string(), z.array(z.string())])),
+    deny: z.optional(z.union([z.string(), z.array(z.string())])),
+    metrics: z.optional(metricsAddressSchema),
   }),
   z.transform((args, ctx): ProxyConfig => {
     const listen = listenPortSchema.safeParse(args.listenPort);
@@ -134,6 +144,8 @@ const proxySchema = z.pipe(
       slice: args.slice,
       resetAfter: after('reset-after'),
       blackholeAfter: after('blackhole-after'),
+      ...cidrLists(args, ctx),
+      metrics: args.metrics,
     };
   }),
 );
@@ -197,7 +209,10 @@ export function proxyCommand(argv: string[]) {
     .option('tcp', { type: 'boolean', describe: 'Relay TCP connections (stream impairments only)' })
     .option('slice', { type: 'string', describe: 'TCP: cut writes into pieces of at most N bytes' })
     .option('reset-after', { type: 'string', describe: 'TCP: reset the connection after N bytes or a duration (64k, 2s)' })
-    .option('blackhole-after', { type: 'string', describe: 'TCP: stop forwarding after N bytes or a duration, connection kept open' });
+    .option('blackhole-after', { type: 'string', describe: 'TCP: stop forwarding after N bytes or a duration, connection kept open' })
+    .option('allow', { type: 'string', describe: 'Relay only clients in CIDR (192.0.2.0/24, 2001:db8::/32); repeatable; others dropped and counted' })
+    .option('deny', { type: 'string', describe: 'Drop (and count) clients in CIDR; repeatable' })
+    .option('metrics', { type: 'string', describe: 'Serve Prometheus metrics at http://[ADDR:]PORT/metrics (default address 127.0.0.1)' });
 }
 
 /** Flags whose value may be negative-looking (`--delay -1ms`): joined to it, so the value is checked, not taken for an option. */
@@ -231,7 +246,7 @@ const UNDIRECTED = ['seed', 'session-timeout', 'max-sessions', 'slice', 'reset-a
 /** Parses and validates argv; undefined when --help or --version was printed. */
 export async function parseProxyArgs(given: string[], io: CliIO): Promise<ProxyConfig | undefined> {
   const argv = joinValues(given);
-  const raw = await parseArgs(proxyCommand(argv), argv, io, { repeatable: [...IMPAIRMENT_FLAGS], examples: PROXY_EXAMPLES, epilogue: PROXY_EPILOGUE });
+  const raw = await parseArgs(proxyCommand(argv), argv, io, { repeatable: [...IMPAIRMENT_FLAGS, 'allow', 'deny'], examples: PROXY_EXAMPLES, epilogue: PROXY_EPILOGUE });
   if (raw === undefined) return undefined;
   for (const flag of UNDIRECTED) {
     const value = (raw as Record<string, unknown>)[flag];

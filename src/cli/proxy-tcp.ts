@@ -8,6 +8,7 @@ import { drain, put } from './output.js';
 import type { CliIO } from './io.js';
 import type { ProxyConfig } from './proxy-args.js';
 import { directionLine, impairmentsLine, proxyListeningLine } from './proxy-lines.js';
+import { startProxyMetrics } from './proxy-metrics.js';
 
 /** A chunk record, text or JSON. */
 function chunkLine(record: Extract<TcpProxyRecord, { event: 'chunk' }>, format: 'text' | 'json'): string {
@@ -28,7 +29,8 @@ function connectionLine(record: TcpProxyRecord): string | undefined {
 function summaryLines(summary: TcpProxySummary): string {
   const lines = DIRECTIONS.map((d) => directionLine(d, summary[d]).replace(' received,', ' chunks received,'));
   const c = summary.connections;
-  lines.push(`connections: ${c.opened} opened, ${c.resets} reset (seed ${summary.seed})\n`);
+  const denied = c.denied > 0 ? `, ${c.denied} denied (--allow/--deny)` : '';
+  lines.push(`connections: ${c.opened} opened, ${c.resets} reset${denied} (seed ${summary.seed})\n`);
   return lines.join('');
 }
 
@@ -54,6 +56,8 @@ export async function runTcp(config: ProxyConfig, io: CliIO): Promise<number> {
     slice: config.slice,
     resetAfter: config.resetAfter,
     blackholeAfter: config.blackholeAfter,
+    allow: config.allow,
+    deny: config.deny,
     onRecord,
   });
   let control: ControlServer | undefined;
@@ -63,14 +67,17 @@ export async function runTcp(config: ProxyConfig, io: CliIO): Promise<number> {
     await relay.close();
     throw error;
   }
+  const metrics = await startProxyMetrics(config, relay, () => control?.close());
   put(io.stderr, proxyListeningLine('tcp', relay.local, relay.target, config.seed === undefined ? relay.seed : undefined));
   put(io.stderr, impairmentsLine(relay.impairments()));
   if (control) put(io.stderr, `control API on http://${control.local.family === 'IPv6' ? `[${control.local.address}]` : control.local.address}:${control.local.port}/\n`);
+  if (metrics) put(io.stderr, `metrics on ${metrics.url}\n`);
   await new Promise<void>((resolve) => {
     if (io.signal === undefined) return;
     if (io.signal.aborted) resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  await metrics?.close();
   await control?.close();
   const summary = await relay.close();
   await drain(io.stdout);

@@ -10,6 +10,7 @@ import { runCommand } from './run.js';
 import { PcapWriter, likelyDestination } from './pcap-writer.js';
 import { startProxyWeb, type CommandWeb } from './web.js';
 import { impairmentsLine, proxyListeningLine, proxySummaryLines, recordLine, sessionLine } from './proxy-lines.js';
+import { startProxyMetrics } from './proxy-metrics.js';
 
 /** Bytes of records the stream may hold unwritten; past this, records are dropped and counted (UDP cannot wait). */
 const MAX_QUEUED = 8 * 1024 * 1024;
@@ -57,6 +58,8 @@ function startUdp(config: ProxyConfig, signal: AbortSignal | undefined, onRecord
     seed: config.seed,
     sessionTimeoutMs: config.sessionTimeoutMs,
     maxSessions: config.maxSessions,
+    allow: config.allow,
+    deny: config.deny,
     signal,
     onRecord,
     onWire: wire,
@@ -106,14 +109,20 @@ async function runUdp(config: ProxyConfig, io: CliIO): Promise<number> {
     pcap?.close();
     throw error;
   }
+  const metrics = await startProxyMetrics(config, relay, async () => {
+    await control?.close();
+    pcap?.close();
+  });
   put(io.stderr, proxyListeningLine('udp', relay.local, relay.target, config.seed === undefined ? relay.seed : undefined));
   put(io.stderr, impairmentsLine(relay.impairments()));
   if (control) put(io.stderr, `control API on http://${control.local.family === 'IPv6' ? `[${control.local.address}]` : control.local.address}:${control.local.port}/\n`);
+  if (metrics) put(io.stderr, `metrics on ${metrics.url}\n`);
   web = await startProxyWeb(io, config.web, relay, async () => {
-    await Promise.all([control?.close(), relay.close()]);
+    await Promise.all([control?.close(), relay.close(), metrics?.close()]);
     pcap?.close();
   });
   await untilStopped(io);
+  await metrics?.close();
   await control?.close();
   const summary = await relay.close();
   await web?.close();

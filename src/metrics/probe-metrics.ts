@@ -50,7 +50,7 @@ function perScrape(read: () => TargetSummary[]): () => TargetSummary[] {
   };
 }
 
-/** Registers the prober's metrics in `registry`. */
+/** Registers the prober's metrics in `registry` (TCP targets also have their connects counted and timed). */
 export function registerProbeMetrics(registry: Registry, source: Pick<Prober, 'summary'>): void {
   const prober = { summary: perScrape(() => source.summary()) };
   for (const [field, help] of COUNTERS) {
@@ -60,6 +60,14 @@ export function registerProbeMetrics(registry: Registry, source: Pick<Prober, 's
   register(registry, new ReadMetric('udpkit_probe_lost_total', 'Probes without an echo within the timeout, by direction (up, down, or unknown against a foreign echo server).', 'counter', () => lostSamples(prober.summary(), monotonic)));
   register(registry, new ReadMetric('udpkit_probe_rtt_seconds', 'Round-trip time of the probes answered within the timeout.', 'histogram', () =>
     prober.summary().flatMap((s) => histogramSamples('udpkit_probe_rtt_seconds', labelsOf(s), s.rtt)),
+  ));
+  register(registry, new ReadMetric('udpkit_probe_failures_total', 'The failures of udpkit_probe_errors_total by cause: refused, reset, closed, timeout, unreachable, unresolved, mismatch, other.', 'counter', () =>
+    prober.summary().flatMap((s) => Object.entries(s.failures).map(([cause, value]) => ({ labels: { ...labelsOf(s), cause }, value: value ?? 0 }))),
+  ));
+  const tcp = (): TargetSummary[] => prober.summary().filter((s) => s.connect !== undefined);
+  register(registry, new ReadMetric('udpkit_probe_connects_total', 'TCP: connections opened to the target.', 'counter', () => tcp().map((s) => ({ labels: labelsOf(s), value: s.connects ?? 0 }))));
+  register(registry, new ReadMetric('udpkit_probe_connect_seconds', 'TCP: time each connect took.', 'histogram', () =>
+    tcp().flatMap((s) => (s.connect === undefined ? [] : histogramSamples('udpkit_probe_connect_seconds', labelsOf(s), s.connect))),
   ));
   register(registry, new ReadMetric('udpkit_probe_ipdv_seconds', 'Magnitude of the IP packet delay variation (RTT difference) between consecutive probes answered.', 'histogram', () =>
     prober.summary().flatMap((s) => histogramSamples('udpkit_probe_ipdv_seconds', labelsOf(s), s.ipdv)),

@@ -6,13 +6,16 @@ import { monotonicMs, sleep } from '../clock.js';
 import { UdpkitError } from '../errors.js';
 import { Pacer } from '../core/pacer.js';
 import { PROBE_HEADER_BYTES } from './packet.js';
-import { ProbeTarget, type TargetSettings } from './target.js';
+import { ProbeTarget } from './target.js';
+import type { TargetBase, TargetSettings } from './target-base.js';
+import { TcpProbeTarget } from './tcp-target.js';
 import { parseTarget } from './target-spec.js';
 import type { ProbeOptions, ProbeReport, ProbeStopReason, TargetSummary } from './types.js';
 
 export type { ProbeOptions, ProbeReport, ProbeStopReason, TargetSummary, ProbeDirection } from './types.js';
 export { BUCKETS_SECONDS, type HistogramCounts } from './buckets.js';
 export type { ProbeCounts, WindowFigures } from './account.js';
+export { FAILURE_CAUSES, type FailureCause } from './failures.js';
 
 /** A running prober. */
 export interface Prober {
@@ -48,7 +51,7 @@ function settle(options: ProbeOptions): TargetSettings & { reportMs: number } {
 }
 
 /** Sends to every target at each tick until the count, the duration or the signal ends it. */
-async function sendLoop(targets: readonly ProbeTarget[], pacer: Pacer, count: number | undefined): Promise<ProbeStopReason> {
+async function sendLoop(targets: readonly TargetBase[], pacer: Pacer, count: number | undefined): Promise<ProbeStopReason> {
   for (let i = 0; count === undefined || i < count; i++) {
     if (!(pacer.dueNow(i) ?? (await pacer.due(i)))) return 'duration';
     const now = monotonicMs();
@@ -58,7 +61,7 @@ async function sendLoop(targets: readonly ProbeTarget[], pacer: Pacer, count: nu
 }
 
 /** After the last probe: ask every echo server once more, and wait (up to the timeout) for every echo. */
-async function settleAll(targets: readonly ProbeTarget[], timeoutMs: number): Promise<void> {
+async function settleAll(targets: readonly TargetBase[], timeoutMs: number): Promise<void> {
   for (const target of targets) target.ask();
   const end = monotonicMs() + timeoutMs;
   while (monotonicMs() < end && !targets.every((t) => t.settled)) await sleep(Math.min(10, timeoutMs));
@@ -73,7 +76,7 @@ async function settleAll(targets: readonly ProbeTarget[], timeoutMs: number): Pr
 export async function probe(options: ProbeOptions, onReport?: ProbeReportHandler): Promise<Prober> {
   const settings = settle(options);
   const specs = options.targets.map(parseTarget);
-  const targets = specs.map((spec) => new ProbeTarget(spec, settings));
+  const targets: TargetBase[] = specs.map((spec) => (options.tcp === true ? new TcpProbeTarget(spec, settings) : new ProbeTarget(spec, settings)));
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   if (options.signal?.aborted === true) stop.abort();

@@ -1,6 +1,7 @@
 /** The prober's options, reports and summaries: plain data, safe to JSON.stringify. */
 import type { HistogramCounts } from './buckets.js';
 import type { ProbeCounts, WindowFigures } from './account.js';
+import type { FailureCause } from './failures.js';
 
 /** Options of {@link probe}. */
 export interface ProbeOptions {
@@ -18,6 +19,11 @@ export interface ProbeOptions {
   durationMs?: number | undefined;
   /** A report per target this often (default 10000). */
   reportMs?: number | undefined;
+  /**
+   * Probe over TCP: one kept connection per target (its connect timed), each probe a round trip over it; a broken
+   * connection is opened anew, its failures counted per cause. Default false (UDP).
+   */
+  tcp?: boolean | undefined;
   /** 4 or 6 to resolve names to one family only; 0 (default) for the resolver's first address. */
   family?: 0 | 4 | 6 | undefined;
   /** Aborting it stops the probes; the prober waits out the last timeout and closes. */
@@ -34,7 +40,7 @@ export type ProbeDirection = 'split' | 'unknown' | 'pending';
 export interface TargetSummary extends ProbeCounts {
   /** As given. */
   target: string;
-  protocol: 'udp';
+  protocol: 'udp' | 'tcp';
   /** The address probed (undefined while the target does not resolve). */
   address: string | undefined;
   direction: ProbeDirection;
@@ -42,9 +48,15 @@ export interface TargetSummary extends ProbeCounts {
   lostUp: number | undefined;
   /** Echoes lost on the way back, by the echo server's count when it last answered (direction `split` only). */
   lostDown: number | undefined;
-  /** Failures to resolve, connect or send (ICMP unreachable, no route): counted, never fatal. */
+  /** Failures to resolve, connect or send (ICMP unreachable, no route; TCP: refused, reset …): counted, never fatal. */
   errors: number;
+  /** The same failures by cause (only the causes seen). */
+  failures: Partial<Record<FailureCause, number>>;
   lastError: string | undefined;
+  /** TCP: connections opened (undefined for UDP). */
+  connects: number | undefined;
+  /** TCP: the time each connect took, in seconds (undefined for UDP). */
+  connect: HistogramCounts | undefined;
   /** RTT of every probe answered in time, in seconds. */
   rtt: HistogramCounts;
   /** |IPDV| between consecutive probes answered in time, in seconds. */

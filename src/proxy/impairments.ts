@@ -1,7 +1,10 @@
 /** What a link does to datagrams, per direction: the typed impairments and the fates a datagram can meet. */
 
-/** Why a datagram was not forwarded. `sessions`: no session could be opened for its client (--max-sessions). */
-export const DROP_CAUSES = ['loss', 'queue', 'mtu', 'outage', 'sessions'] as const;
+/**
+ * Why a datagram was not forwarded. `sessions`: no session could be opened for its client (--max-sessions);
+ * `denied`: its sender is outside --allow or inside --deny (dropped before anything else).
+ */
+export const DROP_CAUSES = ['loss', 'queue', 'mtu', 'outage', 'sessions', 'denied'] as const;
 
 /** A cause of {@link DROP_CAUSES}. */
 export type DropCause = (typeof DROP_CAUSES)[number];

@@ -3,6 +3,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Endpoint } from '../types.js';
 import { bindUdp } from '../core/udp-bind.js';
 import { resolveHost } from '../core/resolve.js';
+import { AddressFilter } from '../core/address-filter.js';
 import { preciseWallMs } from '../clock.js';
 import { DelayLine, MAX_HELD } from './delay-line.js';
 import type { Direction, Impairments, LinkImpairments } from './impairments.js';
@@ -30,6 +31,9 @@ export interface ProxyOptions {
   sessionTimeoutMs?: number | undefined;
   /** Sessions at once (default 1024); datagrams from further clients are dropped and counted. */
   maxSessions?: number | undefined;
+  /** Clients heard only from these CIDRs / never from these: others dropped first, counted `denied` (as ncat's). */
+  allow?: readonly string[] | undefined;
+  deny?: readonly string[] | undefined;
   /** Datagrams held in the delay line at most; beyond, dropped as `queue` (default 2^20). */
   maxHeld?: number | undefined;
   /** Aborting it closes the proxy. */
@@ -107,11 +111,12 @@ export interface UdpProxy {
 
 /**
  * Starts a UDP relay from `port` to `target` with the impairments given.
- * @throws UdpkitError E_USAGE (a bad option), E_UNKNOWN_HOST (the target), E_ADDR_IN_USE, E_PERMISSION (the bind)
+ * @throws UdpkitError E_USAGE (a bad option or CIDR), E_UNKNOWN_HOST (the target), E_ADDR_IN_USE, E_PERMISSION (the bind)
  */
 export async function proxy(options: ProxyOptions): Promise<UdpProxy> {
   const { checkProxyOptions } = await import('./schema.js');
   const checked = checkProxyOptions(options);
+  AddressFilter.from(options.allow, options.deny); // a bad CIDR is refused before anything is bound
   const resolved = await resolveHost(options.target.host, options.family ?? 0);
   const target: Endpoint = { address: resolved.address, port: options.target.port, family: resolved.family };
   const { sockets, locals } = await bindUdp({ host: options.host, family: options.family }, [options.port]);
@@ -124,6 +129,7 @@ class Relay {
   private readonly lanes: Record<Direction, Lane>;
   private readonly table: SessionTable;
   private readonly seed: number;
+  private readonly filter: AddressFilter | undefined;
   private warnings = 0;
   private closing: Promise<ProxySummary> | undefined;
   private final: ProxySummary | undefined;
@@ -136,6 +142,7 @@ class Relay {
     private readonly locals: Endpoint[],
   ) {
     this.seed = options.seed ?? freshSeed();
+    this.filter = AddressFilter.from(options.allow, options.deny);
     this.line = new DelayLine(options.maxHeld ?? MAX_HELD);
     this.lanes = { up: new Lane('up', options.up ?? {}, this.seed, this.line), down: new Lane('down', options.down ?? {}, this.seed, this.line) };
     const family = target.family === 'IPv6' ? 6 : 4;
@@ -158,6 +165,10 @@ class Relay {
 
   /** A datagram from a client. */
   private up(via: Socket, local: Endpoint, payload: Buffer, rinfo: RemoteInfo): void {
+    if (this.filter !== undefined && !this.filter.allows(rinfo.address)) {
+      this.lanes.up.refuse('denied');
+      return;
+    }
     const session = this.table.get(via, rinfo);
     const wire = this.options.onWire;
     const time = wire || this.options.onRecord ? preciseWallMs() : 0;

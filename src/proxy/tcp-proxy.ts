@@ -7,6 +7,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Endpoint } from '../types.js';
 import { fromSystemError } from '../errors.js';
 import { resolveHost } from '../core/resolve.js';
+import { AddressFilter } from '../core/address-filter.js';
 import { unmapEndpoint } from '../core/endpoint.js';
 import { preciseWallMs } from '../clock.js';
 import { formatEndpoint } from '../format/endpoint.js';
@@ -37,6 +38,9 @@ export interface TcpProxyOptions {
   /** Stop forwarding, keeping the connection open, after this many bytes or this long. */
   blackholeAfter?: After | undefined;
   signal?: AbortSignal | undefined;
+  /** Clients accepted only from these CIDRs / never from these: others closed at once, counted `denied`. */
+  allow?: readonly string[] | undefined;
+  deny?: readonly string[] | undefined;
   /** Connection opened and closed; each chunk read, with its delay. */
   onRecord?: ((record: TcpProxyRecord) => void) | undefined;
 }
@@ -52,7 +56,8 @@ export interface TcpProxySummary {
   seed: number;
   up: DirectionSummary;
   down: DirectionSummary;
-  connections: { open: number; opened: number; resets: number };
+  /** `denied`: connections closed at once for --allow/--deny (before any upstream connect). */
+  connections: { open: number; opened: number; resets: number; denied: number };
 }
 
 /** A running TCP relay. */
@@ -101,6 +106,8 @@ class TcpRelay {
   private readonly pairs = new Set<Pair>();
   private nextConn = 1;
   private resets = 0;
+  private denied = 0;
+  private readonly filter: AddressFilter | undefined;
   private closing: Promise<TcpProxySummary> | undefined;
   local: Endpoint = { address: '', port: 0, family: 'IPv4' };
 
@@ -110,6 +117,7 @@ class TcpRelay {
   ) {
     this.seed = options.seed ?? freshSeed();
     this.random = new Random(this.seed);
+    this.filter = AddressFilter.from(options.allow, options.deny);
     this.imp = { up: options.up ?? {}, down: options.down ?? {} };
     this.server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => this.accept(client));
   }
@@ -125,6 +133,11 @@ class TcpRelay {
   }
 
   private accept(client: Socket): void {
+    if (this.filter !== undefined && !this.filter.allows(client.remoteAddress)) {
+      this.denied += 1;
+      client.destroy();
+      return;
+    }
     const conn = this.nextConn++;
     const who = unmapEndpoint(client.remoteAddress ?? '', client.remotePort ?? 0, client.remoteFamily ?? 'IPv4');
     const record = this.options.onRecord;
@@ -202,7 +215,7 @@ class TcpRelay {
       seed: this.seed,
       up: this.stats.up.summary(),
       down: this.stats.down.summary(),
-      connections: { open: this.pairs.size, opened: this.nextConn - 1, resets: this.resets },
+      connections: { open: this.pairs.size, opened: this.nextConn - 1, resets: this.resets, denied: this.denied },
     };
   }
 
