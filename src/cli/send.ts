@@ -15,6 +15,7 @@ import { runCommand } from './run.js';
 import { openLines, type Line } from './lines.js';
 import { loadReplay, replayPayloads, type Replay } from './replay.js';
 import { UdpkitError } from '../errors.js';
+import { grouped } from '../format/grouped.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -70,7 +71,7 @@ function spanPart(result: UdpSendResult | TcpSendResult): string {
 /** `, 500.0 datagrams/s (asked for 500)`: the rate achieved, and the one asked for when --rate was given. @internal */
 export function ratePart(rate: number | undefined, unit: string, asked: number | undefined): string {
   if (rate === undefined) return '';
-  const digits = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: v < 100 ? 2 : 0 });
+  const digits = (v: number): string => grouped(v, v < 100 ? 2 : 0);
   const shown = digits(rate);
   return `, ${shown} ${shown === '1' ? unit.replace(/s$/, '') : unit}/s${asked === undefined ? '' : ` (asked for ${digits(asked)})`}`;
 }
