@@ -196,7 +196,9 @@ async function started(command: string): Promise<Shell> {
 
 /** A udpkit peer on `port`: an echo server (UDP, or TCP for a sender that waits) or a TCP listener. */
 async function peer(protocol: 'udp' | 'tcp', port: string, echo: boolean): Promise<Shell> {
-  const run = shell(`exec udp-listen -f json ${protocol === 'tcp' ? '--tcp ' : ''}${echo ? '--echo --echo-rate 0 ' : ''}${port}`);
+  // --echo-rate bounds UDP echoes only (a TCP echo is paced by its reader, and the flag is refused there).
+  const echoArgs = echo ? (protocol === 'tcp' ? '--echo ' : '--echo --echo-rate 0 ') : '';
+  const run = shell(`exec udp-listen -f json ${protocol === 'tcp' ? '--tcp ' : ''}${echoArgs}${port}`);
   await run.stderr.waitFor(/^listening on /m, 10_000);
   return run;
 }

@@ -182,6 +182,7 @@ describe('listener flags', () => {
     [['-4', '-6', '0'], '-4 and -6 cannot be used together: pick one family'],
     [['--host', '1.2.3.4.5', '0'], 'invalid --host "1.2.3.4.5": not a valid IPv4 address'],
     [['--echo-rate', '10', '0'], '--echo-rate works with --echo or --respond only'],
+    [['--tcp', '--echo', '--echo-rate', '10', '0'], '--echo-rate bounds UDP echoes and rule answers: a TCP echo is paced by the peer reading it (drop --echo-rate, or add --respond)'],
     [['--echo', '--echo-rate', 'fast', '0'], 'invalid --echo-rate "fast": expected an integer from 0 to 100000000'],
   ])('udp-listen %j exits 64', async (args, message) => {
     const { io, stderr } = memoryIO();

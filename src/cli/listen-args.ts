@@ -138,7 +138,12 @@ const listenSchema = z.pipe(
     }
     const respond = respondRules(args.respond, ctx);
     const answers = args.echo === true || respond.length > 0 || args['respond-file'] !== undefined;
+    const rules = respond.length > 0 || args['respond-file'] !== undefined;
     if (args['echo-rate'] !== undefined && !answers) addIssue(ctx, '--echo-rate works with --echo or --respond only');
+    else if (args['echo-rate'] !== undefined && args.tcp === true && !rules) {
+      // A TCP echo is bounded by flow control (the peer's reading), not per message: the bound would do nothing.
+      addIssue(ctx, '--echo-rate bounds UDP echoes and rule answers: a TCP echo is paced by the peer reading it (drop --echo-rate, or add --respond)');
+    }
     if (args.tcp === true && args.rcvbuf !== undefined) {
       addIssue(ctx, '--rcvbuf works with UDP only');
     }
