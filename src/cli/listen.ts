@@ -91,19 +91,14 @@ function startStats(io: CliIO, config: ListenConfig, listener: Listener): () => 
   return () => clearInterval(timer);
 }
 
-/** With --metrics, /metrics served from the listener's summary; a port that cannot be bound closes the listener. */
+/** With --metrics, /metrics served from the listener's summary. */
 async function startMetrics(io: CliIO, config: ListenConfig, listener: Listener, out: BufferedWriter): Promise<{ close(): Promise<void> } | undefined> {
   if (config.metrics === undefined) return undefined;
   const { serveListenerMetrics } = await import('../metrics/serve.js');
   const ports = [...new Set(listener.locals.map((l) => l.port))];
-  try {
-    const server = await serveListenerMetrics({ summary: () => listener.summary(), ports, droppedRecords: () => out.droppedRecords }, config.metrics);
-    put(io.stderr, `metrics on ${server.url}\n`);
-    return server;
-  } catch (error) {
-    await listener.close();
-    throw error;
-  }
+  const server = await serveListenerMetrics({ summary: () => listener.summary(), ports, droppedRecords: () => out.droppedRecords }, config.metrics);
+  put(io.stderr, `metrics on ${server.url}\n`);
+  return server;
 }
 
 /** How a run ended: its reason, and the error of a record handler that threw (a bug: exit 70 after the flush). */
@@ -160,18 +155,24 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
       if (line !== undefined) put(io.stderr, line);
       out.record(record, config.format, style);
     });
+    let metrics: { close(): Promise<void> } | undefined;
     try {
       pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
+      // Several ports or groups: a text record says which one received it (JSON always has `local`).
+      style.showLocal = config.ports.length > 1 || config.join.length > 1;
+      if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
+      announce(io, config, listener);
+      metrics = await startMetrics(io, config, listener, out);
+      web = await startListenWeb(io, config.web, listener);
     } catch (error) {
+      // A part that cannot start (the capture file, the /metrics or --web port) ends the run: what did start is
+      // closed, the capture with what it holds, so that nothing is left open or half-written behind the error.
+      await metrics?.close();
       await listener.close();
+      pcap?.close();
+      await out.end();
       throw error;
     }
-    // Several ports or groups: a text record says which one received it (JSON always has `local`).
-    style.showLocal = config.ports.length > 1 || config.join.length > 1;
-    if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
-    announce(io, config, listener);
-    const metrics = await startMetrics(io, config, listener, out);
-    web = await startListenWeb(io, config.web, listener);
     const stopStats = startStats(io, config, listener);
     const ending = await untilEnd(io, listener, out);
     stopStats();

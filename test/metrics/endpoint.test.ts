@@ -1,7 +1,11 @@
 /** The /metrics endpoint as curl sees it: names, types and labels as documented, process metrics, nothing else served. */
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { probe } from '../../src/probe/prober.js';
 import { serveProbeMetrics } from '../../src/metrics/serve.js';
 import { fixturePath, listening, runBin, startBin, startProcess } from '../helpers.js';
@@ -83,5 +87,33 @@ describe('/metrics', () => {
     const run = await runBin('udp-listen', args);
     expect(run.code).toBe(code);
     expect(run.stderr.split('\n').find((l) => l.startsWith('udp-listen:'))).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it('a /metrics port in use ends the run at once with 69, and the --pcap file it had opened is closed whole', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void taken.close());
+    const port = (taken.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-metrics-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'capture.pcap');
+    const run = await runBin('udp-listen', ['--pcap', file, '--metrics', `127.0.0.1:${port}`, '--host', '127.0.0.1', '0']);
+    expect(run.code, run.stderr).toBe(69);
+    expect(run.stderr).toMatch(new RegExp(`^udp-listen: cannot serve metrics on 127\\.0\\.0\\.1:${port}: `, 'm'));
+    // The capture holds its 24-byte global header (pcap magic, little-endian) and nothing half-written.
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBe(24);
+    expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4);
+  });
+
+  it('a --web port in use after /metrics started: exit 69 at once, the metrics server closed with the rest', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void taken.close());
+    const port = (taken.address() as { port: number }).port;
+    const run = await runBin('udp-listen', ['--metrics', '0', '--web', `127.0.0.1:${port}`, '--host', '127.0.0.1', '0']);
+    expect(run.code, run.stderr).toBe(69);
+    expect(run.stderr).toMatch(/^metrics on http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
+    expect(run.stderr).toMatch(new RegExp(`^udp-listen: cannot serve --web on 127\\.0\\.0\\.1:${port}: `, 'm'));
   });
 });
