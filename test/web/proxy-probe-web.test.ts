@@ -59,6 +59,8 @@ describe.skipIf(noBrowser !== undefined)('udp-proxy --web in Chromium', () => {
     expect(await shown(page, 'senders')).toEqual([false]);
     expect(await shown(page, 'directions')).toEqual([true, true]);
     expect(await texts(page, '#log thead th')).toEqual(['time', 'way', 'client', 'port', 'size', 'fate']);
+    // The log's filter names what its peer column holds.
+    expect(await page.evaluate(`document.getElementById('f-sender').parentElement.firstChild.textContent.trim()`)).toBe('client');
     const sender = await pythonPeer('send', run.udpPort, '40', 'fate %d');
     await sender.exit;
     await waitFor(async () => (await number(page, '#c-up')) === 40 && (await number(page, '#c-down')) > 0, { what: '40 up and the echoes down', timeoutMs: 10_000 });
@@ -125,6 +127,9 @@ describe.skipIf(noBrowser !== undefined)('udp-probe --web in Chromium', () => {
     expect(await text(page, '#command')).toBe('udp-probe');
     expect(await shown(page, 'targets')).toEqual([true, true]);
     expect(await shown(page, 'inspector')).toEqual([false]);
+    // The filter says target, and offers no port filter (the log has no port column).
+    expect(await page.evaluate(`document.getElementById('f-sender').parentElement.firstChild.textContent.trim()`)).toBe('target');
+    expect(await page.evaluate(`document.getElementById('f-port').parentElement.hidden`)).toBe(true);
     await waitFor(async () => ((await page.evaluate(`document.querySelectorAll('#log tbody tr.report').length`)) as number) >= 8, { what: 'four reports per target', timeoutMs: 15_000 });
     await waitFor(async () => (await texts(page, '#targets tbody td:first-child')).length === 2, { what: 'the targets table', timeoutMs: 5000 });
     const cells = (await page.evaluate(`[...document.querySelectorAll('#targets tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent))`)) as string[][];

@@ -43,7 +43,23 @@ function layout(hello: Hello): string[] {
     counters.insertBefore(span, ring);
   }
   byId<HTMLTableElement>('log').tHead?.rows[0]?.replaceChildren(...hello.columns.map((c) => cell('th', c)));
+  filterLabels(hello.columns);
   return hello.counters.map(([name]) => name);
+}
+
+/**
+ * The log filter's labels name what the log's columns hold: the peer column is a sender (udp-listen), a client
+ * (udp-proxy) or a target (udp-probe); a log without a port column (udp-probe) has no port filter.
+ */
+function filterLabels(columns: readonly string[]): void {
+  const peer = columns[2];
+  const peerLabel = byId('f-sender').parentElement?.firstChild;
+  if (peer !== undefined && peer !== '' && peer !== 'peer' && peerLabel) peerLabel.textContent = `${peer} `;
+  const portLabel = byId('f-port').parentElement;
+  if (portLabel && columns[3] === '') {
+    portLabel.hidden = true;
+    byId('log').classList.add('no-port');
+  }
 }
 
 /** "Capture now": the link asks for the last N datagrams. */
