@@ -5,6 +5,7 @@ import { addIssue, destinationPortSchema, durationSchema, intSchema, listenPortS
 import { show } from '../format/show.js';
 import { UdpkitError } from '../errors.js';
 import type { LinkImpairments } from '../proxy/impairments.js';
+import type { RelayOptions } from '../proxy/relay-options.js';
 import { DATAGRAM_ONLY, flagImpairments, IMPAIRMENT_FLAGS } from '../proxy/schema.js';
 import { parseBytesOrDuration, EXPECTED } from '../proxy/values.js';
 import { choiceSchema, hostSchema, type HostSpec } from './schemas.js';
@@ -255,4 +256,19 @@ export async function parseProxyArgs(given: string[], io: CliIO): Promise<ProxyC
     }
   }
   return parseWith(proxySchema, raw);
+}
+
+/** The options both relays take, from the command line's config. */
+export function relayOptionsOf(config: ProxyConfig): RelayOptions {
+  return {
+    port: config.listenPort,
+    host: config.host,
+    family: config.family,
+    target: { host: config.target.host, port: config.targetPort },
+    up: config.link.up,
+    down: config.link.down,
+    seed: config.seed,
+    allow: config.allow,
+    deny: config.deny,
+  };
 }

@@ -6,7 +6,7 @@ import { serveControl, type ControlServer } from '../proxy/control.js';
 import { DIRECTIONS } from '../proxy/impairments.js';
 import { drain, put } from './output.js';
 import type { CliIO } from './io.js';
-import type { ProxyConfig } from './proxy-args.js';
+import { relayOptionsOf, type ProxyConfig } from './proxy-args.js';
 import { directionLine, impairmentsLine, proxyListeningLine } from './proxy-lines.js';
 import { startProxyMetrics } from './proxy-metrics.js';
 
@@ -46,18 +46,10 @@ export async function runTcp(config: ProxyConfig, io: CliIO): Promise<number> {
           if (format !== undefined && record.event === 'chunk') put(io.stdout, chunkLine(record, format));
         };
   const relay = await proxyTcp({
-    port: config.listenPort,
-    host: config.host,
-    family: config.family,
-    target: { host: config.target.host, port: config.targetPort },
-    up: config.link.up,
-    down: config.link.down,
-    seed: config.seed,
+    ...relayOptionsOf(config),
     slice: config.slice,
     resetAfter: config.resetAfter,
     blackholeAfter: config.blackholeAfter,
-    allow: config.allow,
-    deny: config.deny,
     onRecord,
   });
   let control: ControlServer | undefined;

@@ -5,7 +5,7 @@ import { proxy, type ProxyRecord, type UdpProxy, type WireDatagram } from '../pr
 import { serveControl, type ControlServer } from '../proxy/control.js';
 import { put, readerGone, guard, drain } from './output.js';
 import type { CliIO } from './io.js';
-import { parseProxyArgs, type ProxyConfig } from './proxy-args.js';
+import { parseProxyArgs, relayOptionsOf, type ProxyConfig } from './proxy-args.js';
 import { runCommand } from './run.js';
 import { PcapWriter, likelyDestination } from './pcap-writer.js';
 import { startProxyWeb, type CommandWeb } from './web.js';
@@ -49,17 +49,9 @@ function onWire(at: Endpoint, other: Endpoint): Endpoint {
 /** Starts the UDP relay with what `config` asks; records and wire datagrams to the handlers given. */
 function startUdp(config: ProxyConfig, signal: AbortSignal | undefined, onRecord: ((r: ProxyRecord) => void) | undefined, wire: ((w: WireDatagram) => void) | undefined): Promise<UdpProxy> {
   return proxy({
-    port: config.listenPort,
-    host: config.host,
-    family: config.family,
-    target: { host: config.target.host, port: config.targetPort },
-    up: config.link.up,
-    down: config.link.down,
-    seed: config.seed,
+    ...relayOptionsOf(config),
     sessionTimeoutMs: config.sessionTimeoutMs,
     maxSessions: config.maxSessions,
-    allow: config.allow,
-    deny: config.deny,
     signal,
     onRecord,
     onWire: wire,

@@ -11,33 +11,16 @@ import { Lane, type Fate } from './lane.js';
 import { freshSeed } from './random.js';
 import { SessionTable, sendUpstream, type Session, type SessionEnd } from './sessions.js';
 import type { DirectionSummary } from './stats.js';
+import type { Relay as RelayHandle, RelayOptions } from './relay-options.js';
 
-/** Options of {@link proxy}: where to listen, where to relay, and what the link does each way. */
-export interface ProxyOptions {
-  /** Port to listen on (0: one the system picks). */
-  port: number;
-  /** Address to bind; all interfaces (dual stack) when omitted. */
-  host?: string | undefined;
-  family?: 0 | 4 | 6 | undefined;
-  /** Where datagrams go: a host name or address, and a port. */
-  target: { host: string; port: number };
-  /** Client → target impairments. */
-  up?: Impairments | undefined;
-  /** Target → client impairments. */
-  down?: Impairments | undefined;
-  /** The seed of every random decision; one is chosen (and reported in `seed`) when omitted. */
-  seed?: number | undefined;
+/** Options of {@link proxy}: the relay's (where to listen, where to relay, the link each way), and a UDP relay's. */
+export interface ProxyOptions extends RelayOptions {
   /** A session silent this long ends (default 60 s). */
   sessionTimeoutMs?: number | undefined;
   /** Sessions at once (default 1024); datagrams from further clients are dropped and counted. */
   maxSessions?: number | undefined;
-  /** Clients heard only from these CIDRs / never from these: others dropped first, counted `denied` (as ncat's). */
-  allow?: readonly string[] | undefined;
-  deny?: readonly string[] | undefined;
   /** Datagrams held in the delay line at most; beyond, dropped as `queue` (default 2^20). */
   maxHeld?: number | undefined;
-  /** Aborting it closes the proxy. */
-  signal?: AbortSignal | undefined;
   /** Called for each datagram with its fate, and for each session opened and closed. */
   onRecord?: ((record: ProxyRecord) => void) | undefined;
   /** Called for each datagram on the wire, both legs, in and out (for a pcap). */
@@ -89,24 +72,10 @@ export interface ProxySummary {
 }
 
 /** A running relay. */
-export interface UdpProxy {
+export interface UdpProxy extends RelayHandle<ProxySummary> {
   readonly protocol: 'udp';
-  /** Where it listens (the first of `locals`). */
-  readonly local: Endpoint;
+  /** Every address it listens on (`local` is the first). */
   readonly locals: readonly Endpoint[];
-  /** The target, resolved. */
-  readonly target: Endpoint;
-  readonly seed: number;
-  /** The impairments in force. */
-  impairments(): { up: Impairments; down: Impairments };
-  /** Replaces one direction's impairments or both (a direction not given is left as it is). */
-  set(link: LinkImpairments): void;
-  /** Counters to zero, generators back to the seed. */
-  reset(): void;
-  summary(): ProxySummary;
-  /** Stops accepting, delivers nothing more, closes every socket; idempotent. */
-  close(): Promise<ProxySummary>;
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**

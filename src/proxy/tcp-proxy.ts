@@ -12,35 +12,24 @@ import { unmapEndpoint } from '../core/endpoint.js';
 import { preciseWallMs } from '../clock.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { DelayLine } from './delay-line.js';
-import type { Direction, Impairments, LinkImpairments } from './impairments.js';
+import type { Direction, Impairments } from './impairments.js';
 import { Random, freshSeed } from './random.js';
 import { DirectionStats, type DirectionSummary } from './stats.js';
 import { StreamLane } from './stream-lane.js';
 import { checkLink, refuseDatagramImpairments } from './schema.js';
+import type { Relay, RelayOptions } from './relay-options.js';
 
 /** A byte count or a time after which something happens to a connection. */
 export type After = { bytes: number } | { ms: number };
 
-/** Options of {@link proxyTcp}. */
-export interface TcpProxyOptions {
-  port: number;
-  host?: string | undefined;
-  family?: 0 | 4 | 6 | undefined;
-  target: { host: string; port: number };
-  /** Stream impairments only: delayMs, jitterMs, rate. */
-  up?: Impairments | undefined;
-  down?: Impairments | undefined;
-  seed?: number | undefined;
+/** Options of {@link proxyTcp}: the relay's (its impairments stream ones only: delayMs, jitterMs, rate), and a TCP relay's. */
+export interface TcpProxyOptions extends RelayOptions {
   /** Writes cut into pieces of at most this many bytes. */
   slice?: number | undefined;
   /** Reset both sides after this many bytes (both ways together) or this long. */
   resetAfter?: After | undefined;
   /** Stop forwarding, keeping the connection open, after this many bytes or this long. */
   blackholeAfter?: After | undefined;
-  signal?: AbortSignal | undefined;
-  /** Clients accepted only from these CIDRs / never from these: others closed at once, counted `denied`. */
-  allow?: readonly string[] | undefined;
-  deny?: readonly string[] | undefined;
   /** Connection opened and closed; each chunk read, with its delay. */
   onRecord?: ((record: TcpProxyRecord) => void) | undefined;
 }
@@ -61,17 +50,8 @@ export interface TcpProxySummary {
 }
 
 /** A running TCP relay. */
-export interface TcpProxy {
+export interface TcpProxy extends Relay<TcpProxySummary> {
   readonly protocol: 'tcp';
-  readonly local: Endpoint;
-  readonly target: Endpoint;
-  readonly seed: number;
-  impairments(): { up: Impairments; down: Impairments };
-  set(link: LinkImpairments): void;
-  reset(): void;
-  summary(): TcpProxySummary;
-  close(): Promise<TcpProxySummary>;
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A relayed connection's two sockets. */

@@ -94,12 +94,18 @@ class RateToxic implements Toxic {
   }
 }
 
-class CorruptToxic implements Toxic {
-  readonly name = 'corrupt';
+/** A toxic that strikes each datagram with probability `p`, decided by the seeded generator. */
+abstract class ChanceToxic implements Toxic {
+  abstract readonly name: string;
   constructor(
-    private readonly p: number,
-    private readonly random: Random,
+    protected readonly p: number,
+    protected readonly random: Random,
   ) {}
+  abstract apply(t: Transit, now: number): DropCause | undefined;
+}
+
+class CorruptToxic extends ChanceToxic {
+  readonly name = 'corrupt';
   apply(t: Transit): DropCause | undefined {
     if (t.payload.length === 0 || !this.random.chance(this.p)) return undefined;
     // A copy: the buffer may be the one a duplicate or the pcap writer still holds.
@@ -112,12 +118,8 @@ class CorruptToxic implements Toxic {
   }
 }
 
-class DuplicateToxic implements Toxic {
+class DuplicateToxic extends ChanceToxic {
   readonly name = 'duplicate';
-  constructor(
-    private readonly p: number,
-    private readonly random: Random,
-  ) {}
   apply(t: Transit): DropCause | undefined {
     if (this.random.chance(this.p)) t.copies = 2;
     return undefined;
