@@ -578,6 +578,22 @@ const warnings = [
       'delivered-per-second ratios then measure the sender, not the receivers. The CPU time per datagram is the figure to read.'
     : '',
 ].filter((text) => text !== '');
+/**
+ * The hand-written section of docs/BENCHMARKS.md (figures measured beside the suite, with their dates and
+ * conditions), kept as it is from the file this run replaces: only the table above it is this run's.
+ */
+function besideTheSuite() {
+  const heading = '## Measured beside the suite\n';
+  try {
+    const old = readFileSync(join(root, 'docs/BENCHMARKS.md'), 'utf8');
+    const at = old.indexOf(heading);
+    if (at !== -1) return old.slice(at).replace(/\n*$/, '\n');
+  } catch {
+    // no earlier file: the heading alone
+  }
+  return heading;
+}
+
 const doc = `# Benchmarks
 
 The latest table from \`${command}\`, run ${date} on Linux ${report.machine.kernel}, Node ${report.machine.node},
@@ -622,49 +638,7 @@ ${table}
   with \`--web 0\` and a page's event stream open (a Node client reading \`/events\` with the token) against the
   same without \`--web\`, interleaved; target (issue 20): within 10 % of the listener without \`--web\`.
 
-## Measured beside the suite
-
-- **The listener's own share** (\`node bench/hot-path.mjs --format text|json|raw --payload ascii|binary > FILE\`): the
-  record path of udp-listen (handler, renderer, writer to a file) driven without the kernel, in CPU ns per datagram
-  above a bare listener; what to read while working on the hot path on a shared machine.
-- **Writer** (\`bench/writers.mjs\`, 2026-12-02, Node 20, sonic-boom 5.0.2, 1,000,000 records, 3 runs each, on a shared
-  machine): udpkit's BufferedWriter 509–692 ns/record (text) and 540–789 (json); sonic-boom fed the same rendered
-  blocks 719–949 and 807–990; sonic-boom with a string per record (the first measurement) 1,554–2,705. Both bound
-  what waits (8 MiB) and count what they drop; udpkit's also writes a regular file straight from its render buffer.
-  So udpkit keeps its own.
-- **The web view's share** (\`node bench/hot-path.mjs --payload binary [--web] > FILE\`, 2026-12-02, a shared machine
-  at load 8 on 2 CPUs): udp-listen -f text's record path 466–651 ns/datagram above a bare listener without \`--web\`,
-  635–663 with it (3 runs each): the feed (a copy of the payload into the ring, per-sender counts) adds about
-  0.1–0.2 µs per datagram.
-- **A page open, against no \`--web\`** (\`npm run bench -- --web --runs 7\`, 2026-12-02 23:43 UTC, a shared machine at
-  load 3–7 on 2 CPUs; sockperf unpaced, 3 s a run, interleaved): udp-listen -f text > file delivered a median
-  78,303 datagrams/s (62,888–106,198) with \`--web\` and a Node client reading \`/events\`, 73,986 (57,191–106,198)
-  without: **1.06×** (target ≥ 0.90×: met); CPU time per datagram 10.6 µs against 9.65: **0.91×** (without's ÷
-  with's; target ≥ 0.90: met). An earlier run of the same command (5 runs, load 7) gave 0.69× delivered and 0.84×
-  CPU, with ranges that overlap (35,454–106,981 against 40,616–116,002): on this machine the figure moves with the
-  other workers' load more than with \`--web\`. A CPU profile of a flooded listener with a page open puts the feed
-  (\`WebFeed.push\`, \`RecordRing.add\`) at 1.5 % of the samples and the event stream's ticks at 0.4 %, against 4.1 %
-  for the text renderer alone.
-- **The page under a flood** (\`npx vitest run test/web/flood.test.ts\`, prints one line; 2026-12-03 00:10 UTC, load
-  8): sockperf \`--mps=100000 -t 10 -m 64\` sent 945,588 datagrams; udp-listen --web with the page open in
-  headless Chromium received and wrote 316,093 (the kernel dropped 629,495 on the loaded machine; the record file
-  has every one received), the page skipped 313,163 rows to keep up and its JS heap peaked at 3.0 MB (asserted:
-  under 100 MB). Five clicks on Pause during the flood: the page's handler ran 1–8 ms after the input event, the
-  next frame 13–30 ms after it; puppeteer saw the change 92–155 ms after it began the click (its own round trips
-  over the DevTools protocol included). The page's main thread had 5 long tasks (over 50 ms) in the run, the
-  longest 168 ms, 507 ms in all. Before the log's render budget (the same test, 00:05 UTC): 14 long tasks, the
-  longest 252 ms, 1,935 ms in all, one every time the log was drawn (every 250 ms), and one click waited 173 ms for
-  its handler and 235 ms for its frame; a DevTools CPU profile of the page put nearly all of it in style, layout
-  and paint of the 500-row log, not in script.
-- **udp-probe under load** (\`node bench/probe.mjs SECONDS SCRAPES/S TARGETS\`, 2026-12-02, Node 20, a shared machine at
-  load 4–5.5 on 2 CPUs, one run each): one target, 60 s, no scrapes: peak RSS 57.1 MB, 0 of 6,000 lost. 100 targets at
-  10 ms, 20 s, no scrapes: 77.3 MB (1.35× one target), 0 of 200,000 lost, 6.3 CPU s. The same with \`/metrics\` fetched
-  100 times a second: 124.2 MB (2.2× one target), 31 % of the probes lost (no echo within the 1 s timeout: the prober, the echo server and the
-  scraping client shared what the other workers left of 2 CPUs; the prober had 7.8 CPU s), 332 of 1,900 scrapes
-  failed, p50 6.8 s. For 60 s (\`60 100 100\`): 125.5 MB, 87 % lost, 3,375 of 5,900 scrapes failed. So on this machine
-  the issue's target (every scrape at 100/s answered) was **not met**; the memory ceiling the tests hold
-  (\`test/probe/memory.test.ts\`, 150 MB) was.
-`;
+${besideTheSuite()}`;
 mkdirSync(join(root, 'docs'), { recursive: true });
 writeFileSync(join(root, 'docs/BENCHMARKS.md'), doc);
 console.log(table);
