@@ -155,6 +155,12 @@ interface Shell {
   stderr: Capture;
   exit: Promise<number | null>;
   interrupt(): void;
+  /**
+   * Ctrl+C as a terminal sends it to a pipeline: to the shell's children (the job), not to the shell. Signalled
+   * too, a non-interactive bash kills itself when the last child it reaps died of SIGINT (`tail -f` in
+   * `tail -f … | udp-send --lines`), whatever udp-send's own exit, and which is reaped last is a race.
+   */
+  interruptJob(): void;
 }
 
 function shell(command: string, ms = 60_000): Shell {
@@ -182,7 +188,8 @@ function shell(command: string, ms = 60_000): Shell {
       resolve(code);
     }),
   );
-  return { child, stdout, stderr, exit, interrupt: () => group('SIGINT') };
+  const interruptJob = (): void => void spawnSync('pkill', ['-INT', '-P', String(child.pid ?? 0)]);
+  return { child, stdout, stderr, exit, interrupt: () => group('SIGINT'), interruptJob };
 }
 
 /** A command that runs until stopped (a listener, a proxy), started once it says it is ready. */
@@ -275,7 +282,7 @@ async function runSender(command: string): Promise<void> {
     if (command.startsWith('tail -f')) {
       // `tail -f` never ends: once every line of the log has arrived, Ctrl+C, as a person would.
       await waitFor(() => (server?.stdout.lines ?? 0) >= 3, { timeoutMs: 10_000, what: () => `the log's three lines (${server?.stdout.text ?? ''})` });
-      run.interrupt();
+      run.interruptJob();
     }
     expect(await run.exit, `${command}: ${run.stderr.text}`).toBe(outcome.code);
     if (server === undefined) return;
