@@ -21,7 +21,8 @@ async function freePort() {
 
 /** Starts udp-proxy towards `target` with `flags`; resolves with the process and its port. */
 async function startProxy(target, flags = []) {
-  const proc = start(node, [proxyBin, ...flags, '--host', '127.0.0.1', '0', '127.0.0.1', String(target)]);
+  // Run as an installed bin runs: through its shebang, with the V8 options it carries.
+  const proc = start(proxyBin, [...flags, '--host', '127.0.0.1', '0', '127.0.0.1', String(target)]);
   const match = await proc.waitFor(/listening on udp \S+:(\d+)/);
   return { proc, port: Number(match[1]) };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { boundSocket, fixturePath, listening, runBin, startProcess, waitFor, type Running } from '../helpers.js';
+import { binPath, boundSocket, fixturePath, listening, runBin, startProcess, waitFor, type Running } from '../helpers.js';
 import { startProxy } from './nobody.js';
 
 /** Stops a proxy with SIGTERM; resolves with its exit code and summary (stderr). */
@@ -222,5 +222,18 @@ describe('udp-proxy bad input', () => {
     expect(code).toBe(exit);
     expect(stderr.startsWith(line)).toBe(true);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('udp-proxy as an installed bin runs it', () => {
+  it('runs through its shebang with 4 MB semi-spaces (the delay line holds datagrams past the young generation)', () => {
+    const bin = binPath('udp-proxy');
+    const first = spawnSync('head', ['-1', bin], { encoding: 'utf8' }).stdout;
+    expect(first).toBe('#!/usr/bin/env -S node --max-semi-space-size=4\n');
+    // Executed as a file (as npm's link runs it), the line must work: env -S splits it, node takes the option.
+    const run = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, PATH: `${join(process.execPath, '..')}:${process.env.PATH ?? ''}` } });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
