@@ -157,19 +157,21 @@ export function listenMain(argv: string[], io: CliIO): Promise<number> {
     });
     let metrics: { close(): Promise<void> } | undefined;
     try {
-      pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap);
+      // Not truncated until the other ports are bound too: a port in use leaves an existing capture as it was.
+      pcap = config.pcap === undefined ? undefined : PcapWriter.open(config.pcap, { start: false });
       // Several ports or groups: a text record says which one received it (JSON always has `local`).
       style.showLocal = config.ports.length > 1 || config.join.length > 1;
       if (listener.protocol === 'tcp') pauseTcp = (blocked) => (blocked ? listener.pause() : listener.resume());
       announce(io, config, listener);
       metrics = await startMetrics(io, config, listener, out);
       web = await startListenWeb(io, config.web, listener);
+      pcap?.start();
     } catch (error) {
       // A part that cannot start (the capture file, the /metrics or --web port) ends the run: what did start is
       // closed, the capture with what it holds, so that nothing is left open or half-written behind the error.
       await metrics?.close();
       await listener.close();
-      pcap?.close();
+      pcap?.abandon();
       await out.end();
       throw error;
     }

@@ -3,7 +3,7 @@
  * addresses, ports and receive times. Records are written whole, a batch per event-loop turn with one write, so the
  * file reads in tshark at every moment, also after a crash or Ctrl+C.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { ioFailed } from './file-errors.js';
 import { pcapFileHeader, pcapRecord } from '../format/pcap.js';
 import { likelyDestination } from '../format/pcap-destination.js';
@@ -16,6 +16,8 @@ export { likelyDestination } from '../format/pcap-destination.js';
 const BATCH_BYTES = 1024 * 1024;
 /** Senders whose destination address is remembered. */
 const MAX_REMEMBERED = 4096;
+/** What may wait for {@link PcapWriter.start} (the few milliseconds the command's other ports take to bind). */
+const MAX_BEFORE_START = 16 * 1024 * 1024;
 
 export class PcapWriter {
   private pending: Buffer[] = [];
@@ -30,20 +32,50 @@ export class PcapWriter {
   private constructor(
     private fd: number | undefined,
     readonly path: string,
+    private started: boolean,
+    private readonly created: boolean,
   ) {}
 
   /**
-   * Creates (or truncates) `path` and writes the pcap header.
+   * Opens `path` for the capture. With `start: false` the file is neither truncated nor written until
+   * {@link start}: a command that fails to start something else (a port in use) leaves an existing capture as
+   * it was ({@link abandon}); datagrams recorded meanwhile wait in memory.
    * @throws UdpkitError E_IO naming the file when it cannot be written
    */
-  static open(path: string): PcapWriter {
+  static open(path: string, options: { start?: boolean } = {}): PcapWriter {
+    let writer: PcapWriter;
     try {
-      const fd = openSync(path, 'w');
-      writeSync(fd, pcapFileHeader());
-      return new PcapWriter(fd, path);
+      const created = !existsSync(path);
+      writer = new PcapWriter(openSync(path, constants.O_WRONLY | constants.O_CREAT), path, false, created);
     } catch (error) {
       throw ioFailed(error, `cannot write --pcap ${show(path)}`);
     }
+    if (options.start !== false) writer.start();
+    return writer;
+  }
+
+  /**
+   * Truncates the file, writes the pcap header and then what waited.
+   * @throws UdpkitError E_IO naming the file when it cannot be written
+   */
+  start(): void {
+    if (this.fd === undefined || this.started) return;
+    try {
+      ftruncateSync(this.fd, 0);
+      writeSync(this.fd, pcapFileHeader());
+    } catch (error) {
+      throw ioFailed(error, `cannot write --pcap ${show(this.path)}`);
+    }
+    this.started = true;
+    this.flush();
+  }
+
+  /** Closes the file without writing it: left as it was, or removed when this writer created it. */
+  abandon(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    if (!this.started && this.created) rmSync(this.path, { force: true });
   }
 
   /** Queues a datagram; it reaches the file at the end of this event-loop turn. */
@@ -56,10 +88,14 @@ export class PcapWriter {
       this.destinations.set(record.from.address, dst);
     }
     const bytes = pcapRecord({ time: record.time, src: record.from.address, srcPort: record.from.port, dst, dstPort: record.local.port, payload: record.payload });
+    if (!this.started && this.pendingBytes >= MAX_BEFORE_START) {
+      this.error ??= new Error(`more than ${MAX_BEFORE_START} bytes arrived before the capture could start`);
+      return;
+    }
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     this.written += 1;
-    if (this.pendingBytes >= BATCH_BYTES) this.flush();
+    if (this.pendingBytes >= BATCH_BYTES && this.started) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -69,7 +105,7 @@ export class PcapWriter {
   /** Writes what is queued, whole records in one write. */
   flush(): void {
     this.scheduled = false;
-    if (this.fd === undefined || this.pending.length === 0) return;
+    if (this.fd === undefined || !this.started || this.pending.length === 0) return;
     const batch = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
@@ -82,6 +118,11 @@ export class PcapWriter {
 
   /** Flushes and closes the file; idempotent. */
   close(): void {
+    try {
+      this.start();
+    } catch (error) {
+      this.error ??= error as Error;
+    }
     this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;

@@ -1,12 +1,14 @@
 /** The /metrics endpoint as curl sees it: names, types and labels as documented, process metrics, nothing else served. */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { probe } from '../../src/probe/prober.js';
+import { pcapFileHeader } from '../../src/format/pcap.js';
 import { serveProbeMetrics } from '../../src/metrics/serve.js';
 import { fixturePath, listening, runBin, startBin, startProcess } from '../helpers.js';
 
@@ -89,21 +91,42 @@ describe('/metrics', () => {
     expect(run.stderr.split('\n').find((l) => l.startsWith('udp-listen:'))).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
-  it('a /metrics port in use ends the run at once with 69, and the --pcap file it had opened is closed whole', async () => {
+  it('a /metrics port in use ends the run at once with 69 and leaves an existing --pcap file as it was (a new one is not made)', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => void taken.close());
     const port = (taken.address() as { port: number }).port;
     const dir = mkdtempSync(join(tmpdir(), 'udpkit-metrics-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const existing = join(dir, 'yesterday.pcap');
+    const before = Buffer.concat([pcapFileHeader(), Buffer.from('yesterday: a capture worth keeping')]);
+    writeFileSync(existing, before);
+    const fresh = join(dir, 'new.pcap');
+    for (const file of [existing, fresh]) {
+      const run = await runBin('udp-listen', ['--pcap', file, '--metrics', `127.0.0.1:${port}`, '--host', '127.0.0.1', '0']);
+      expect(run.code, run.stderr).toBe(69);
+      expect(run.stderr).toMatch(new RegExp(`^udp-listen: cannot serve metrics on 127\\.0\\.0\\.1:${port}: `, 'm'));
+    }
+    expect(readFileSync(existing)).toEqual(before);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('with every port bound, --pcap starts the file anew: the header, then the datagrams', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'udpkit-metrics-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'capture.pcap');
-    const run = await runBin('udp-listen', ['--pcap', file, '--metrics', `127.0.0.1:${port}`, '--host', '127.0.0.1', '0']);
-    expect(run.code, run.stderr).toBe(69);
-    expect(run.stderr).toMatch(new RegExp(`^udp-listen: cannot serve metrics on 127\\.0\\.0\\.1:${port}: `, 'm'));
-    // The capture holds its 24-byte global header (pcap magic, little-endian) and nothing half-written.
+    writeFileSync(file, Buffer.alloc(4096, 0x55));
+    const run = startBin('udp-listen', ['--pcap', file, '--metrics', '0', '--count', '1', '--host', '127.0.0.1', '0']);
+    const port = await listening(run);
+    const client = createSocket('udp4');
+    onTestFinished(() => void client.close());
+    await new Promise<void>((resolve) => client.send('kept', port, '127.0.0.1', () => resolve()));
+    expect((await run.exit).code).toBe(0);
     const bytes = readFileSync(file);
-    expect(bytes.length).toBe(24);
-    expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(bytes.subarray(0, 24)).toEqual(pcapFileHeader());
+    // One record (16-byte header, IPv4 20 + UDP 8 + 4 bytes of payload) and nothing of the old 4 KiB.
+    expect(bytes.length).toBe(24 + 16 + 20 + 8 + 4);
+    expect(bytes.subarray(-4).toString()).toBe('kept');
   });
 
   it('a --web port in use after /metrics started: exit 69 at once, the metrics server closed with the rest', async () => {
