@@ -155,6 +155,20 @@ describe.skipIf(noTshark !== undefined || tools.length > 0)('udp-listen --pcap r
     await listener.exit;
     expect(lengths()).toHaveLength(20);
   });
+
+  it('a named pipe as the file: tshark reads the capture from it as it comes (a pipe is written, never truncated)', async () => {
+    const fifo = join(dir, 'live.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const tshark = startProcess('tshark', ['-r', fifo, '-T', 'fields', '-e', 'udp.length', '-e', 'data.data']);
+    const listener = startBin('udp-listen', ['--host', '127.0.0.1', '--pcap', fifo, '--count', '3', '0']);
+    const port = await listening(listener);
+    const socket = await boundSocket();
+    for (const text of ['one', 'two', 'three']) socket.send(text, port, '127.0.0.1');
+    expect((await listener.exit).code, listener.stderr.text).toBe(0);
+    expect((await tshark.exit).code, tshark.stderr.text).toBe(0);
+    const hex = (text: string): string => Buffer.from(text).toString('hex');
+    expect(tshark.stdout.text.trim().split('\n')).toEqual([`11\t${hex('one')}`, `11\t${hex('two')}`, `13\t${hex('three')}`]);
+  });
 });
 
 describe.skipIf(noTshark !== undefined)('udp-send --pcap replays a capture tshark made', () => {

@@ -3,7 +3,7 @@
  * addresses, ports and receive times. Records are written whole, a batch per event-loop turn with one write, so the
  * file reads in tshark at every moment, also after a crash or Ctrl+C.
  */
-import { closeSync, constants, existsSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { ioFailed } from './file-errors.js';
 import { pcapFileHeader, pcapRecord } from '../format/pcap.js';
 import { likelyDestination } from '../format/pcap-destination.js';
@@ -61,7 +61,8 @@ export class PcapWriter {
   start(): void {
     if (this.fd === undefined || this.started) return;
     try {
-      ftruncateSync(this.fd, 0);
+      // A regular file is started anew; a pipe or a device (`--pcap /dev/stdout | tshark -r -`) cannot be truncated.
+      if (fstatSync(this.fd).isFile()) ftruncateSync(this.fd, 0);
       writeSync(this.fd, pcapFileHeader());
     } catch (error) {
       throw ioFailed(error, `cannot write --pcap ${show(this.path)}`);
