@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { has, peakRss, sleep, start } from './lib.mjs';
+import { cpuSeconds, has, peakRss, sleep, start } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const node = process.execPath;
@@ -66,23 +66,28 @@ async function throughput(name, seconds, blast) {
  * Runs the stamp probe through udp-proxy with `flags` (or straight to the receiver with `direct`: the path's own floor);
  * resolves with the receiver's figures, the proxy's summary and peak RSS.
  */
-async function probe(flags, { rate, seconds, clients = 1, direct = false }) {
+async function probe(flags, { rate, seconds, clients = 1, direct = false, warmupMs = 0 }) {
   const target = await freePort();
-  const receiver = start(node, [baseline('stamp-probe'), 'receive', '--listen', String(target), '--seconds', String(seconds)]);
+  const total = String(seconds + warmupMs / 1000);
+  const receiver = start(node, [baseline('stamp-probe'), 'receive', '--listen', String(target), '--seconds', total, '--warmup', String(warmupMs)]);
   await receiver.waitFor(/"ready"/);
   if (direct) {
-    const sender = start(node, [baseline('stamp-probe'), 'send', '--to', String(target), '--rate', String(rate), '--seconds', String(seconds)]);
+    const sender = start(node, [baseline('stamp-probe'), 'send', '--to', String(target), '--rate', String(rate), '--seconds', total]);
     await sender.exited;
     return JSON.parse(/\{"received".*\}/.exec((await receiver.exited).stdout)[0]);
   }
   const relay = await startProxy(target, flags);
-  const sender = start(node, [baseline('stamp-probe'), 'send', '--to', String(relay.port), '--rate', String(rate), '--seconds', String(seconds), '--clients', String(clients)]);
+  const sender = start(node, [baseline('stamp-probe'), 'send', '--to', String(relay.port), '--rate', String(rate), '--seconds', total, '--clients', String(clients)]);
   await sender.exited;
   const result = await receiver.exited;
   const rss = peakRss(relay.proc.pid) / 1024 / 1024;
+  const cpu = cpuSeconds(relay.proc.pid);
   const stopped = await relay.proc.stop('SIGINT');
-  return { ...JSON.parse(/\{"received".*\}/.exec(result.stdout)[0]), summary: stopped.stderr, rss };
+  return { ...JSON.parse(/\{"received".*\}/.exec(result.stdout)[0]), summary: stopped.stderr, rss, cpu };
 }
+
+/** The start of a precision run that is relayed but not measured. */
+const WARMUP_MS = 500;
 
 /** The parts of the udp-proxy figures, in the order they run. */
 const PARTS = ['relay', 'delay', 'loss', 'rss'];
@@ -94,7 +99,7 @@ const PARTS = ['relay', 'delay', 'loss', 'rss'];
 export async function proxyBench({ quick, runs, figure, ratioOf, note, blast, only = PARTS }) {
   const seconds = quick ? 1 : 2;
   if (only.includes('relay')) await relayBench({ seconds, runs, figure, ratioOf, note, blast });
-  if (only.includes('delay')) await delayBench({ seconds, runs, figure, note });
+  if (only.includes('delay')) await delayBench({ seconds, runs, figure, ratioOf, note });
   if (only.includes('loss')) await lossBench({ quick, runs, figure, note });
   if (only.includes('rss')) await rssBench({ seconds, runs, figure, note });
 }
@@ -116,23 +121,30 @@ async function relayBench({ seconds, runs, figure, ratioOf, note, blast }) {
   proxy.target = { text: '>= 0.8x bare Node relay and >= socat', met: proxy.vsBaseline >= 0.8 && (socat === undefined || proxy.median >= socat.median) };
 }
 
-/** Delay precision: --delay 20ms at 10,000/s, and the same path with no delay (the baseline), in turn in each run. */
-async function delayBench({ seconds, runs, figure, note }) {
-
+/**
+ * Delay precision: --delay 20ms at 10,000/s, and the same path with no delay (the baseline), in turn in each run.
+ * Each path is measured in its steady state: the first half second is sent and relayed but not measured (a fresh
+ * relay is late by milliseconds while V8 compiles its code and sizes its heaps; in a 2 s run that alone was the p99).
+ */
+async function delayBench({ seconds, runs, figure, ratioOf, note }) {
   const p50 = [];
+  const cpu = [];
+  const baseCpu = [];
   const p99 = [];
   const base50 = [];
   const base99 = [];
   const floor99 = [];
   for (let r = 0; r < runs; r++) {
     note(`udp-proxy: --delay 20ms at 10,000/s, and the same path with no delay, run ${r + 1}/${runs}`);
-    const got = await probe(['--delay', '20ms'], { rate: 10_000, seconds });
+    const got = await probe(['--delay', '20ms'], { rate: 10_000, seconds, warmupMs: WARMUP_MS });
     p50.push(got.delays[0] - 20);
     p99.push(got.delays[1] - 20);
-    const bare = await probe([], { rate: 10_000, seconds });
+    cpu.push(got.cpu);
+    const bare = await probe([], { rate: 10_000, seconds, warmupMs: WARMUP_MS });
+    baseCpu.push(bare.cpu);
     base50.push(bare.delays[0]);
     base99.push(bare.delays[1]);
-    floor99.push((await probe([], { rate: 10_000, seconds, direct: true })).delays[1]);
+    floor99.push((await probe([], { rate: 10_000, seconds, direct: true, warmupMs: WARMUP_MS })).delays[1]);
   }
   const d50 = figure('proxy:delay:p50', 'udp-proxy --delay 20ms at 10,000/s: measured delay minus 20 ms, p50', 'ms', p50);
   d50.target = { text: '<= 0.2 ms', met: d50.median <= 0.2 };
@@ -143,6 +155,12 @@ async function delayBench({ seconds, runs, figure, note }) {
   // The floor under every figure above: the sender straight to the receiver, no relay. On a shared 2-core VM its p99
   // (a sleeping process woken late) is of the same order as the target.
   figure('proxy:delay:floor99', 'the sender straight to the receiver, no relay: measured delay, p99', 'ms', floor99);
+  // What holding the datagrams costs: a line that waited out its last fraction of a millisecond by spinning took a
+  // whole core (3.1 CPU seconds over a 3 s run at 10,000/s, against about 1 s sleeping) and slowed the client and
+  // server beside it.
+  const held = figure('proxy:delay:cpu', `udp-proxy --delay 20ms at 10,000/s for ${seconds + WARMUP_MS / 1000} s: CPU time`, 's', cpu);
+  const direct = figure('proxy:delay:basecpu', `udp-proxy with no delay at 10,000/s for ${seconds + WARMUP_MS / 1000} s: CPU time`, 's', baseCpu);
+  held.vsBaseline = ratioOf(held, direct);
 }
 
 /** Loss precision: --loss 10% with a seed over 50,000 (quick) or 100,000 datagrams. */
