@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staleReason } from './build-freshness.js';
+import { removeOrphanNamespaces } from './namespaces.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -41,6 +42,11 @@ async function freshDist(): Promise<void> {
 }
 
 export default async function setup(): Promise<void> {
+  // Namespaces a killed run left (its PID gone): tests and udp-compare name theirs udpkit-PID-… (test/namespaces.ts).
+  if (process.getuid?.() === 0) {
+    const orphans = removeOrphanNamespaces();
+    if (orphans.length > 0) console.log(`global setup: removed ${orphans.length} network namespaces left by killed runs: ${orphans.join(' ')}`);
+  }
   await freshDist();
   // The build bundles udp-compare's peer too: the in-process compare tests start the one just built (or checked fresh).
   process.env.UDPKIT_PEER_SCRIPT = join(root, 'dist/bin/compare-peer.mjs');

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { onTestFinished } from 'vitest';
 import type { CliIO } from '../src/cli/io.js';
+import { stopOnSignal } from './namespaces.js';
 
 /** A writable that keeps everything written to it. */
 export class Capture extends Writable {
@@ -150,6 +151,7 @@ export interface StartOptions {
 /** Starts a program with its output captured, killed (SIGKILL) when the test ends if it still runs. */
 export function startProcess(command: string, args: string[], options: StartOptions = {}): Running {
   const child = spawn(command, args, { stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'], env: options.env });
+  stopOnSignal(child);
   const stdout = new Capture();
   const stderr = new Capture();
   if (options.readStdout === false) child.once('exit', () => child.stdout?.destroy());

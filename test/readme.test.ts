@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pcapFileHeader, pcapRecord, ipPacket } from '../src/format/pcap.js';
 import { helpExamples, parseCommand, readmeExamples, type SessionStep } from './readme-examples.js';
 import { binPath, Capture, waitFor } from './helpers.js';
+import { makeNamespace, removeNamespace } from './namespaces.js';
 
 /** Every command the package installs (package.json "bin"), so that each example finds its program on PATH. */
 const PACKAGE_BINS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }).bin;
@@ -24,6 +25,7 @@ const unavailable =
   process.platform !== 'linux' ? 'needs Linux network namespaces' : process.getuid?.() !== 0 ? 'needs root (a network namespace of its own)' : spawnSync('ip', ['-V']).status !== 0 ? 'needs ip (iproute2)' : undefined;
 if (unavailable) console.log(`README examples skipped: ${unavailable}`);
 
+/** The namespace's name: made in beforeAll (test/namespaces.ts), with its own hosts file. */
 const NS = `udpkit-${process.pid}-readme`;
 const work = mkdtempSync(join(tmpdir(), 'udpkit-readme-'));
 const cwd = join(work, 'cwd');
@@ -52,23 +54,6 @@ function ns(...args: string[]): string {
   const run = spawnSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8', timeout: 10_000 });
   if (run.status !== 0) throw new Error(`${args.join(' ')}: ${run.stderr}`);
   return run.stdout;
-}
-
-/** `ip netns exec` mounts the files of /etc/netns/NAME/ over /etc: the namespace's own hosts file. */
-const NS_ETC = `/etc/netns/${NS}`;
-
-function removeNamespace(): void {
-  rmSync(NS_ETC, { recursive: true, force: true });
-  if (!existsSync(`/run/netns/${NS}`)) return;
-  const pids = spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean);
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  spawnSync('ip', ['netns', 'del', NS]);
 }
 
 /** A UDP datagram to or from port 53 and one that is not, as a capture holds them. */
@@ -113,13 +98,9 @@ function pcapng(): Buffer {
 
 beforeAll(() => {
   if (unavailable) return;
-  removeNamespace();
-  spawnSync('ip', ['netns', 'add', NS]);
-  process.once('exit', removeNamespace);
-  // localhost as a stock Debian /etc/hosts has it (a container's may lack ::1), for `-6 localhost` and `--host localhost`.
-  mkdirSync(NS_ETC, { recursive: true });
-  writeFileSync(join(NS_ETC, 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.2\tdb1\n10.0.0.7\tdb2\n');
-  ns('ip', 'link', 'set', 'lo', 'up');
+  // `ip netns exec` mounts /etc/netns/NAME/hosts over /etc/hosts: localhost as a stock Debian /etc/hosts has it (a
+  // container's may lack ::1), for `-6 localhost` and `--host localhost`, and the names the examples use.
+  expect(makeNamespace('readme', { hosts: '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.2\tdb1\n10.0.0.7\tdb2\n' })).toBe(NS);
   ns('ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
   for (const address of ['10.0.0.2/24', '10.0.0.7/24', '192.168.1.2/24', '192.0.2.10/24']) ns('ip', 'addr', 'add', address, 'dev', 'eth0');
   ns('ip', 'link', 'set', 'eth0', 'up');
@@ -144,7 +125,7 @@ beforeAll(() => {
 }, 30_000);
 
 afterAll(() => {
-  removeNamespace();
+  removeNamespace(NS);
   rmSync(work, { recursive: true, force: true });
 });
 

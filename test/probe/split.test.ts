@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { listening, needsRoot, startBinIn } from '../helpers.js';
+import { makeNamespace, removeNamespace } from '../namespaces.js';
 
 function tool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -13,13 +14,10 @@ function tool(name: string): boolean {
 const reason = needsRoot() ?? (tool('ip') ? undefined : 'needs ip (iproute2)') ?? (tool('nft') ? undefined : 'needs nft (nftables)');
 if (reason !== undefined) console.log(`skipping the loss-split test: ${reason}`);
 
-/** A namespace with loopback up, removed when the test ends. */
+/** A namespace with loopback up, removed when the test ends (and on a signal: test/namespaces.ts). */
 function namespace(): string {
-  const ns = `probe-${process.pid}`;
-  spawnSync('ip', ['netns', 'del', ns]);
-  expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
-  onTestFinished(() => void spawnSync('ip', ['netns', 'del', ns]));
-  expect(spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']).status).toBe(0);
+  const ns = makeNamespace('probe-split');
+  onTestFinished(() => removeNamespace(ns));
   return ns;
 }
 

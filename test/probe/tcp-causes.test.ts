@@ -6,9 +6,9 @@
  * port of a listening server (the connect times out). A target that works runs beside them: the prober keeps going.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { listening, needsRoot, startBinIn } from '../helpers.js';
+import { makeNamespace, removeNamespace } from '../namespaces.js';
 
 function tool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -18,18 +18,8 @@ if (reason !== undefined) console.log(`skipping the TCP failure-cause test: ${re
 
 /** A namespace with loopback up and its own resolv.conf (`ip netns exec` mounts /etc/netns/NAME/), removed after. */
 function namespace(): string {
-  const ns = `tcpcause-${process.pid}`;
-  const etc = `/etc/netns/${ns}`;
-  const remove = (): void => {
-    spawnSync('ip', ['netns', 'del', ns]);
-    rmSync(etc, { recursive: true, force: true });
-  };
-  remove();
-  onTestFinished(remove);
-  mkdirSync(etc, { recursive: true });
-  writeFileSync(`${etc}/resolv.conf`, 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
-  expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
-  expect(spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']).status).toBe(0);
+  const ns = makeNamespace('tcp-causes', { 'resolv.conf': 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' });
+  onTestFinished(() => removeNamespace(ns));
   return ns;
 }
 
