@@ -12,6 +12,7 @@ import type { Conversation } from '../respond/conversation.js';
 import { expectSteps, type Step, type StepResult } from '../respond/script.js';
 import type { CliIO } from './io.js';
 import { put } from './output.js';
+import { triedFirstPart } from './tried-first.js';
 import { unreadable } from './file-errors.js';
 import type { SendConfig } from './send-args.js';
 
@@ -59,7 +60,8 @@ export async function converse(config: SendConfig, io: CliIO, payload: Buffer | 
       ? await scriptSteps(config.script, config.waitMs)
       : expectSteps(payload ?? Buffer.alloc(0), config.expect, config.count ?? 1, config.waitMs ?? 0);
   const conversation = await open(config, io);
-  const where = `${formatEndpoint(conversation.destination)} over ${conversation.protocol}`;
+  // Over TCP to a name: the addresses that failed before the one that answered, as udp-send --tcp says them.
+  const where = `${formatEndpoint(conversation.destination)} over ${conversation.protocol}${triedFirstPart(conversation.triedFirst, conversation.destination.port)}`;
   const local = conversation.local;
   const report = (result: StepResult): void => {
     if (config.script !== undefined) put(io.stdout, `step ${result.index} ${result.what}: ${result.result}\n`);

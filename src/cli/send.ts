@@ -16,6 +16,7 @@ import { openLines, type Line } from './lines.js';
 import { loadReplay, replayPayloads, type Replay } from './replay.js';
 import { UdpkitError } from '../errors.js';
 import { grouped } from '../format/grouped.js';
+import { triedFirstPart } from './tried-first.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -29,22 +30,13 @@ function interruptedPart(result: { interrupted: boolean }): string {
   return result.interrupted ? ' (interrupted)' : '';
 }
 
-/** How a failed connection attempt to one address of a name is told. */
-const ATTEMPT_FAILURES: Record<string, string> = {
-  ECONNREFUSED: 'refused',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EADDRNOTAVAIL: 'address not available',
-};
-
 function tcpSentLine(result: TcpSendResult, asked?: number, lines = false): string {
   // Interrupted with writes queued: only what the kernel took was sent.
   const sent = result.handedBytes < result.totalBytes ? `${result.handedBytes} of ${result.totalBytes} bytes` : bytes(result.totalBytes);
   const what = lines ? `${plural(result.messages, 'line')} (${sent})` : result.messages === 1 ? sent : `${result.messages} messages (${sent})`;
   const rtt = result.rttMs && result.messages > 1 ? `: ${rttSummary(result.rttMs, result.lateReplies)}` : '';
   const pace = result.rttMs === undefined && result.messages > 1 ? `${spanPart(result)}${ratePart(result.rate, 'messages', asked)}` : '';
-  const before = result.triedFirst.map((f) => `${formatEndpoint({ address: f.address, port: result.destination.port })} ${ATTEMPT_FAILURES[f.errno] ?? f.errno}`);
-  const tried = before.length > 0 ? `, after ${before.join(', ')}` : '';
+  const tried = triedFirstPart(result.triedFirst, result.destination.port);
   return `sent ${what} to ${formatEndpoint(result.destination)} over tcp (connected in ${result.connectMs.toFixed(2)} ms${tried})${pace}${rtt}${interruptedPart(result)}\n`;
 }
 

@@ -3,11 +3,12 @@
  * satisfies a MATCH, keeping the ones that did not. What `udp-send --expect` and `--script` are run on.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
+import type { Socket as TcpSocket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { Deframer, encodeFrame, type Framing } from '../core/framing.js';
-import { resolveHost } from '../core/resolve.js';
+import { AllAttemptsFailed, connectFirst, type FailedAttempt } from '../core/happy-eyeballs.js';
+import { resolveAll, resolveHost, type ResolvedAddress } from '../core/resolve.js';
 import { unmapEndpoint } from '../core/endpoint.js';
 import { Waiter } from '../core/waiter.js';
 import type { Endpoint } from '../types.js';
@@ -68,6 +69,8 @@ export class Conversation {
   private readonly budget = new RegexBudget();
   /** TCP: milliseconds the connection took to open (the handshake). */
   connectMs: number | undefined;
+  /** TCP: the addresses of the name tried before the one that answered, and why each failed. */
+  triedFirst: FailedAttempt[] = [];
 
   private constructor(
     readonly protocol: 'udp' | 'tcp',
@@ -84,16 +87,20 @@ export class Conversation {
    * @throws UdpkitError E_UNKNOWN_HOST, E_REFUSED, E_TIMEOUT (TCP connect), E_UNAVAILABLE
    */
   static async open(options: ConversationOptions): Promise<Conversation> {
-    const resolved = await resolveHost(options.host, options.family ?? 0);
-    const destination: Endpoint = { ...resolved, port: options.port };
     if (options.tcp === true) {
+      // Every address of the name, tried as udp-send --tcp tries them (happy eyeballs): localhost reaches a server
+      // on 127.0.0.1 alone although ::1 comes first.
+      const addresses = await resolveAll(options.host, options.family ?? 0);
       const c0 = monotonicMs();
-      const socket = await connectTcp(destination, options.connectTimeoutMs ?? 5000);
-      const conversation = new Conversation('tcp', destination, socket, options.frame ?? 'none', options.signal);
+      const { socket, address, failed } = await connectTcp(addresses, options.port, options.host, options.connectTimeoutMs ?? 5000);
+      const conversation = new Conversation('tcp', { ...address, port: options.port }, socket, options.frame ?? 'none', options.signal);
       conversation.connectMs = monotonicMs() - c0;
+      conversation.triedFirst = failed;
       conversation.listenTcp(socket);
       return conversation;
     }
+    const resolved = await resolveHost(options.host, options.family ?? 0);
+    const destination: Endpoint = { ...resolved, port: options.port };
     const socket = createSocket(destination.family === 'IPv6' ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -207,20 +214,14 @@ export class Conversation {
   }
 }
 
-function connectTcp(destination: Endpoint, timeoutMs: number): Promise<TcpSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: destination.address, port: destination.port, noDelay: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new UdpkitError('E_TIMEOUT', `cannot connect to ${formatEndpoint(destination)} over tcp: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(fromSystemError(error, `cannot connect to ${formatEndpoint(destination)} over tcp`));
-    });
-  });
+/** Connects to the first of `addresses` that answers; errors name `host` and the last address tried. */
+async function connectTcp(addresses: ResolvedAddress[], port: number, host: string, timeoutMs: number): Promise<{ socket: TcpSocket; address: ResolvedAddress; failed: FailedAttempt[] }> {
+  const every = addresses.map((a) => formatEndpoint({ address: a.address, port }));
+  const named = addresses.length === 1 ? every[0] : `${every.join(' and ')} (every address of ${host})`;
+  try {
+    return await connectFirst(addresses, port, timeoutMs, () => new UdpkitError('E_TIMEOUT', `cannot connect to ${named} over tcp: no answer within ${timeoutMs} ms`));
+  } catch (error) {
+    if (!(error instanceof AllAttemptsFailed)) throw error;
+    throw fromSystemError(error.cause, `cannot connect to ${named} over tcp`);
+  }
 }

@@ -176,5 +176,5 @@ export async function sendTcp(options: TcpSendOptions): Promise<TcpSendResult> {
   const totalBytes = run.count * encodeFrame(run.payload, frame).length;
   const replyBytes = run.replies.reduce((sum, r) => sum + r.payload.length, 0);
   const connectMs = run.conversation.connectMs ?? 0;
-  return { protocol: 'tcp', ...resultOf(run, totalBytes, options.signal), connectMs, handedBytes: totalBytes, replyBytes, triedFirst: [], closedBy: 'us' };
+  return { protocol: 'tcp', ...resultOf(run, totalBytes, options.signal), connectMs, handedBytes: totalBytes, replyBytes, triedFirst: run.conversation.triedFirst, closedBy: 'us' };
 }
