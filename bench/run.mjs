@@ -630,6 +630,10 @@ ${table}
   (CommonJS) the built library's root entry (the file package.json \`exports\` names), against a bare \`node -e ''\`;
   interleaved as for start-up; \`node bench/import-time.mjs\` measures it alone.
 - **Memory**: VmHWM of udp-listen after the datagrams were sent at 200,000/s.
+- **udp-proxy delay precision** (\`bench/proxy.mjs\`): bench/baselines/stamp-probe.mjs sends 64-byte datagrams
+  stamped with CLOCK_MONOTONIC at 10,000/s (a 1 ms timer, each wake-up sending what is due) through \`udp-proxy
+  --delay 20ms\`, through udp-proxy with no delay, and straight to the receiver, in turn in each run; 2.5 s a run,
+  of which the first 0.5 s is relayed but not measured (warm-up). CPU time is the proxy's user + system time.
 - **udp-probe** (\`bench/probe.mjs\`, one run of ${quick ? 10 : 60} s each): 100 targets at 10 ms (10,000 probes a second) on
   one \`udp-listen --echo\` with 100 ports, its \`/metrics\` fetched 100 times a second (one every 10 ms whatever the earlier
   ones do); peak RSS (VmHWM, read twice a second while it runs) against the same prober with one target and no scrapes;
