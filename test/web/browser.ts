@@ -84,7 +84,9 @@ export async function openLivePage(browser: Browser, url: string): Promise<{ pag
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(`document.getElementById('status').textContent === 'live'`, { timeout: 10_000 });
+  // Checked on a timer, not on animation frames (puppeteer's default): a page behind another draws no frames, and two
+  // pages opened at once once left the one behind never checked (a 10 s timeout under CI's load).
+  await page.waitForFunction(`document.getElementById('status').textContent === 'live'`, { timeout: 10_000, polling: 100 });
   return { page, errors };
 }
 

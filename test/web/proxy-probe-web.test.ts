@@ -188,7 +188,9 @@ describe.skipIf(noBrowser !== undefined)('udp-proxy and udp-probe pages with tra
     onTestFinished(() => void prober.child.kill());
     const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url));
     mkdirSync(artifacts, { recursive: true });
-    const pages = await Promise.all([relay, prober].map((run) => openPage(run)));
+    // One page at a time, each waited for while it is in front (a page behind another draws no frames).
+    const pages = [];
+    for (const run of [relay, prober]) pages.push(await openPage(run));
     for (const page of pages) await page.setViewport({ width: 1400, height: 1000 });
     await sleep(9000);
     for (const [page, name] of [[pages[0], 'udp-proxy'], [pages[1], 'udp-probe']] as const) {
