@@ -10,9 +10,9 @@
  *   `udpkit-PID-*` whose PID is gone.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeLiveNamespaces } from '../src/compare/netns.js';
+import { removeLiveNamespaces, removeOrphanNamespaces as removeOrphansOfRuns } from '../src/compare/netns.js';
 
 const made = new Set<string>();
 /** Programs the tests started (helpers.ts startProcess): told to stop (SIGTERM) when this process is stopped. */
@@ -83,44 +83,26 @@ export function makeNamespace(tag: string, etc: Record<string, string> = {}): st
   cleanUpOnSignals();
   removeNamespace(name);
   made.add(name);
-  if (Object.keys(etc).length > 0) {
-    mkdirSync(etcOf(name), { recursive: true });
-    for (const [file, text] of Object.entries(etc)) writeFileSync(join(etcOf(name), file), text);
-  }
   const added = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' });
   if (added.status !== 0) throw new Error(`ip netns add ${name} failed: ${added.stderr.trim()}`);
   const up = spawnSync('ip', ['-n', name, 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
   if (up.status !== 0) throw new Error(`bringing lo up in ${name} failed: ${up.stderr.trim()}`);
+  // After the namespace (`ip netns exec` reads them when it runs): an /etc/netns directory never outlives its
+  // namespace's making, so the sweep below finds both by the namespace.
+  if (Object.keys(etc).length > 0) {
+    mkdirSync(etcOf(name), { recursive: true });
+    for (const [file, text] of Object.entries(etc)) writeFileSync(join(etcOf(name), file), text);
+  }
   return name;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The PID a `udpkit-PID-…` name carries, if it is one. */
-function ownerOf(name: string): number | undefined {
-  const pid = Number(/^udpkit-(\d+)-/.exec(name)?.[1]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
 /**
- * Removes the namespaces (and /etc/netns directories) named `udpkit-PID-…` whose PID is no longer running: what a
- * test process or a udp-compare run killed by SIGKILL left. Returns their names.
+ * Removes the namespaces named `udpkit-PID-…` whose PID is no longer running (udp-compare's own sweep, which also
+ * ends what runs inside), with their /etc/netns directories: what a test process or a udp-compare run killed by
+ * SIGKILL left. Returns their names.
  */
 export function removeOrphanNamespaces(): string[] {
-  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  const names = new Set(listed.split('\n').map((line) => line.split(' ')[0] ?? ''));
-  if (existsSync('/etc/netns')) for (const entry of readdirSync('/etc/netns')) names.add(entry);
-  const orphans = [...names].filter((name) => {
-    const pid = ownerOf(name);
-    return pid !== undefined && pid !== process.pid && !alive(pid);
-  });
-  orphans.forEach(removeNamespace);
+  const orphans = removeOrphansOfRuns();
+  for (const name of orphans) rmSync(etcOf(name), { recursive: true, force: true });
   return orphans;
 }
