@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ResolvedAddress } from './resolve.js';
 import { errnoOf } from '../errors.js';
+import { formatEndpoint } from '../format/endpoint.js';
 
 /** RFC 8305's recommended Connection Attempt Delay. */
 export const ATTEMPT_DELAY_MS = 250;
@@ -28,6 +29,12 @@ export function attemptOrder(addresses: readonly ResolvedAddress[]): ResolvedAdd
     if (other[i]) order.push(other[i] as ResolvedAddress);
   }
   return order;
+}
+
+/** Every address to be tried, as messages name them: `[::1]:5000 and 127.0.0.1:5000 over tcp (every address of localhost)`. */
+export function describeAttempts(addresses: readonly ResolvedAddress[], port: number, host: string): string {
+  const every = addresses.map((a) => formatEndpoint({ address: a.address, port }));
+  return addresses.length === 1 ? `${every[0]} over tcp` : `${every.join(' and ')} over tcp (every address of ${host})`;
 }
 
 /** Every attempt failed: `cause` is the last failure, `failed` all of them in order. */

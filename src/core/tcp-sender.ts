@@ -6,8 +6,8 @@ import { unmapEndpoint } from './endpoint.js';
 import type { DataRecord, Endpoint, SendBase, SendResult } from '../types.js';
 import { encodeFrame, type Framing } from './framing.js';
 import { DEFAULT_MAX_REPLY } from './replies.js';
-import { resolveAll, type ResolvedAddress } from './resolve.js';
-import { AllAttemptsFailed, connectFirst, type FailedAttempt } from './happy-eyeballs.js';
+import { resolveAll } from './resolve.js';
+import { AllAttemptsFailed, connectFirst, describeAttempts, type FailedAttempt } from './happy-eyeballs.js';
 import { checkSendOptions } from './options.js';
 import { monotonicMs } from '../clock.js';
 import { Pacer } from './pacer.js';
@@ -70,7 +70,7 @@ async function connectTcp(options: TcpSendOptions): Promise<Connected> {
   if (addresses.length === 0) {
     throw new UdpkitError('E_USAGE', `--source ${options.sourceAddress ?? ''} is IPv${sourceFamily}, but ${options.host} has no IPv${sourceFamily} address`);
   }
-  const whereAll = describeAll(addresses, options);
+  const whereAll = describeAttempts(addresses, options.port, options.host);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const c0 = monotonicMs();
   try {
@@ -93,12 +93,6 @@ async function connectTcp(options: TcpSendOptions): Promise<Connected> {
     }
     throw explainTcp(cause, whereAll, 'connecting to');
   }
-}
-
-/** Every address tried, as messages name them. */
-function describeAll(addresses: readonly ResolvedAddress[], options: TcpSendOptions): string {
-  const every = addresses.map((a) => formatEndpoint({ address: a.address, port: options.port }));
-  return addresses.length === 1 ? `${every[0]} over tcp` : `${every.join(' and ')} over tcp (every address of ${options.host})`;
 }
 
 /** The messages to write, framed, with the bytes and the largest payload counted as they are taken. */

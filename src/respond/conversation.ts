@@ -7,7 +7,7 @@ import type { Socket as TcpSocket } from 'node:net';
 import { UdpkitError, fromSystemError } from '../errors.js';
 import { formatEndpoint } from '../format/endpoint.js';
 import { Deframer, encodeFrame, type Framing } from '../core/framing.js';
-import { AllAttemptsFailed, connectFirst, type FailedAttempt } from '../core/happy-eyeballs.js';
+import { AllAttemptsFailed, connectFirst, describeAttempts, type FailedAttempt } from '../core/happy-eyeballs.js';
 import { resolveAll, resolveHost, type ResolvedAddress } from '../core/resolve.js';
 import { unmapEndpoint } from '../core/endpoint.js';
 import { Waiter } from '../core/waiter.js';
@@ -216,12 +216,11 @@ export class Conversation {
 
 /** Connects to the first of `addresses` that answers; errors name `host` and the last address tried. */
 async function connectTcp(addresses: ResolvedAddress[], port: number, host: string, timeoutMs: number): Promise<{ socket: TcpSocket; address: ResolvedAddress; failed: FailedAttempt[] }> {
-  const every = addresses.map((a) => formatEndpoint({ address: a.address, port }));
-  const named = addresses.length === 1 ? every[0] : `${every.join(' and ')} (every address of ${host})`;
+  const where = describeAttempts(addresses, port, host);
   try {
-    return await connectFirst(addresses, port, timeoutMs, () => new UdpkitError('E_TIMEOUT', `cannot connect to ${named} over tcp: no answer within ${timeoutMs} ms`));
+    return await connectFirst(addresses, port, timeoutMs, () => new UdpkitError('E_TIMEOUT', `cannot connect to ${where}: no answer within ${timeoutMs} ms`));
   } catch (error) {
     if (!(error instanceof AllAttemptsFailed)) throw error;
-    throw fromSystemError(error.cause, `cannot connect to ${named} over tcp`);
+    throw fromSystemError(error.cause, `cannot connect to ${where}`);
   }
 }
