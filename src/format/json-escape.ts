@@ -84,13 +84,17 @@ function writeBase64(payload: Buffer, out: ByteBuffer): void {
  * `"base64","payload":"…"`, into `out`.
  */
 export function writeJsonPayload(payload: Buffer, out: ByteBuffer): void {
-  // Native validation first: a binary payload then costs no scan up to its first invalid byte.
-  if (!isUtf8(payload)) {
+  const n = payload.length;
+  // Valid UTF-8 or not, decided before anything is written: an ASCII run is valid as it is, and the first byte
+  // above it settles most payloads (random binary fails there, at the first byte over 0x7f that cannot begin a
+  // sequence) without the native check, whose call costs more than scanning a short datagram here.
+  let ascii = 0;
+  while (ascii < n && (payload[ascii] as number) < 0x80) ascii++;
+  if (ascii < n && (utf8At(payload, ascii) === 0 || !isUtf8(payload))) {
     writeBase64(payload, out);
     return;
   }
   const start = out.used;
-  const n = payload.length;
   // At most 6 output bytes (`\u001b`) per input byte.
   const buf = out.reserve(UTF8_HEAD.length + n * 6 + 1);
   buf.set(UTF8_HEAD, start);
