@@ -1,6 +1,7 @@
 // Helpers for the benchmark suite: child processes ended by PID, ready lines, statistics, progress, tools.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** Every child still running; killed by PID on exit, Ctrl+C or failure. */
 const children = new Set();
@@ -148,6 +149,33 @@ export function cpuSeconds(pid) {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * CPU seconds the hypervisor has taken from this machine so far (the `steal` column of /proc/stat, all CPUs), or NaN
+ * where /proc cannot tell. On a shared virtual machine another guest's load shows up here, not in the figures'
+ * own CPU time, as milliseconds of delay and as datagrams a receiver never got to read.
+ */
+export function stolenSeconds() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    return Number(fields[8]) / TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Measures the share of the machine's CPU time the hypervisor took while something ran: `const done = stealMeter();
+ * …; done()` gives stolen CPU seconds / (wall seconds × CPUs), 0 to 1 (NaN where /proc cannot tell).
+ */
+export function stealMeter() {
+  const stolen = stolenSeconds();
+  const started = performance.now();
+  return () => {
+    const wall = (performance.now() - started) / 1000;
+    return (stolenSeconds() - stolen) / (wall * cpus().length);
+  };
 }
 
 /** A progress line on stderr: rewritten in place on a terminal, one line each otherwise. */

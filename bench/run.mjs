@@ -8,7 +8,7 @@ import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMPORT_TARGET, importTimes } from './import-time.mjs';
-import { cpuSeconds, has, peakRss, percentile, progress, progressDone, run, sleep, start, summarize, versionOf } from './lib.mjs';
+import { cpuSeconds, has, peakRss, percentile, progress, progressDone, run, sleep, start, stealMeter, summarize, versionOf } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -120,6 +120,8 @@ function lineCount(file) {
 }
 
 const results = [];
+/** The share of the machine's CPU time the hypervisor took over the whole run (reported above the table). */
+const runSteal = stealMeter();
 let step = 0;
 const began = performance.now();
 const note = (text) => progress(`[${++step} ${((performance.now() - began) / 1000).toFixed(0)}s] ${text}`);
@@ -140,10 +142,13 @@ if (!process.argv.includes('--flood') && !webOnly) {
   const seconds = quick ? 1 : 3;
   for (const format of ['text', 'json']) {
     const lost = [];
+    const steal = [];
     for (let r = 0; r < RUNS; r++) {
       note(`paced 100k/s ${seconds}s → udp-listen -f ${format} > file, run ${r + 1}/${RUNS}`);
       const listener = await startListen(format);
+      const stolen = stealMeter();
       const sent = await blast(listener.port, seconds, 100_000);
+      steal.push(stolen());
       await sleep(200);
       const { records } = await stopListen(listener);
       const lines = lineCount(listener.file);
@@ -153,6 +158,7 @@ if (!process.argv.includes('--flood') && !webOnly) {
     figure(`paced-${format}`, `udp-listen -f ${format} > file at 100,000 datagrams/s ${by} for ${seconds} s: datagrams lost`, 'datagrams', lost, {
       target: { text: `0 lost in ${RUNS} of ${RUNS} runs`, met: lost.every((v) => v === 0) },
       sender: tools.sockperf ? 'sockperf tp --mps=100000' : 'bench/baselines/send-loop.mjs --rate 100000',
+      steal,
     });
   }
 }
@@ -230,13 +236,16 @@ if (!webOnly) {
   const FLOOD_RUNS = runsFlag > 0 || quick ? RUNS : 5;
   const values = Object.fromEntries(Object.keys(receivers).map((name) => [name, []]));
   const costs = Object.fromEntries(Object.keys(receivers).map((name) => [name, []]));
+  const steals = Object.fromEntries(Object.keys(receivers).map((name) => [name, []]));
   const sentRates = [];
   for (let r = 0; r < FLOOD_RUNS; r++) {
     for (const [name, make] of Object.entries(receivers)) {
       note(`unpaced flood ${seconds}s → ${name}, run ${r + 1}/${FLOOD_RUNS}`);
       const receiver = await make();
       const cpuBefore = cpuSeconds(receiver.pid);
+      const stolen = stealMeter();
       sentRates.push((await blast(receiver.port, seconds, 0)) / seconds);
+      steals[name].push(stolen());
       await sleep(200);
       const cpu = cpuSeconds(receiver.pid) - cpuBefore;
       const received = await receiver.stop();
@@ -248,10 +257,10 @@ if (!webOnly) {
   const rates = {};
   const cost = {};
   for (const name of Object.keys(receivers)) {
-    rates[name] = figure(`flood:${name}`, `unpaced flood ${by}: delivered per second, ${name}`, 'datagrams/s', values[name]);
+    rates[name] = figure(`flood:${name}`, `unpaced flood ${by}: delivered per second, ${name}`, 'datagrams/s', values[name], { steal: steals[name] });
   }
   for (const name of Object.keys(receivers)) {
-    cost[name] = figure(`flood-cpu:${name}`, `unpaced flood ${by}: CPU time per datagram received, ${name}`, 'µs', costs[name]);
+    cost[name] = figure(`flood-cpu:${name}`, `unpaced flood ${by}: CPU time per datagram received, ${name}`, 'µs', costs[name], { steal: steals[name] });
   }
   const count = rates['bare Node count-only'];
   const socat = rates['socat -u UDP-RECV OPEN:file'];
@@ -531,10 +540,11 @@ progressDone();
 
 // Report.
 const date = new Date().toISOString();
+const stolenShare = runSteal();
 const report = {
   date,
   quick,
-  machine: { kernel: release(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', pinned: pin },
+  machine: { kernel: release(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', pinned: pin, stolenShare },
   tools,
   results,
 };
@@ -552,13 +562,20 @@ const ratioText = (r) => {
   if (r.vsSocat !== undefined) parts.push(`${r.vsSocat.toFixed(2)}× socat`);
   return parts.join(', ') || '';
 };
+const percent = (share) => (Number.isFinite(share) ? `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%` : '–');
+/** The hypervisor's share of the CPU during a figure's runs, where it was measured: the median, and the worst run. */
+const stealText = (r) => {
+  if (!Array.isArray(r.steal) || r.steal.length === 0) return '';
+  const { median, max } = summarize(r.steal);
+  return max > median ? `${percent(median)} (worst ${percent(max)})` : percent(median);
+};
 const rows = results.map(
   (r) =>
-    `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.unit} | ${ratioText(r)} | ${r.target ? `${r.target.text}: ${r.target.met ? '**met**' : '**not met**'}` : ''} |`,
+    `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.unit} | ${ratioText(r)} | ${r.target ? `${r.target.text}: ${r.target.met ? '**met**' : '**not met**'}` : ''} | ${stealText(r)} |`,
 );
 const table = [
-  '| figure | median | min | max | unit | ratio (same run) | target |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| figure | median | min | max | unit | ratio (same run) | target | CPU stolen |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows,
 ].join('\n');
 if (receiveOnly) {
@@ -601,6 +618,8 @@ ${report.machine.cpus} × ${report.machine.cpu}; sockperf: ${tools.sockperf ?? '
 Every figure is the median, min and max over ${RUNS} runs (5 for the send rate${runsFlag > 0 || quick ? '' : ' and the floods'}); ratios are against baselines measured in the same run
 (absolute numbers on these shared machines drift from run to run). Raw results: \`${resultFile.slice(root.length + 1)}\`.
 The receive figures name their sender: ${tools.sockperf ? 'sockperf' : '**not sockperf** (missing)'}.
+The hypervisor took ${percent(stolenShare)} of the machine's CPU time over the whole run (\`steal\` in /proc/stat); the last column says
+how much it took during a figure's own runs, where that was measured.
 ${warnings.length > 0 ? `\n${warnings.join('\n\n')}\n` : ''}
 ${table}
 
