@@ -92,6 +92,18 @@ describe('formatRecord', () => {
     expect(line).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
   });
 
+  it.each([
+    ['ASCII with controls', Buffer.from('a\u0000b\u001b"'), 'utf8'],
+    ['ASCII, then a byte that cannot begin a sequence', Buffer.from([0x41, 0x42, 0x96, 0x43]), 'base64'],
+    ['ASCII, a valid sequence, then a broken one', Buffer.from([0x41, 0xc3, 0xa9, 0x42, 0xe2, 0x82]), 'base64'],
+    ['ASCII, a lead byte without its continuation', Buffer.from([0x41, 0xc3, 0x41]), 'base64'],
+    ['ASCII, then valid sequences to the end', Buffer.from('ok: é ✓ 👩'), 'utf8'],
+  ])('json: the encoding is decided on the whole payload (%s)', (_, payload, encoding) => {
+    const line = JSON.parse(formatRecord(record(payload), 'json') as string) as { encoding: string; payload: string };
+    expect(line.encoding).toBe(encoding);
+    expect(Buffer.from(line.payload, encoding === 'utf8' ? 'utf8' : 'base64')).toEqual(payload);
+  });
+
   it.each([Buffer.from('x'), Buffer.from('two\nlines'), Buffer.alloc(0)])('text: the datagram line equals the head plus payload (%o)', (payload) => {
     const r = record(payload);
     const tail = payload.length > 0 ? `: ${escapeBytes(payload)}` : '';
