@@ -1,34 +1,61 @@
 /**
  * `udp-send --lines`: each line of stdin is its own datagram (TCP: its own framed message), sent as soon as the line
- * is read. The writer is a separate Python process that stamps each line with the wall-clock time it wrote it; the
- * receiver notes when each arrived, and every line must arrive before the next one was written.
+ * is read. The writer is a separate Python process that writes a line and then waits until the receiver has said
+ * (an acknowledgement datagram to the writer's own socket) that this line arrived, before it writes the next: a
+ * sender that held lines back until more came, or until the end of stdin, leaves the writer waiting, and the writer
+ * then fails the pipeline. Nothing depends on how fast the machine is.
  */
+import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { readLines } from '../src/cli/lines.js';
 import { Readable } from 'node:stream';
 import { binPath, boundSocket, runBin, startProcess, tcpServer, waitFor } from './helpers.js';
 
+/** Writes `line N` five times, each after the last one's acknowledgement; exit 3 when one is not acknowledged in 10 s. */
 const WRITER = `
-import sys, time
+import socket, sys
+acks = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+acks.bind(('127.0.0.1', 0))
+acks.settimeout(10)
+print(f'ack-port {acks.getsockname()[1]}', file=sys.stderr, flush=True)
 for i in range(5):
-    print(f'line {i} {time.time():.6f}', flush=True)
-    time.sleep(0.1)
+    print(f'line {i}', flush=True)
+    try:
+        while acks.recv(100) != f'line {i}'.encode():
+            pass
+    except socket.timeout:
+        print(f'line {i} was not received within 10 s of being written', file=sys.stderr, flush=True)
+        sys.exit(3)
 `;
 
-/** Runs `python3 -c WRITER | udp-send ARGS` through bash; resolves with the exit code and stderr. */
-function pipeline(args: string[]): Promise<{ code: number | null; stderr: string }> {
+/**
+ * Runs `python3 -c WRITER | udp-send ARGS` through bash (pipefail: the writer's failure fails it); returns the run
+ * and `arrived(text)`, which the receiver calls for each line it gets: it acknowledges that line to the writer.
+ */
+function pipeline(args: string[]) {
   const quoted = [process.execPath, binPath('udp-send'), ...args].map((a) => `'${a}'`).join(' ');
-  const run = startProcess('bash', ['-c', `python3 -c "$WRITER" | ${quoted}`], { env: { ...process.env, WRITER }, stdio: ['ignore', 'ignore', 'pipe'], timeoutMs: 15_000 });
-  return run.exit.then(({ code }) => ({ code, stderr: run.stderr.text }));
-}
-
-/** Each line's write time (from its text) against its arrival time: every line arrived before the next was written. */
-function expectStreamed(arrivals: { text: string; at: number }[]): void {
-  expect(arrivals.map((a) => a.text.split(' ').slice(0, 2).join(' '))).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
-  for (let i = 0; i < arrivals.length - 1; i++) {
-    const nextWritten = Number((arrivals[i + 1] as { text: string }).text.split(' ')[2]) * 1000;
-    expect((arrivals[i] as { at: number }).at, `line ${i} arrived after line ${i + 1} was written`).toBeLessThan(nextWritten);
-  }
+  const run = startProcess('bash', ['-o', 'pipefail', '-c', `python3 -c "$WRITER" | ${quoted}`], {
+    env: { ...process.env, WRITER },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeoutMs: 60_000,
+  });
+  const acks = createSocket('udp4');
+  const portOf = (): number | undefined => {
+    const match = /ack-port (\d+)/.exec(run.stderr.text);
+    return match ? Number(match[1]) : undefined;
+  };
+  // A writer that never says its port fails the pipeline by itself: no acknowledgement is then sent.
+  const ackPort = waitFor(() => portOf() !== undefined, { timeoutMs: 15_000, what: "the writer's ack port" }).then(portOf, () => undefined);
+  const arrived = (text: string): void => {
+    void ackPort.then((port) => {
+      if (port !== undefined) acks.send(text, port, '127.0.0.1');
+    });
+  };
+  const exit = run.exit.then(({ code }) => {
+    acks.close();
+    return { code, stderr: run.stderr.text.replace(/^ack-port \d+\n/, '') };
+  });
+  return { exit, arrived };
 }
 
 describe('readLines', () => {
@@ -52,37 +79,44 @@ describe('readLines', () => {
 });
 
 describe('udp-send --lines', () => {
-  it('a Python writer, a line every 100 ms: each datagram arrives before the next line is written', async () => {
+  it('a Python writer that waits for each line to arrive before it writes the next: every line is sent as it is read', async () => {
     const receiver = await boundSocket();
-    const arrivals: { text: string; at: number }[] = [];
-    receiver.on('message', (payload: Buffer) => arrivals.push({ text: payload.toString(), at: Date.now() }));
-    const run = await pipeline(['--lines', '127.0.0.1', String(receiver.address().port)]);
+    const arrivals: string[] = [];
+    const { exit, arrived } = pipeline(['--lines', '127.0.0.1', String(receiver.address().port)]);
+    receiver.on('message', (payload: Buffer) => {
+      arrivals.push(payload.toString());
+      arrived(payload.toString());
+    });
+    const run = await exit;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sent 5 lines \(\d+ bytes\), a datagram each, to 127\.0\.0\.1:\d+ over udp in [\d.]+ ms/);
-    await waitFor(() => arrivals.length === 5, { timeoutMs: 3000, what: 'five datagrams' });
-    expectStreamed(arrivals);
+    expect(arrivals).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
   });
 
   it('--tcp --frame line: each line reaches the server as it is written, on one connection', async () => {
-    const arrivals: { text: string; at: number }[] = [];
+    const arrivals: string[] = [];
     let connections = 0;
+    let arrived: (text: string) => void = () => undefined;
     const port = await tcpServer((socket) => {
       connections += 1;
       let pending = '';
       socket.on('data', (chunk: Buffer) => {
         pending += chunk.toString();
         for (let at = pending.indexOf('\n'); at >= 0; at = pending.indexOf('\n')) {
-          arrivals.push({ text: pending.slice(0, at), at: Date.now() });
+          const line = pending.slice(0, at);
+          arrivals.push(line);
+          arrived(line);
           pending = pending.slice(at + 1);
         }
       });
     });
-    const run = await pipeline(['--lines', '--tcp', '--frame', 'line', '127.0.0.1', String(port)]);
+    const started = pipeline(['--lines', '--tcp', '--frame', 'line', '127.0.0.1', String(port)]);
+    arrived = started.arrived;
+    const run = await started.exit;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sent 5 lines \(\d+ bytes\) to 127\.0\.0\.1:\d+ over tcp/);
-    await waitFor(() => arrivals.length === 5, { timeoutMs: 3000, what: 'five lines' });
     expect(connections).toBe(1);
-    expectStreamed(arrivals);
+    expect(arrivals).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
   });
 
   it('-c 2 stops after two lines; a line too long is refused by number with exit 65, the lines before it sent', async () => {
